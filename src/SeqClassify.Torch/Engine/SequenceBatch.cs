@@ -1,0 +1,154 @@
+namespace SeqClassify.Torch;
+
+/// <summary>
+/// A padded batch: <see cref="BatchSize"/> rows of <see cref="MaxLength"/> steps, of which row i
+/// holds <c>Lengths[i]</c> valid steps. Rows need not be sorted by length: the engine packs them
+/// (PyTorch's enforce_sorted=false) and returns results in the batch's own order.
+/// Holds either token ids (padding id 0) or float feature vectors, never both.
+/// </summary>
+public sealed class SequenceBatch
+{
+    private SequenceBatch(int batchSize, int maxLength, int featureSize, long[] lengths,
+        long[]? ids64, int[]? ids32, float[]? features)
+    {
+        BatchSize = batchSize;
+        MaxLength = maxLength;
+        FeatureSize = featureSize;
+        Lengths = lengths;
+        TokenIds64 = ids64;
+        TokenIds32 = ids32;
+        Features = features;
+    }
+
+    /// <summary>Number of rows.</summary>
+    public int BatchSize { get; }
+
+    /// <summary>Padded row length in steps.</summary>
+    public int MaxLength { get; }
+
+    /// <summary>Floats per step for feature batches; 0 for token batches.</summary>
+    public int FeatureSize { get; }
+
+    /// <summary>Valid steps per row, each in [1, MaxLength].</summary>
+    public long[] Lengths { get; }
+
+    internal long[]? TokenIds64 { get; }
+    internal int[]? TokenIds32 { get; }
+    internal float[]? Features { get; }
+
+    /// <summary>True for a batch of token ids, false for feature vectors.</summary>
+    public bool IsTokens => TokenIds64 is not null || TokenIds32 is not null;
+
+    /// <summary>
+    /// Wraps an already padded [batchSize x maxLength] id matrix (row-major) without copying.
+    /// Lengths are checked by the engine, which names the row of any length outside [1, maxLength].
+    /// </summary>
+    public static SequenceBatch FromPaddedTokenIds(long[] ids, long[] lengths, int maxLength)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        int batchSize = CheckShape(ids.Length, lengths, maxLength, 1, nameof(ids));
+        return new SequenceBatch(batchSize, maxLength, 0, lengths, ids, null, null);
+    }
+
+    /// <summary>The int32 form of <see cref="FromPaddedTokenIds(long[], long[], int)"/>.</summary>
+    public static SequenceBatch FromPaddedTokenIds(int[] ids, long[] lengths, int maxLength)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        int batchSize = CheckShape(ids.Length, lengths, maxLength, 1, nameof(ids));
+        return new SequenceBatch(batchSize, maxLength, 0, lengths, null, ids, null);
+    }
+
+    /// <summary>
+    /// Wraps an already padded [batchSize x maxLength x featureSize] float array without copying.
+    /// </summary>
+    public static SequenceBatch FromPaddedFeatures(float[] features, long[] lengths, int maxLength, int featureSize)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        if (featureSize < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(featureSize), featureSize, "featureSize must be at least 1.");
+        }
+        int batchSize = CheckShape(features.Length, lengths, maxLength, featureSize, nameof(features));
+        return new SequenceBatch(batchSize, maxLength, featureSize, lengths, null, null, features);
+    }
+
+    /// <summary>Pads variable-length id sequences with 0 to the longest one.</summary>
+    public static SequenceBatch FromTokenIds(IReadOnlyList<IReadOnlyList<long>> sequences)
+    {
+        ArgumentNullException.ThrowIfNull(sequences);
+        int maxLength = LongestOf(sequences.Count, i => sequences[i]?.Count ?? 0);
+        var ids = new long[sequences.Count * maxLength];
+        var lengths = new long[sequences.Count];
+        for (int row = 0; row < sequences.Count; row++)
+        {
+            var sequence = sequences[row] ?? throw new ArgumentException($"sequence {row} is null.", nameof(sequences));
+            lengths[row] = sequence.Count;
+            for (int step = 0; step < sequence.Count; step++)
+            {
+                ids[row * maxLength + step] = sequence[step];
+            }
+        }
+        return FromPaddedTokenIds(ids, lengths, maxLength);
+    }
+
+    /// <summary>Pads variable-length sequences of feature vectors (each step featureSize floats) with zeros.</summary>
+    public static SequenceBatch FromFeatures(IReadOnlyList<float[][]> sequences, int featureSize)
+    {
+        ArgumentNullException.ThrowIfNull(sequences);
+        int maxLength = LongestOf(sequences.Count, i => sequences[i]?.Length ?? 0);
+        var features = new float[sequences.Count * maxLength * featureSize];
+        var lengths = new long[sequences.Count];
+        for (int row = 0; row < sequences.Count; row++)
+        {
+            var sequence = sequences[row] ?? throw new ArgumentException($"sequence {row} is null.", nameof(sequences));
+            lengths[row] = sequence.Length;
+            for (int step = 0; step < sequence.Length; step++)
+            {
+                if (sequence[step] is null || sequence[step].Length != featureSize)
+                {
+                    throw new ArgumentException(
+                        $"sequence {row}, step {step}: expected {featureSize} features, got {sequence[step]?.Length.ToString() ?? "null"}.",
+                        nameof(sequences));
+                }
+                sequence[step].CopyTo(features, (row * maxLength + step) * featureSize);
+            }
+        }
+        return FromPaddedFeatures(features, lengths, maxLength, featureSize);
+    }
+
+    private static int LongestOf(int count, Func<int, int> lengthOf)
+    {
+        if (count == 0)
+        {
+            throw new ArgumentException("a batch needs at least one sequence, got none.", "sequences");
+        }
+        int longest = 0;
+        for (int i = 0; i < count; i++)
+        {
+            longest = Math.Max(longest, lengthOf(i));
+        }
+        // An all-empty batch keeps one padded step, so that the engine reports the zero lengths by row.
+        return Math.Max(longest, 1);
+    }
+
+    private static int CheckShape(int values, long[] lengths, int maxLength, int perStep, string valuesName)
+    {
+        ArgumentNullException.ThrowIfNull(lengths);
+        if (lengths.Length == 0)
+        {
+            throw new ArgumentException("a batch needs at least one row, got an empty lengths array.", nameof(lengths));
+        }
+        if (maxLength < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxLength), maxLength, "maxLength must be at least 1.");
+        }
+        long expected = (long)lengths.Length * maxLength * perStep;
+        if (values != expected)
+        {
+            throw new ArgumentException(
+                $"{valuesName} holds {values} values; {lengths.Length} rows x {maxLength} steps x {perStep} need {expected}.",
+                valuesName);
+        }
+        return lengths.Length;
+    }
+}

@@ -1,0 +1,104 @@
+using SeqClassify.Torch.Interop;
+
+namespace SeqClassify.Torch;
+
+/// <summary>The loss and accuracy of one training step, measured before the update.</summary>
+/// <param name="Loss">Mean cross-entropy over the batch.</param>
+/// <param name="Correct">Rows whose highest-scoring class was the label.</param>
+public readonly record struct TrainStepResult(double Loss, long Correct);
+
+/// <summary>
+/// A recurrent sequence classifier running in libtorch: embedding (or feature input) → packed
+/// RNN/GRU/LSTM → pooling → dropout → linear head → class scores.
+/// </summary>
+/// <remarks>
+/// Thread safety: <see cref="Predict"/> may be called from many threads at once. Training calls
+/// (<see cref="TrainStep"/>, <see cref="ComputeGradients"/>, <see cref="ImportParameters"/>) take an
+/// exclusive lock inside the engine, so they are safe too, but they wait for running predictions
+/// and block new ones.
+/// </remarks>
+public sealed class SequenceClassifierModel : IDisposable
+{
+    private readonly ModelHandle _handle;
+
+    /// <summary>Creates a freshly initialised model (seeded by <see cref="SequenceModelOptions.Seed"/>).</summary>
+    public SequenceClassifierModel(SequenceModelOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.ValidateArrays();
+        Options = options.Clone();
+        _handle = NativeModel.Create(Options);
+        // The embedding has been initialised from it; the model does not keep the big matrix.
+        Options.PretrainedEmbeddings = null;
+    }
+
+    /// <summary>The options the model was built with (without the pretrained matrix).</summary>
+    public SequenceModelOptions Options { get; }
+
+    /// <summary>Number of classes each prediction scores.</summary>
+    public int NumClasses => Options.NumClasses;
+
+    /// <summary>Total number of parameters.</summary>
+    public long ParameterCount => NativeModel.ParameterCount(LiveHandle);
+
+    /// <summary>
+    /// One optimisation step on a batch: forward, cross-entropy against <paramref name="labels"/>
+    /// (class indices in [0, NumClasses)), backward, optional clipping, AdamW at <paramref name="learningRate"/>.
+    /// </summary>
+    public TrainStepResult TrainStep(SequenceBatch batch, long[] labels, double learningRate)
+    {
+        CheckLabels(batch, labels);
+        var result = NativeModel.TrainStep(LiveHandle, batch, labels, learningRate);
+        return new TrainStepResult(result.Loss, result.Correct);
+    }
+
+    /// <summary>Forward and backward without an update; the gradients are then read by <see cref="ExportGradients"/>.</summary>
+    public double ComputeGradients(SequenceBatch batch, long[] labels)
+    {
+        CheckLabels(batch, labels);
+        return NativeModel.ComputeGradients(LiveHandle, batch, labels);
+    }
+
+    /// <summary>Scores a batch in inference mode: [BatchSize x NumClasses] row-major.</summary>
+    public float[] Predict(SequenceBatch batch, ModelOutput output = ModelOutput.Probabilities)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var values = new float[batch.BatchSize * NumClasses];
+        NativeModel.Predict(LiveHandle, batch, output, values);
+        return values;
+    }
+
+    /// <summary>The parameters as a tensor archive (see <see cref="TensorArchive"/>).</summary>
+    public byte[] ExportParameters() => NativeModel.ExportParameters(LiveHandle);
+
+    /// <summary>The gradients of the last <see cref="ComputeGradients"/> or <see cref="TrainStep"/>, by parameter name.</summary>
+    public byte[] ExportGradients() => NativeModel.ExportGradients(LiveHandle);
+
+    /// <summary>
+    /// Replaces every parameter from a tensor archive. Names and shapes must match this model
+    /// exactly; otherwise nothing changes and a <see cref="SeqClassifyException"/> names the first difference.
+    /// </summary>
+    public void ImportParameters(ReadOnlySpan<byte> archive) => NativeModel.ImportParameters(LiveHandle, archive);
+
+    /// <summary>Frees the native model.</summary>
+    public void Dispose() => _handle.Dispose();
+
+    private ModelHandle LiveHandle
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+            return _handle;
+        }
+    }
+
+    private static void CheckLabels(SequenceBatch batch, long[] labels)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(labels);
+        if (labels.Length != batch.BatchSize)
+        {
+            throw new ArgumentException($"{labels.Length} labels for a batch of {batch.BatchSize} rows.", nameof(labels));
+        }
+    }
+}

@@ -1,0 +1,100 @@
+namespace SeqClassify.Torch;
+
+/// <summary>
+/// Architecture and optimiser settings of a <see cref="SequenceClassifierModel"/>.
+/// Defaults follow PyTorch's (AdamW betas 0.9/0.999, eps 1e-8) and the reference tutorial's model
+/// (GRU, embedding 100, hidden 128, one layer, last hidden state).
+/// </summary>
+public sealed class SequenceModelOptions
+{
+    /// <summary>Token vocabulary size including &lt;pad&gt; (0) and &lt;unk&gt; (1); 0 for feature-vector input.</summary>
+    public int VocabularySize { get; set; }
+
+    /// <summary>Embedding dimension for token input, or floats per step for feature input.</summary>
+    public int InputSize { get; set; } = 100;
+
+    /// <summary>Hidden units per direction.</summary>
+    public int HiddenSize { get; set; } = 128;
+
+    /// <summary>Stacked recurrent layers.</summary>
+    public int NumLayers { get; set; } = 1;
+
+    /// <summary>Run a second RNN backwards over each sequence and concatenate.</summary>
+    public bool Bidirectional { get; set; }
+
+    /// <summary>The recurrent cell.</summary>
+    public RnnCellType Cell { get; set; } = RnnCellType.Gru;
+
+    /// <summary>How per-step outputs become one vector per sequence.</summary>
+    public SequencePooling Pooling { get; set; } = SequencePooling.Last;
+
+    /// <summary>Hidden units of an optional ReLU layer before the output layer; 0 = a single linear layer.</summary>
+    public int HeadHiddenSize { get; set; }
+
+    /// <summary>Number of classes (at least 2).</summary>
+    public int NumClasses { get; set; } = 2;
+
+    /// <summary>Dropout on the embedded steps.</summary>
+    public float EmbeddingDropout { get; set; }
+
+    /// <summary>Dropout between stacked RNN layers (ignored with one layer, as in PyTorch).</summary>
+    public float RnnDropout { get; set; }
+
+    /// <summary>Dropout on the pooled vector before the head.</summary>
+    public float Dropout { get; set; }
+
+    /// <summary>Optional [VocabularySize x InputSize] row-major matrix that initialises the embedding.</summary>
+    public float[]? PretrainedEmbeddings { get; set; }
+
+    /// <summary>Keep <see cref="PretrainedEmbeddings"/> fixed during training.</summary>
+    public bool FreezeEmbeddings { get; set; }
+
+    /// <summary>Optional per-class cross-entropy weights (length <see cref="NumClasses"/>).</summary>
+    public float[]? ClassWeights { get; set; }
+
+    /// <summary>Cross-entropy label smoothing in [0, 1].</summary>
+    public float LabelSmoothing { get; set; }
+
+    /// <summary>AdamW β1.</summary>
+    public float AdamBeta1 { get; set; } = 0.9f;
+
+    /// <summary>AdamW β2.</summary>
+    public float AdamBeta2 { get; set; } = 0.999f;
+
+    /// <summary>AdamW ε.</summary>
+    public float AdamEpsilon { get; set; } = 1e-8f;
+
+    /// <summary>AdamW decoupled weight decay (0 makes it Adam).</summary>
+    public float WeightDecay { get; set; }
+
+    /// <summary>Clip the global gradient norm to this value; 0 turns clipping off.</summary>
+    public float GradientClipNorm { get; set; }
+
+    /// <summary>Seeds initialisation and dropout.</summary>
+    public long Seed { get; set; } = 1;
+
+    /// <summary>A copy whose arrays are copied too.</summary>
+    public SequenceModelOptions Clone()
+    {
+        var copy = (SequenceModelOptions)MemberwiseClone();
+        copy.PretrainedEmbeddings = (float[]?)PretrainedEmbeddings?.Clone();
+        copy.ClassWeights = (float[]?)ClassWeights?.Clone();
+        return copy;
+    }
+
+    /// <summary>Checks lengths of the optional arrays, which the engine cannot see.</summary>
+    internal void ValidateArrays()
+    {
+        if (PretrainedEmbeddings is not null && PretrainedEmbeddings.LongLength != (long)VocabularySize * InputSize)
+        {
+            throw new ArgumentException(
+                $"PretrainedEmbeddings holds {PretrainedEmbeddings.LongLength} floats; VocabularySize {VocabularySize} x InputSize {InputSize} = {(long)VocabularySize * InputSize} expected.",
+                nameof(PretrainedEmbeddings));
+        }
+        if (ClassWeights is not null && ClassWeights.Length != NumClasses)
+        {
+            throw new ArgumentException(
+                $"ClassWeights holds {ClassWeights.Length} weights; NumClasses is {NumClasses}.", nameof(ClassWeights));
+        }
+    }
+}

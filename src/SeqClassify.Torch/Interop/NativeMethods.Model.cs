@@ -1,0 +1,37 @@
+using System.Runtime.InteropServices;
+
+namespace SeqClassify.Torch.Interop;
+
+// Mirrors native/sc_model.h.
+internal static partial class NativeMethods
+{
+    [LibraryImport(NativeLibraryName.Value)]
+    internal static partial NativeStatusCode sc_model_create(in NativeModelConfig config, out ModelHandle model);
+
+    [LibraryImport(NativeLibraryName.Value)]
+    internal static partial void sc_model_dispose(IntPtr model);
+
+    [LibraryImport(NativeLibraryName.Value)]
+    internal static partial NativeStatusCode sc_model_parameter_count(ModelHandle model, out long count);
+
+    [LibraryImport(NativeLibraryName.Value)]
+    internal static unsafe partial NativeStatusCode sc_model_train_step(
+        ModelHandle model, in NativeBatch batch, long* labels, double learningRate, out NativeStepResult result);
+
+    [LibraryImport(NativeLibraryName.Value)]
+    internal static unsafe partial NativeStatusCode sc_model_compute_gradients(
+        ModelHandle model, in NativeBatch batch, long* labels, out double loss);
+
+    [LibraryImport(NativeLibraryName.Value)]
+    internal static unsafe partial NativeStatusCode sc_model_predict(
+        ModelHandle model, in NativeBatch batch, int output, float* values, long capacity);
+
+    [LibraryImport(NativeLibraryName.Value)]
+    internal static partial NativeStatusCode sc_model_export_parameters(ModelHandle model, out IntPtr buffer, out long size);
+
+    [LibraryImport(NativeLibraryName.Value)]
+    internal static partial NativeStatusCode sc_model_export_gradients(ModelHandle model, out IntPtr buffer, out long size);
+
+    [LibraryImport(NativeLibraryName.Value)]
+    internal static unsafe partial NativeStatusCode sc_model_import_parameters(ModelHandle model, byte* buffer, long size);
+}

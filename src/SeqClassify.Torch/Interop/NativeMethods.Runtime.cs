@@ -1,0 +1,19 @@
+using System.Runtime.InteropServices;
+
+namespace SeqClassify.Torch.Interop;
+
+// Mirrors native/sc_runtime.h.
+internal static partial class NativeMethods
+{
+    [LibraryImport(NativeLibraryName.Value)]
+    internal static partial NativeStatusCode sc_runtime_set_threads(int threads);
+
+    [LibraryImport(NativeLibraryName.Value)]
+    internal static partial NativeStatusCode sc_runtime_get_threads(out int threads);
+
+    [LibraryImport(NativeLibraryName.Value)]
+    internal static unsafe partial NativeStatusCode sc_runtime_torch_version(byte* buffer, int capacity);
+
+    [LibraryImport(NativeLibraryName.Value)]
+    internal static partial void sc_runtime_free_buffer(IntPtr buffer);
+}

@@ -1,0 +1,119 @@
+using System.Runtime.InteropServices;
+
+namespace SeqClassify.Torch.Interop;
+
+/// <summary>
+/// The thin layer between public types and <see cref="NativeMethods"/>: pins managed memory,
+/// calls, checks the status, copies results out. Public code calls this, never NativeMethods.
+/// </summary>
+internal static unsafe class NativeModel
+{
+    public static ModelHandle Create(SequenceModelOptions options)
+    {
+        float[]? pretrained = options.PretrainedEmbeddings;
+        float[]? weights = options.ClassWeights;
+        fixed (float* pretrainedPtr = pretrained)
+        fixed (float* weightsPtr = weights)
+        {
+            var config = new NativeModelConfig
+            {
+                VocabSize = options.VocabularySize,
+                InputSize = options.InputSize,
+                HiddenSize = options.HiddenSize,
+                NumLayers = options.NumLayers,
+                HeadHiddenSize = options.HeadHiddenSize,
+                NumClasses = options.NumClasses,
+                PretrainedEmbeddings = pretrainedPtr,
+                ClassWeights = weightsPtr,
+                Seed = unchecked((ulong)options.Seed),
+                Cell = (int)options.Cell,
+                Pooling = (int)options.Pooling,
+                Bidirectional = options.Bidirectional ? 1 : 0,
+                FreezeEmbeddings = options.FreezeEmbeddings ? 1 : 0,
+                EmbeddingDropout = options.EmbeddingDropout,
+                RnnDropout = options.RnnDropout,
+                Dropout = options.Dropout,
+                LabelSmoothing = options.LabelSmoothing,
+                AdamBeta1 = options.AdamBeta1,
+                AdamBeta2 = options.AdamBeta2,
+                AdamEps = options.AdamEpsilon,
+                WeightDecay = options.WeightDecay,
+                ClipNorm = options.GradientClipNorm,
+            };
+            NativeStatus.ThrowIfFailed(NativeMethods.sc_model_create(in config, out ModelHandle handle));
+            return handle;
+        }
+    }
+
+    public static long ParameterCount(ModelHandle model)
+    {
+        NativeStatus.ThrowIfFailed(NativeMethods.sc_model_parameter_count(model, out long count));
+        return count;
+    }
+
+    public static NativeStepResult TrainStep(ModelHandle model, SequenceBatch batch, long[] labels, double learningRate)
+    {
+        using var pinned = new PinnedBatch(batch);
+        fixed (long* labelsPtr = labels)
+        {
+            NativeStatus.ThrowIfFailed(NativeMethods.sc_model_train_step(
+                model, in pinned.Native, labelsPtr, learningRate, out NativeStepResult result));
+            return result;
+        }
+    }
+
+    public static double ComputeGradients(ModelHandle model, SequenceBatch batch, long[] labels)
+    {
+        using var pinned = new PinnedBatch(batch);
+        fixed (long* labelsPtr = labels)
+        {
+            NativeStatus.ThrowIfFailed(NativeMethods.sc_model_compute_gradients(model, in pinned.Native, labelsPtr, out double loss));
+            return loss;
+        }
+    }
+
+    public static void Predict(ModelHandle model, SequenceBatch batch, ModelOutput output, float[] values)
+    {
+        using var pinned = new PinnedBatch(batch);
+        fixed (float* valuesPtr = values)
+        {
+            NativeStatus.ThrowIfFailed(NativeMethods.sc_model_predict(
+                model, in pinned.Native, (int)output, valuesPtr, values.LongLength));
+        }
+    }
+
+    public static byte[] ExportParameters(ModelHandle model)
+    {
+        NativeStatus.ThrowIfFailed(NativeMethods.sc_model_export_parameters(model, out IntPtr buffer, out long size));
+        return TakeBuffer(buffer, size);
+    }
+
+    public static byte[] ExportGradients(ModelHandle model)
+    {
+        NativeStatus.ThrowIfFailed(NativeMethods.sc_model_export_gradients(model, out IntPtr buffer, out long size));
+        return TakeBuffer(buffer, size);
+    }
+
+    public static void ImportParameters(ModelHandle model, ReadOnlySpan<byte> archive)
+    {
+        fixed (byte* bytes = archive)
+        {
+            NativeStatus.ThrowIfFailed(NativeMethods.sc_model_import_parameters(model, bytes, archive.Length));
+        }
+    }
+
+    // Copies a buffer the shim allocated and frees it there, even if the copy fails.
+    private static byte[] TakeBuffer(IntPtr buffer, long size)
+    {
+        try
+        {
+            var bytes = new byte[size];
+            Marshal.Copy(buffer, bytes, 0, checked((int)size));
+            return bytes;
+        }
+        finally
+        {
+            NativeMethods.sc_runtime_free_buffer(buffer);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using System.Buffers;
+
+namespace SeqClassify.Torch.Interop;
+
+/// <summary>
+/// Pins a <see cref="SequenceBatch"/>'s arrays and describes them as an sc_batch, for one native
+/// call: dispose it right after the call.
+/// </summary>
+internal unsafe ref struct PinnedBatch
+{
+    private MemoryHandle _lengths;
+    private MemoryHandle _ids;
+    private MemoryHandle _features;
+
+    public NativeBatch Native;
+
+    public PinnedBatch(SequenceBatch batch)
+    {
+        _lengths = batch.Lengths.AsMemory().Pin();
+        bool narrowIds = batch.TokenIds32 is not null;
+        _ids = narrowIds ? batch.TokenIds32.AsMemory().Pin() : batch.TokenIds64.AsMemory().Pin();
+        _features = batch.Features.AsMemory().Pin();
+        Native = new NativeBatch
+        {
+            TokenIds = _ids.Pointer,
+            Features = (float*)_features.Pointer,
+            Lengths = (long*)_lengths.Pointer,
+            BatchSize = batch.BatchSize,
+            MaxLength = batch.MaxLength,
+            IdBits = narrowIds ? 32 : 64,
+        };
+    }
+
+    public void Dispose()
+    {
+        _lengths.Dispose();
+        _ids.Dispose();
+        _features.Dispose();
+    }
+}

@@ -1,0 +1,147 @@
+#include "sc_classifier.h"
+
+#include <limits>
+#include <string>
+
+#include "sc_status.h"
+
+namespace sc {
+namespace F = torch::nn::functional;
+using torch::nn::utils::rnn::PackedSequence;
+
+namespace {
+
+void require(bool ok, const std::string& message) {
+    if (!ok) throw InvalidArgument(message);
+}
+
+bool in_unit_interval(float p) { return p >= 0.0f && p < 1.0f; }
+
+}  // namespace
+
+void validate_config(const sc_model_config& c) {
+    require(c.vocab_size >= 0, "vocab_size must be >= 0, got " + std::to_string(c.vocab_size));
+    require(c.vocab_size == 0 || c.vocab_size >= 2,
+            "vocab_size must hold at least <pad> and <unk> (2), got " + std::to_string(c.vocab_size));
+    require(c.input_size >= 1, "input_size must be >= 1, got " + std::to_string(c.input_size));
+    require(c.hidden_size >= 1, "hidden_size must be >= 1, got " + std::to_string(c.hidden_size));
+    require(c.num_layers >= 1, "num_layers must be >= 1, got " + std::to_string(c.num_layers));
+    require(c.head_hidden_size >= 0, "head_hidden_size must be >= 0, got " + std::to_string(c.head_hidden_size));
+    require(c.num_classes >= 2, "num_classes must be >= 2, got " + std::to_string(c.num_classes));
+    require(c.cell >= SC_CELL_RNN_TANH && c.cell <= SC_CELL_LSTM, "cell must be 0..3, got " + std::to_string(c.cell));
+    require(c.pooling >= SC_POOLING_LAST && c.pooling <= SC_POOLING_MAX,
+            "pooling must be 0..2, got " + std::to_string(c.pooling));
+    require(in_unit_interval(c.embedding_dropout), "embedding_dropout must be in [0, 1)");
+    require(in_unit_interval(c.rnn_dropout), "rnn_dropout must be in [0, 1)");
+    require(in_unit_interval(c.dropout), "dropout must be in [0, 1)");
+    require(c.label_smoothing >= 0.0f && c.label_smoothing <= 1.0f, "label_smoothing must be in [0, 1]");
+    require(in_unit_interval(c.adam_beta1) && in_unit_interval(c.adam_beta2), "Adam betas must be in [0, 1)");
+    require(c.adam_eps > 0.0f, "adam_eps must be > 0");
+    require(c.weight_decay >= 0.0f, "weight_decay must be >= 0");
+    require(c.clip_norm >= 0.0f, "clip_norm must be >= 0 (0 turns clipping off)");
+    require(!c.pretrained_embeddings || c.vocab_size > 0, "pretrained_embeddings need token input (vocab_size > 0)");
+    require(!c.freeze_embeddings || c.pretrained_embeddings, "freeze_embeddings needs pretrained_embeddings");
+}
+
+SequenceClassifierImpl::SequenceClassifierImpl(const sc_model_config& config) : config_(config) {
+    validate_config(config);
+    if (config.vocab_size > 0) {
+        embedding_ = register_module(
+            "embedding", torch::nn::Embedding(torch::nn::EmbeddingOptions(config.vocab_size, config.input_size)
+                                                  .padding_idx(0)));
+        if (config.pretrained_embeddings) {
+            torch::NoGradGuard no_grad;
+            auto given = torch::from_blob(const_cast<float*>(config.pretrained_embeddings),
+                                          {config.vocab_size, config.input_size}, torch::kFloat32);
+            embedding_->weight.copy_(given);
+            embedding_->weight.set_requires_grad(!config.freeze_embeddings);
+        }
+    }
+    // PyTorch ignores inter-layer dropout on a single layer (and warns); do the same silently.
+    const double between_layers = config.num_layers > 1 ? config.rnn_dropout : 0.0;
+    switch (config.cell) {
+        case SC_CELL_GRU:
+            gru_ = register_module("rnn", torch::nn::GRU(torch::nn::GRUOptions(config.input_size, config.hidden_size)
+                                                             .num_layers(config.num_layers)
+                                                             .batch_first(true)
+                                                             .bidirectional(config.bidirectional != 0)
+                                                             .dropout(between_layers)));
+            break;
+        case SC_CELL_LSTM:
+            lstm_ = register_module("rnn", torch::nn::LSTM(torch::nn::LSTMOptions(config.input_size, config.hidden_size)
+                                                               .num_layers(config.num_layers)
+                                                               .batch_first(true)
+                                                               .bidirectional(config.bidirectional != 0)
+                                                               .dropout(between_layers)));
+            break;
+        default: {
+            auto options = torch::nn::RNNOptions(config.input_size, config.hidden_size)
+                               .num_layers(config.num_layers)
+                               .batch_first(true)
+                               .bidirectional(config.bidirectional != 0)
+                               .dropout(between_layers);
+            if (config.cell == SC_CELL_RNN_RELU) {
+                options.nonlinearity(torch::kReLU);
+            } else {
+                options.nonlinearity(torch::kTanh);
+            }
+            rnn_ = register_module("rnn", torch::nn::RNN(options));
+        }
+    }
+    const int64_t pooled = config.hidden_size * (config.bidirectional ? 2 : 1);
+    if (config.head_hidden_size > 0) {
+        hidden_ = register_module("hidden", torch::nn::Linear(pooled, config.head_hidden_size));
+        fc_ = register_module("fc", torch::nn::Linear(config.head_hidden_size, config.num_classes));
+    } else {
+        fc_ = register_module("fc", torch::nn::Linear(pooled, config.num_classes));
+    }
+}
+
+torch::Tensor SequenceClassifierImpl::forward(const torch::Tensor& inputs, const torch::Tensor& lengths) {
+    // [B, T] ids -> [B, T, E]; feature input is already [B, T, F].
+    auto steps = embedding_ ? embedding_(inputs) : inputs;
+    steps = F::dropout(steps, F::DropoutFuncOptions().p(config_.embedding_dropout).training(is_training()));
+    // enforce_sorted=false: the batch keeps the caller's order; libtorch sorts and unsorts inside.
+    auto packed = torch::nn::utils::rnn::pack_padded_sequence(steps, lengths, /*batch_first=*/true,
+                                                              /*enforce_sorted=*/false);
+    // outputs: packed [sum(lengths), H * directions]; final_hidden: [layers * directions, B, H].
+    auto [outputs, final_hidden] = run_rnn(packed);
+    auto pooled = pool(outputs, final_hidden, lengths);  // [B, H * directions]
+    pooled = F::dropout(pooled, F::DropoutFuncOptions().p(config_.dropout).training(is_training()));
+    if (hidden_) {
+        pooled = torch::relu(hidden_(pooled));  // [B, head_hidden]
+        pooled = F::dropout(pooled, F::DropoutFuncOptions().p(config_.dropout).training(is_training()));
+    }
+    return fc_(pooled);  // [B, classes]
+}
+
+std::tuple<PackedSequence, torch::Tensor> SequenceClassifierImpl::run_rnn(const PackedSequence& packed) {
+    if (gru_) return gru_->forward_with_packed_input(packed);
+    if (lstm_) {
+        auto [outputs, state] = lstm_->forward_with_packed_input(packed);
+        return {outputs, std::get<0>(state)};  // h, not c
+    }
+    return rnn_->forward_with_packed_input(packed);
+}
+
+torch::Tensor SequenceClassifierImpl::pool(const PackedSequence& outputs, const torch::Tensor& final_hidden,
+                                           const torch::Tensor& lengths) {
+    if (config_.pooling == SC_POOLING_LAST) {
+        // The last layer's final state per direction: indices -2 (forward) and -1 (backward).
+        const auto layers = final_hidden.size(0);
+        if (config_.bidirectional) {
+            return torch::cat({final_hidden[layers - 2], final_hidden[layers - 1]}, 1);
+        }
+        return final_hidden[layers - 1];
+    }
+    // Padding is filled with a value that cannot win: 0 for a sum, -inf for a max.
+    const double fill = config_.pooling == SC_POOLING_MAX ? -std::numeric_limits<double>::infinity() : 0.0;
+    torch::Tensor padded;  // [B, T_max, H * directions], rows in the caller's order
+    std::tie(padded, std::ignore) = torch::nn::utils::rnn::pad_packed_sequence(outputs, /*batch_first=*/true, fill);
+    if (config_.pooling == SC_POOLING_MAX) {
+        return std::get<0>(padded.max(1));
+    }
+    return padded.sum(1) / lengths.to(padded.dtype()).unsqueeze(1);
+}
+
+}  // namespace sc

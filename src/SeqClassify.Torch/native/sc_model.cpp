@@ -1,0 +1,240 @@
+#include "sc_model.h"
+
+#include <torch/torch.h>
+
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+
+#include "sc_batch.h"
+#include "sc_classifier.h"
+#include "sc_status.h"
+#include "sc_tensor_archive.h"
+
+// The opaque handle. Prediction takes a shared lock and training an exclusive one, so
+// predictions may run concurrently, and a training step never overlaps them. The module stays in
+// eval mode except inside a training call.
+struct sc_model {
+    sc_model_config config;
+    std::vector<float> class_weights;  // owned copy; config.class_weights points at the caller's
+    sc::SequenceClassifier module{nullptr};
+    std::unique_ptr<torch::optim::AdamW> optimizer;
+    std::shared_mutex lock;
+};
+
+namespace {
+
+sc_model& checked(sc_model* model) {
+    if (!model) throw sc::InvalidArgument("model is null");
+    return *model;
+}
+
+torch::Tensor loss_of(sc_model& model, const torch::Tensor& logits, const torch::Tensor& labels) {
+    namespace F = torch::nn::functional;
+    auto options = F::CrossEntropyFuncOptions().label_smoothing(model.config.label_smoothing);
+    if (!model.class_weights.empty()) {
+        options.weight(torch::from_blob(model.class_weights.data(), {model.config.num_classes}, torch::kFloat32));
+    }
+    return F::cross_entropy(logits, labels, options);
+}
+
+// Forward and backward in training mode; returns the loss and the logits (detached).
+std::pair<torch::Tensor, torch::Tensor> forward_backward(sc_model& model, const sc_batch* batch,
+                                                         const int64_t* labels) {
+    auto inputs = sc::view_batch(batch, model.config);
+    auto targets = sc::view_labels(labels, batch->batch_size, model.config.num_classes);
+    model.module->train();
+    struct BackToEval {
+        sc_model& m;
+        ~BackToEval() { m.module->eval(); }
+    } back_to_eval{model};
+    model.optimizer->zero_grad();
+    auto logits = model.module->forward(inputs.inputs, inputs.lengths);
+    auto loss = loss_of(model, logits, targets);
+    loss.backward();
+    return {loss.detach(), logits.detach()};
+}
+
+sc::NamedTensors named(const torch::OrderedDict<std::string, torch::Tensor>& parameters, bool gradients) {
+    sc::NamedTensors out;
+    for (const auto& item : parameters) {
+        const auto& value = item.value();
+        if (!gradients) {
+            out.emplace_back(item.key(), value);
+        } else {
+            // A frozen parameter has no gradient: export zeros so every name is always present.
+            out.emplace_back(item.key(), value.grad().defined() ? value.grad() : torch::zeros_like(value));
+        }
+    }
+    return out;
+}
+
+std::string shape_text(c10::IntArrayRef sizes) {
+    std::string text = "[";
+    for (size_t i = 0; i < sizes.size(); ++i) text += (i ? ", " : "") + std::to_string(sizes[i]);
+    return text + "]";
+}
+
+}  // namespace
+
+extern "C" sc_status sc_model_create(const sc_model_config* config, sc_model** out_model) {
+    if (out_model) *out_model = nullptr;
+    return sc::guard([&] {
+        if (!config) throw sc::InvalidArgument("config is null");
+        if (!out_model) throw sc::InvalidArgument("out_model is null");
+        auto model = std::make_unique<sc_model>();
+        model->config = *config;
+        if (config->class_weights) {
+            model->class_weights.assign(config->class_weights, config->class_weights + config->num_classes);
+            for (size_t i = 0; i < model->class_weights.size(); ++i) {
+                if (!(model->class_weights[i] >= 0.0f) || !std::isfinite(model->class_weights[i])) {
+                    throw sc::InvalidArgument("class weight " + std::to_string(i) + " must be finite and >= 0");
+                }
+            }
+        }
+        // Neither caller pointer is kept beyond this call.
+        model->config.class_weights = nullptr;
+        torch::manual_seed(config->seed);
+        model->module = sc::SequenceClassifier(*config);
+        model->config.pretrained_embeddings = nullptr;
+        model->module->eval();
+        std::vector<torch::Tensor> trainable;
+        for (auto& p : model->module->parameters()) {
+            if (p.requires_grad()) trainable.push_back(p);
+        }
+        model->optimizer = std::make_unique<torch::optim::AdamW>(
+            trainable, torch::optim::AdamWOptions(1e-3)
+                           .betas({config->adam_beta1, config->adam_beta2})
+                           .eps(config->adam_eps)
+                           .weight_decay(config->weight_decay));
+        *out_model = model.release();
+    });
+}
+
+extern "C" void sc_model_dispose(sc_model* model) { delete model; }
+
+extern "C" sc_status sc_model_parameter_count(sc_model* model, int64_t* out_count) {
+    if (out_count) *out_count = 0;
+    return sc::guard([&] {
+        auto& m = checked(model);
+        if (!out_count) throw sc::InvalidArgument("out_count is null");
+        std::shared_lock read(m.lock);
+        int64_t count = 0;
+        for (const auto& p : m.module->parameters()) count += p.numel();
+        *out_count = count;
+    });
+}
+
+extern "C" sc_status sc_model_train_step(sc_model* model, const sc_batch* batch, const int64_t* labels,
+                                         double learning_rate, sc_step_result* out_result) {
+    if (out_result) *out_result = sc_step_result{0.0, 0};
+    return sc::guard([&] {
+        auto& m = checked(model);
+        if (!out_result) throw sc::InvalidArgument("out_result is null");
+        if (!(learning_rate >= 0.0) || !std::isfinite(learning_rate)) {
+            throw sc::InvalidArgument("learning_rate must be finite and >= 0, got " + std::to_string(learning_rate));
+        }
+        std::unique_lock write(m.lock);
+        auto [loss, logits] = forward_backward(m, batch, labels);
+        if (m.config.clip_norm > 0.0f) {
+            torch::nn::utils::clip_grad_norm_(m.module->parameters(), m.config.clip_norm);
+        }
+        for (auto& group : m.optimizer->param_groups()) {
+            group.options().set_lr(learning_rate);
+        }
+        m.optimizer->step();
+        auto targets = torch::from_blob(const_cast<int64_t*>(labels), {batch->batch_size}, torch::kInt64);
+        out_result->loss = loss.item<double>();
+        out_result->correct = logits.argmax(1).eq(targets).sum().item<int64_t>();
+    });
+}
+
+extern "C" sc_status sc_model_compute_gradients(sc_model* model, const sc_batch* batch, const int64_t* labels,
+                                                double* out_loss) {
+    if (out_loss) *out_loss = 0.0;
+    return sc::guard([&] {
+        auto& m = checked(model);
+        if (!out_loss) throw sc::InvalidArgument("out_loss is null");
+        std::unique_lock write(m.lock);
+        *out_loss = forward_backward(m, batch, labels).first.item<double>();
+    });
+}
+
+extern "C" sc_status sc_model_predict(sc_model* model, const sc_batch* batch, int32_t output, float* out_values,
+                                      int64_t out_capacity) {
+    return sc::guard([&] {
+        auto& m = checked(model);
+        if (output != SC_OUTPUT_LOGITS && output != SC_OUTPUT_PROBABILITIES) {
+            throw sc::InvalidArgument("output must be 0 (logits) or 1 (probabilities), got " + std::to_string(output));
+        }
+        if (!out_values) throw sc::InvalidArgument("out_values is null");
+        auto inputs = sc::view_batch(batch, m.config);
+        const int64_t needed = batch->batch_size * m.config.num_classes;
+        if (out_capacity < needed) {
+            throw sc::InvalidArgument("out_values holds " + std::to_string(out_capacity) + " floats, " +
+                                      std::to_string(needed) + " needed");
+        }
+        std::shared_lock read(m.lock);
+        c10::InferenceMode no_autograd;
+        auto logits = m.module->forward(inputs.inputs, inputs.lengths);  // [B, classes]
+        auto values = output == SC_OUTPUT_PROBABILITIES ? torch::softmax(logits, 1) : logits;
+        auto destination = torch::from_blob(out_values, {batch->batch_size, m.config.num_classes}, torch::kFloat32);
+        destination.copy_(values);
+    });
+}
+
+extern "C" sc_status sc_model_export_parameters(sc_model* model, uint8_t** out_buffer, int64_t* out_size) {
+    if (out_buffer) *out_buffer = nullptr;
+    if (out_size) *out_size = 0;
+    return sc::guard([&] {
+        auto& m = checked(model);
+        if (!out_buffer || !out_size) throw sc::InvalidArgument("out_buffer or out_size is null");
+        std::shared_lock read(m.lock);
+        sc::hand_out_buffer(sc::write_tensor_archive(named(m.module->named_parameters(), false)), out_buffer,
+                            out_size);
+    });
+}
+
+extern "C" sc_status sc_model_export_gradients(sc_model* model, uint8_t** out_buffer, int64_t* out_size) {
+    if (out_buffer) *out_buffer = nullptr;
+    if (out_size) *out_size = 0;
+    return sc::guard([&] {
+        auto& m = checked(model);
+        if (!out_buffer || !out_size) throw sc::InvalidArgument("out_buffer or out_size is null");
+        std::shared_lock read(m.lock);
+        sc::hand_out_buffer(sc::write_tensor_archive(named(m.module->named_parameters(), true)), out_buffer,
+                            out_size);
+    });
+}
+
+extern "C" sc_status sc_model_import_parameters(sc_model* model, const uint8_t* buffer, int64_t size) {
+    return sc::guard([&] {
+        auto& m = checked(model);
+        if (size < 0) throw sc::InvalidArgument("size must be >= 0");
+        auto incoming = sc::read_tensor_archive(buffer, static_cast<size_t>(size));
+        std::unique_lock write(m.lock);
+        auto parameters = m.module->named_parameters();
+        // Check everything before changing anything, so a refused import leaves the model intact.
+        std::unordered_map<std::string, const torch::Tensor*> by_name;
+        for (const auto& [name, tensor] : incoming) {
+            const auto* target = parameters.find(name);
+            if (!target) {
+                throw sc::FormatError("parameter '" + name + "' is in the buffer but not in the model");
+            }
+            if (tensor.scalar_type() != torch::kFloat32 || tensor.sizes() != target->sizes()) {
+                throw sc::FormatError("parameter '" + name + "' has shape " + shape_text(tensor.sizes()) +
+                                      " in the buffer but " + shape_text(target->sizes()) + " in the model");
+            }
+            by_name[name] = &tensor;
+        }
+        for (const auto& item : parameters) {
+            if (!by_name.count(item.key())) {
+                throw sc::FormatError("parameter '" + item.key() + "' of the model is missing from the buffer");
+            }
+        }
+        torch::NoGradGuard no_grad;
+        for (auto& item : parameters) item.value().copy_(*by_name[item.key()]);
+    });
+}

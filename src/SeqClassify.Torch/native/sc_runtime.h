@@ -1,0 +1,22 @@
+// Process-wide settings of the engine and the buffers it hands out.
+#pragma once
+#include "sc_export.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// Sets libtorch's intra-op thread count. OpenBLAS (which Debian's libtorch calls) is set to one
+// thread, because its own pool beside libtorch's oversubscribes small machines.
+SC_API sc_status sc_runtime_set_threads(int32_t threads);
+SC_API sc_status sc_runtime_get_threads(int32_t* out_threads);
+
+// Writes the libtorch version ("1.13.0") into buffer, NUL-terminated, truncated to capacity.
+SC_API sc_status sc_runtime_torch_version(char* buffer, int32_t capacity);
+
+// Frees a buffer that an export of this library allocated (e.g. sc_model_export_parameters).
+SC_API void sc_runtime_free_buffer(void* buffer);
+
+#ifdef __cplusplus
+}
+#endif
