@@ -50,6 +50,7 @@ internal unsafe struct NativeBatch
     public long* Lengths;
     public long BatchSize;
     public long MaxLength;
+    public long FeatureSize;
     public int IdBits;
     public int Reserved;
 }

@@ -27,6 +27,7 @@ internal unsafe ref struct PinnedBatch
             Lengths = (long*)_lengths.Pointer,
             BatchSize = batch.BatchSize,
             MaxLength = batch.MaxLength,
+            FeatureSize = batch.FeatureSize,
             IdBits = narrowIds ? 32 : 64,
         };
     }

@@ -24,7 +24,8 @@ void check_ids(const Id* ids, const sc_batch& batch, int64_t vocab_size) {
     }
 }
 
-void check_features(const float* features, const sc_batch& batch, int64_t input_size) {
+void check_features(const float* features, const sc_batch& batch) {
+    const int64_t input_size = batch.feature_size;
     for (int64_t row = 0; row < batch.batch_size; ++row) {
         for (int64_t step = 0; step < batch.lengths[row]; ++step) {
             const float* at = features + (row * batch.max_length + step) * input_size;
@@ -80,9 +81,13 @@ BatchTensors view_batch(const sc_batch* batch, const sc_model_config& config) {
     }
     if (!batch->features) throw InvalidArgument("this model takes feature vectors, but features is null");
     if (batch->token_ids) throw InvalidArgument("this model takes feature vectors, not token ids");
-    check_features(batch->features, *batch, config.input_size);
+    if (batch->feature_size <= 0) {
+        throw InvalidArgument("feature_size must be at least 1, got " + std::to_string(batch->feature_size));
+    }
+    check_features(batch->features, *batch);
+    // The batch's own feature size is used, so a mismatch with the model surfaces as libtorch's error.
     auto features = torch::from_blob(const_cast<float*>(batch->features),
-                                     {batch->batch_size, batch->max_length, config.input_size}, torch::kFloat32);
+                                     {batch->batch_size, batch->max_length, batch->feature_size}, torch::kFloat32);
     return {features, lengths};
 }
 

@@ -48,10 +48,11 @@ typedef struct sc_model_config {
 // Exactly one of token_ids and features is set.
 typedef struct sc_batch {
     const void* token_ids;   // batch_size x max_length ids (padding id 0), int64 or int32
-    const float* features;   // batch_size x max_length x input_size
+    const float* features;   // batch_size x max_length x feature_size
     const int64_t* lengths;  // batch_size, each in [1, max_length]; need not be sorted
     int64_t batch_size;
     int64_t max_length;
+    int64_t feature_size;    // floats per step of features (libtorch checks it against input_size)
     int32_t id_bits;         // 64 or 32: the width of token_ids
     int32_t reserved;
 } sc_batch;

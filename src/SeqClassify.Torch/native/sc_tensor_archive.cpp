@@ -79,7 +79,8 @@ std::vector<uint8_t> write_tensor_archive(const NamedTensors& tensors) {
 }
 
 NamedTensors read_tensor_archive(const uint8_t* data, size_t size) {
-    if (!data) throw InvalidArgument("tensor archive buffer is null");
+    // An empty span arrives as (null, 0): that is a truncated archive, not a caller mistake.
+    if (!data && size > 0) throw InvalidArgument("tensor archive buffer is null");
     Reader reader(data, size);
     if (std::memcmp(reader.need(sizeof(kMagic), "magic"), kMagic, sizeof(kMagic)) != 0) {
         throw FormatError("not a tensor archive: the first 8 bytes are not \"SCTENSOR\"");

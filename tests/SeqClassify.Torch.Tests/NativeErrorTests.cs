@@ -1,0 +1,66 @@
+namespace SeqClassify.Torch.Tests;
+
+/// <summary>Errors raised inside libtorch cross the C ABI as .NET exceptions, and the process goes on.</summary>
+[TestFixture]
+public class NativeErrorTests
+{
+    [Test]
+    public void LibtorchShapeMismatchArrivesAsAnExceptionWithLibtorchsMessage()
+    {
+        // The model expects 4 features per step; the batch carries 3. Only libtorch's RNN notices.
+        using var model = new SequenceClassifierModel(new SequenceModelOptions { InputSize = 4, HiddenSize = 5, NumClasses = 2 });
+        var batch = SequenceBatch.FromFeatures([[[1f, 2f, 3f]]], 3);
+
+        var error = Assert.Throws<SeqClassifyException>(() => model.Predict(batch));
+
+        Assert.That(error!.Message, Does.StartWith("libtorch:").And.Contain("input_size").And.Contain("4").And.Contain("3"));
+        Assert.That(error.Message, Does.Not.Contain("frame #"), "no C++ backtrace in the message");
+    }
+
+    [Test]
+    public void TheModelAndProcessKeepWorkingAfterANativeError()
+    {
+        using var model = new SequenceClassifierModel(new SequenceModelOptions { InputSize = 4, HiddenSize = 5, NumClasses = 2 });
+        Assert.Throws<SeqClassifyException>(() => model.Predict(SequenceBatch.FromFeatures([[[1f, 2f, 3f]]], 3)));
+
+        float[] probabilities = model.Predict(SequenceBatch.FromFeatures([[[1f, 2f, 3f, 4f]]], 4));
+
+        Assert.That(probabilities.Sum(), Is.EqualTo(1f).Within(1e-5f));
+    }
+
+    [Test]
+    public void TheLastErrorIsPerThread()
+    {
+        using var model = new SequenceClassifierModel(TestModels.TokenOptions());
+        var bad = SequenceBatch.FromPaddedTokenIds(new long[] { 99 }, [1], 1);
+        var messages = new string[4];
+
+        Parallel.For(0, 4, i =>
+        {
+            var batch = SequenceBatch.FromPaddedTokenIds(new long[] { 99 + i }, [1], 1);
+            messages[i] = Assert.Throws<ArgumentException>(() => model.Predict(batch))!.Message;
+        });
+
+        for (int i = 0; i < 4; i++)
+        {
+            Assert.That(messages[i], Does.Contain($"token id {99 + i}"));
+        }
+    }
+
+    [Test]
+    public void RuntimeReportsTheTorchVersionAndSetsThreads()
+    {
+        int before = TorchRuntime.Threads;
+        try
+        {
+            TorchRuntime.Threads = 1;
+            Assert.That(TorchRuntime.Threads, Is.EqualTo(1));
+            Assert.That(TorchRuntime.TorchVersion, Does.Match(@"^\d+\.\d+\.\d+$"));
+            Assert.That(() => TorchRuntime.Threads = 0, Throws.ArgumentException.With.Message.Contains("threads"));
+        }
+        finally
+        {
+            TorchRuntime.Threads = before;
+        }
+    }
+}

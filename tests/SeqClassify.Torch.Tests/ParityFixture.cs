@@ -1,0 +1,66 @@
+namespace SeqClassify.Torch.Tests;
+
+/// <summary>One fixture written by tests/fixtures/make_fixtures.py: a model, a batch and PyTorch's answers.</summary>
+internal sealed class ParityFixture
+{
+    private readonly Dictionary<string, NamedTensor> _tensors;
+
+    private ParityFixture(string name, IReadOnlyList<NamedTensor> tensors)
+    {
+        Name = name;
+        _tensors = tensors.ToDictionary(t => t.Name);
+    }
+
+    public string Name { get; }
+
+    public static IEnumerable<string> Names() =>
+        System.IO.Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Fixtures"), "*.sct")
+            .Select(Path.GetFileNameWithoutExtension).Order()!;
+
+    public static ParityFixture Load(string name) =>
+        new(name, TensorArchive.Read(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", name + ".sct"))));
+
+    public SequenceModelOptions Options => new()
+    {
+        VocabularySize = (int)Config("vocab_size"),
+        InputSize = (int)Config("input_size"),
+        HiddenSize = (int)Config("hidden_size"),
+        NumLayers = (int)Config("num_layers"),
+        HeadHiddenSize = (int)Config("head_hidden_size"),
+        NumClasses = (int)Config("num_classes"),
+        Cell = (RnnCellType)Config("cell"),
+        Pooling = (SequencePooling)Config("pooling"),
+        Bidirectional = Config("bidirectional") == 1,
+    };
+
+    public byte[] Parameters => Prefixed("param.");
+
+    public IReadOnlyDictionary<string, NamedTensor> Gradients =>
+        _tensors.Values.Where(t => t.Name.StartsWith("grad.")).ToDictionary(t => t.Name["grad.".Length..]);
+
+    public SequenceBatch Batch
+    {
+        get
+        {
+            var lengths = _tensors["input.lengths"].Int64s!;
+            if (_tensors.TryGetValue("input.ids", out var ids))
+            {
+                return SequenceBatch.FromPaddedTokenIds(ids.Int64s!, lengths, (int)ids.Shape[1]);
+            }
+            var features = _tensors["input.features"];
+            return SequenceBatch.FromPaddedFeatures(features.Floats!, lengths, (int)features.Shape[1], (int)features.Shape[2]);
+        }
+    }
+
+    public long[] Labels => _tensors["input.labels"].Int64s!;
+
+    public float[] Logits => _tensors["output.logits"].Floats!;
+
+    public float Loss => _tensors["output.loss"].Floats![0];
+
+    private long Config(string field) => _tensors["config." + field].Int64s![0];
+
+    // The parameters renamed to the engine's names, as an archive the engine imports.
+    private byte[] Prefixed(string prefix) => TensorArchive.Write(
+        _tensors.Values.Where(t => t.Name.StartsWith(prefix)).Select(t => t with { Name = t.Name[prefix.Length..] }));
+}
