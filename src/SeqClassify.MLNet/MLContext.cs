@@ -1,0 +1,77 @@
+using SeqClassify.MLNet.Data;
+using SeqClassify.MLNet.Persistence;
+
+namespace SeqClassify.MLNet;
+
+/// <summary>A log message from a pipeline step.</summary>
+public sealed class LoggingEventArgs(string message) : EventArgs
+{
+    /// <summary>The message.</summary>
+    public string Message { get; } = message;
+}
+
+/// <summary>
+/// The entry point, as ML.NET's MLContext: a seed shared by the steps that need randomness, a log,
+/// and the catalogs of components.
+/// </summary>
+/// <example>
+/// <code>
+/// var ml = new MLContext(seed: 1);
+/// var data = ml.Data.LoadFromTextFile&lt;Review&gt;("train.csv", separatorChar: ',', hasHeader: true);
+/// var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
+///     .Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text", TokenizerRule.BasicEnglish))
+///     .Append(ml.Transforms.Text.MapTokensToIds("Ids", "Tokens", minimumFrequency: 2))
+///     .Append(ml.SequenceClassification.Trainers.Rnn())
+///     .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
+/// var model = pipeline.Fit(data);
+/// </code>
+/// See examples/ for whole programs.
+/// </example>
+public sealed class MLContext
+{
+    /// <summary>Creates a context; with no seed, a fixed default (0) keeps runs reproducible.</summary>
+    public MLContext(int? seed = null)
+    {
+        Seed = seed ?? 0;
+        Data = new DataOperationsCatalog(this);
+        Transforms = new TransformsCatalog(this);
+        SequenceClassification = new SequenceClassificationCatalog(this);
+        Model = new ModelOperationsCatalog(this);
+    }
+
+    /// <summary>The seed for initialisation, shuffling and splits.</summary>
+    public int Seed { get; }
+
+    /// <summary>Messages from the steps (loading, training, skipping rows).</summary>
+    public event EventHandler<LoggingEventArgs>? Log;
+
+    /// <summary>Loading, splitting and reading data.</summary>
+    public DataOperationsCatalog Data { get; }
+
+    /// <summary>Text and conversion transforms.</summary>
+    public TransformsCatalog Transforms { get; }
+
+    /// <summary>Trainers, evaluation and cross-validation.</summary>
+    public SequenceClassificationCatalog SequenceClassification { get; }
+
+    /// <summary>Saving, loading and prediction engines.</summary>
+    public ModelOperationsCatalog Model { get; }
+
+    internal void WriteLog(string message) => Log?.Invoke(this, new LoggingEventArgs(message));
+}
+
+/// <summary>The transforms, grouped as ML.NET groups them.</summary>
+public sealed class TransformsCatalog
+{
+    internal TransformsCatalog(MLContext context)
+    {
+        Text = new Text.TextCatalog(context);
+        Conversion = new Conversion.ConversionCatalog(context);
+    }
+
+    /// <summary>Text featurization: normalize, tokenize, vocabulary.</summary>
+    public Text.TextCatalog Text { get; }
+
+    /// <summary>Label conversions: value ↔ key.</summary>
+    public Conversion.ConversionCatalog Conversion { get; }
+}

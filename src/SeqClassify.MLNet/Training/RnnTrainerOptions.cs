@@ -1,0 +1,158 @@
+using SeqClassify.MLNet.Data;
+using SeqClassify.Torch;
+
+namespace SeqClassify.MLNet.Training;
+
+/// <summary>How the learning rate moves over training.</summary>
+public enum LearningRateSchedule
+{
+    /// <summary>The same rate for every step (after warm-up).</summary>
+    Constant,
+    /// <summary>Linear decay to zero by the last step (after warm-up).</summary>
+    LinearDecay,
+    /// <summary>Cosine decay to zero by the last step (after warm-up).</summary>
+    Cosine,
+}
+
+/// <summary>
+/// Everything <see cref="RnnTrainer"/> can be told: the model, the optimiser, the schedule,
+/// validation and early stopping. The defaults are the library's default configuration
+/// (bench/results documents how it was chosen).
+/// </summary>
+public sealed class RnnTrainerOptions
+{
+    /// <summary>Label column: a key (from MapValueToKey).</summary>
+    public string LabelColumnName { get; set; } = "Label";
+
+    /// <summary>Input column: token ids (Vector&lt;Int64&gt;, from MapTokensToIds) or feature sequences (Vector&lt;Vector&lt;Single&gt;&gt;).</summary>
+    public string FeatureColumnName { get; set; } = "Ids";
+
+    /// <summary>Output column of class probabilities (Vector&lt;Single&gt;).</summary>
+    public string ScoreColumnName { get; set; } = "Score";
+
+    /// <summary>Output column of the predicted key.</summary>
+    public string PredictedLabelColumnName { get; set; } = "PredictedLabel";
+
+    /// <summary>The recurrent cell.</summary>
+    public RnnCellType Cell { get; set; } = RnnCellType.Gru;
+
+    /// <summary>Stacked layers.</summary>
+    public int NumLayers { get; set; } = 1;
+
+    /// <summary>Bidirectional RNN.</summary>
+    public bool Bidirectional { get; set; } = true;
+
+    /// <summary>Embedding size for token input (ignored for feature sequences; a pretrained file sets its own).</summary>
+    public int EmbeddingDimension { get; set; } = 100;
+
+    /// <summary>Hidden units per direction.</summary>
+    public int HiddenSize { get; set; } = 128;
+
+    /// <summary>How outputs become one vector per sequence.</summary>
+    public SequencePooling Pooling { get; set; } = SequencePooling.Max;
+
+    /// <summary>Hidden units of an optional ReLU layer in the head; 0 = linear head.</summary>
+    public int HeadHiddenSize { get; set; }
+
+    /// <summary>Dropout before the head.</summary>
+    public float Dropout { get; set; } = 0.3f;
+
+    /// <summary>Dropout on embedded steps.</summary>
+    public float EmbeddingDropout { get; set; } = 0.2f;
+
+    /// <summary>Dropout between stacked layers.</summary>
+    public float RnnDropout { get; set; }
+
+    /// <summary>A GloVe, word2vec or fastText .vec text file of pretrained word vectors; null for none.</summary>
+    public string? PretrainedEmbeddingsPath { get; set; }
+
+    /// <summary>Keep the pretrained vectors fixed.</summary>
+    public bool FreezeEmbeddings { get; set; }
+
+    /// <summary>Rows per training batch.</summary>
+    public int BatchSize { get; set; } = 32;
+
+    /// <summary>Passes over the training data.</summary>
+    public int Epochs { get; set; } = 5;
+
+    /// <summary>Peak learning rate of AdamW.</summary>
+    public double LearningRate { get; set; } = 2e-3;
+
+    /// <summary>Learning-rate schedule.</summary>
+    public LearningRateSchedule Schedule { get; set; } = LearningRateSchedule.LinearDecay;
+
+    /// <summary>Fraction of all steps spent warming the rate up linearly from 0.</summary>
+    public double WarmupFraction { get; set; } = 0.02;
+
+    /// <summary>AdamW's decoupled weight decay.</summary>
+    public float WeightDecay { get; set; }
+
+    /// <summary>Clip the gradient norm to this; 0 = off.</summary>
+    public float GradientClipNorm { get; set; } = 5f;
+
+    /// <summary>Per-class loss weights in key order; null = equal.</summary>
+    public float[]? ClassWeights { get; set; }
+
+    /// <summary>Cross-entropy label smoothing.</summary>
+    public float LabelSmoothing { get; set; }
+
+    /// <summary>Truncate sequences longer than this for training and prediction; 0 = keep all (tokens are also truncated by the vocabulary step's MaximumLength).</summary>
+    public int MaximumTrainingLength { get; set; }
+
+    /// <summary>Group rows of similar length into batches (from shuffled chunks) to waste less work on padding.</summary>
+    public bool BucketByLength { get; set; } = true;
+
+    /// <summary>Hold out this stratified fraction of the training data for validation when no validation set is given; 0 = none.</summary>
+    public double ValidationFraction { get; set; }
+
+    /// <summary>Stop after this many epochs without a better validation accuracy; 0 = never stop early.</summary>
+    public int EarlyStoppingPatience { get; set; }
+
+    /// <summary>At the end (or on cancellation), keep the weights of the epoch with the best validation accuracy.</summary>
+    public bool RestoreBestEpoch { get; set; } = true;
+
+    /// <summary>Seed for initialisation, dropout, shuffling and splits; null = the MLContext's seed.</summary>
+    public int? Seed { get; set; }
+
+    /// <summary>libtorch intra-op threads; 0 = leave the process setting alone.</summary>
+    public int Threads { get; set; }
+
+    /// <summary>Receives per-batch progress and per-epoch summaries.</summary>
+    public IProgress<TrainingProgress>? Progress { get; set; }
+
+    /// <summary>
+    /// Stops training within one batch. The trainer then returns the best model so far (the best
+    /// validation epoch, or the current weights when there is no validation), with
+    /// <see cref="TrainingHistory.Cancelled"/> set; never a half-updated one.
+    /// </summary>
+    public CancellationToken CancellationToken { get; set; }
+
+    internal void Validate()
+    {
+        static void Positive(int value, string name)
+        {
+            if (value < 1) throw new ArgumentOutOfRangeException(name, value, $"{name} must be at least 1.");
+        }
+        Positive(NumLayers, nameof(NumLayers));
+        Positive(EmbeddingDimension, nameof(EmbeddingDimension));
+        Positive(HiddenSize, nameof(HiddenSize));
+        Positive(BatchSize, nameof(BatchSize));
+        Positive(Epochs, nameof(Epochs));
+        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be positive.");
+        if (ValidationFraction is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "ValidationFraction must be in [0, 1).");
+        if (WarmupFraction is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(WarmupFraction), WarmupFraction, "WarmupFraction must be in [0, 1).");
+        if (EarlyStoppingPatience < 0) throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "EarlyStoppingPatience must be >= 0.");
+        if (MaximumTrainingLength < 0) throw new ArgumentOutOfRangeException(nameof(MaximumTrainingLength), MaximumTrainingLength, "MaximumTrainingLength must be >= 0.");
+        SchemaChecks.RequireName(LabelColumnName, nameof(LabelColumnName));
+        SchemaChecks.RequireName(FeatureColumnName, nameof(FeatureColumnName));
+        if (PretrainedEmbeddingsPath is not null && !File.Exists(PretrainedEmbeddingsPath))
+        {
+            throw new FileNotFoundException($"Pretrained embeddings file '{PretrainedEmbeddingsPath}' does not exist.", PretrainedEmbeddingsPath);
+        }
+    }
+
+    internal static bool IsTokenColumn(DataViewType type) => type is VectorDataViewType { ItemType: NumberDataViewType n } && n.RawType == typeof(long);
+
+    internal static bool IsFeatureSequenceColumn(DataViewType type) =>
+        type is VectorDataViewType { ItemType: VectorDataViewType { ItemType: NumberDataViewType n } } && n.RawType == typeof(float);
+}

@@ -1,0 +1,50 @@
+namespace SeqClassify.MLNet.Training;
+
+/// <summary>One epoch of training.</summary>
+/// <param name="Epoch">1-based epoch.</param>
+/// <param name="TrainLoss">Mean training loss over the epoch's batches.</param>
+/// <param name="TrainAccuracy">Training accuracy measured on each batch before its update.</param>
+/// <param name="ValidationAccuracy">Accuracy on the validation data, when there is some.</param>
+/// <param name="ValidationLogLoss">Mean log-loss on the validation data.</param>
+/// <param name="ValidationMacroF1">Macro-averaged F1 on the validation data.</param>
+/// <param name="Seconds">Wall time of the epoch, validation included.</param>
+/// <param name="LearningRate">Learning rate of the epoch's last step.</param>
+public sealed record EpochSummary(int Epoch, double TrainLoss, double TrainAccuracy, double? ValidationAccuracy,
+    double? ValidationLogLoss, double? ValidationMacroF1, double Seconds, double LearningRate);
+
+/// <summary>What happened during training; saved with the model.</summary>
+public sealed class TrainingHistory
+{
+    /// <summary>Every completed epoch, in order.</summary>
+    public List<EpochSummary> Epochs { get; init; } = [];
+
+    /// <summary>The epoch whose weights the model holds (1-based).</summary>
+    public int BestEpoch { get; set; }
+
+    /// <summary>Training stopped early because validation accuracy stopped improving.</summary>
+    public bool StoppedEarly { get; set; }
+
+    /// <summary>Training was cancelled; the model holds the best weights so far.</summary>
+    public bool Cancelled { get; set; }
+
+    /// <summary>Rows trained on, and held out for validation.</summary>
+    public int TrainingRows { get; set; }
+
+    /// <summary>Rows used for validation.</summary>
+    public int ValidationRows { get; set; }
+
+    /// <summary>Fraction of the vocabulary found in the pretrained vectors file, when one was used.</summary>
+    public double? PretrainedCoverage { get; set; }
+}
+
+/// <summary>A progress report: after each batch, and after each epoch (then <see cref="EpochCompleted"/> is set).</summary>
+/// <param name="Epoch">1-based epoch.</param>
+/// <param name="Epochs">Epochs planned.</param>
+/// <param name="Batch">1-based batch within the epoch.</param>
+/// <param name="Batches">Batches per epoch.</param>
+/// <param name="RowsPerSecond">Training rows per second so far in this epoch.</param>
+/// <param name="Loss">Running mean loss of the epoch.</param>
+/// <param name="EtaSeconds">Estimated seconds left in the whole training.</param>
+/// <param name="EpochCompleted">The epoch's summary, at the end of an epoch; else null.</param>
+public sealed record TrainingProgress(int Epoch, int Epochs, int Batch, int Batches, double RowsPerSecond, double Loss,
+    double EtaSeconds, EpochSummary? EpochCompleted);
