@@ -40,8 +40,9 @@ public sealed class ValueToKeyMappingEstimator(ValueToKeyMappingOptions options)
     public ValueToKeyMappingTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        GetOutputSchema(input.Schema);
-        int column = input.Schema[Input].Index;
+        // Unlike scoring, learning the keys needs the column.
+        int column = SchemaChecks.Require(input.Schema, Input, "Text or a number",
+            t => t is TextDataViewType or NumberDataViewType or BooleanDataViewType).Index;
         var seen = new List<object>();
         var known = new HashSet<string>(StringComparer.Ordinal);
         foreach (var row in input.GetRows())
@@ -97,8 +98,17 @@ public sealed class ValueToKeyMappingTransformer : RowMappingTransformer
     };
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Scoring data usually has no label: when the input column is absent the step adds nothing,
+    /// so that a fitted pipeline predicts from text alone. Training and evaluation then report
+    /// the missing label column themselves.
+    /// </remarks>
     protected override IReadOnlyList<DataViewSchema.Column> AddedColumns(DataViewSchema inputSchema)
     {
+        if (inputSchema.GetColumnOrNull(InputColumnName) is null)
+        {
+            return [];
+        }
         SchemaChecks.Require(inputSchema, InputColumnName, "Text or a number",
             t => t is TextDataViewType or NumberDataViewType or BooleanDataViewType);
         return [new DataViewSchema.Column(0, OutputColumnName, new KeyDataViewType(KeyNames.Count), KeyNames)];
@@ -107,6 +117,10 @@ public sealed class ValueToKeyMappingTransformer : RowMappingTransformer
     /// <inheritdoc />
     protected override Func<IReadOnlyList<DataViewRow>, object?[][]> Bind(DataViewSchema inputSchema)
     {
+        if (inputSchema.GetColumnOrNull(InputColumnName) is null)
+        {
+            return rows => rows.Select(_ => Array.Empty<object?>()).ToArray();
+        }
         int input = inputSchema[InputColumnName].Index;
         return rows => rows.Select(r => new object?[]
         {
