@@ -1,0 +1,43 @@
+// Four-class news topics from ../shared/datasets/ag_news/test.csv (the only split here): a stratified
+// 80/20 split of it, title and description joined, labels named from classes.txt.
+// Run: dotnet run -c Release --project examples/AgNewsTopics -- [--epochs N]
+using SeqClassify.MLNet;
+using SeqClassify.MLNet.Data;
+using SeqClassify.MLNet.Text;
+using SeqClassify.MLNet.Training;
+
+string folder = Path.Combine(AppContext.BaseDirectory, "../../../../../../shared/datasets/ag_news");
+string[] names = File.ReadAllLines(Path.Combine(folder, "classes.txt"));
+int epochsArg = Array.IndexOf(args, "--epochs");
+
+var ml = new MLContext(seed: 1);
+TextLoader.Column[] columns =
+[
+    new("Class", NumberDataViewType.Int32, 0), new("Title", TextDataViewType.Instance, 1), new("Description", TextDataViewType.Instance, 2),
+];
+var raw = ml.Data.CreateEnumerable<NewsRow>(ml.Data.LoadFromTextFile(Path.Combine(folder, "test.csv"), columns))
+    .Select(r => new Article(names[r.Class - 1], r.Title + " " + r.Description.Replace("\\n", " ")))
+    .ToList();
+var split = ml.Data.TrainTestSplit(ml.Data.LoadFromEnumerable(raw), testFraction: 0.2, stratificationColumnName: "Label");
+
+var trainer = new RnnTrainerOptions { Threads = Environment.ProcessorCount };
+if (epochsArg >= 0) trainer.Epochs = int.Parse(args[epochsArg + 1]);
+var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: SeqClassify.MLNet.Conversion.KeyOrdinality.ByValue)
+    .Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text", TokenizerRule.BasicEnglish))
+    .Append(ml.Transforms.Text.MapTokensToIds("Ids", "Tokens", minimumFrequency: 2))
+    .Append(ml.SequenceClassification.Trainers.Rnn(trainer))
+    .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
+
+var model = pipeline.Fit(split.TrainSet);
+var metrics = ml.SequenceClassification.Evaluate(model.Transform(split.TestSet));
+Console.WriteLine($"test accuracy {metrics.MicroAccuracy:P2}, macro-F1 {metrics.MacroF1:F4}");
+Console.WriteLine(metrics.ConfusionMatrix.GetFormattedConfusionTable());
+
+sealed record Article(string Label, string Text);
+
+sealed class NewsRow
+{
+    public int Class { get; set; }
+    public string Title { get; set; } = "";
+    public string Description { get; set; } = "";
+}

@@ -1,0 +1,41 @@
+// IMDB sentiment end to end from ../shared/datasets/imdb: load the CSVs, train with the library's
+// default configuration, evaluate on the test split, save the model.
+// Run: dotnet run -c Release --project examples/ImdbSentiment -- [--rows N] [--epochs N]
+// (--rows limits training rows for a quick try; the full run takes a while on 2 cores.)
+using SeqClassify.MLNet;
+using SeqClassify.MLNet.Data;
+using SeqClassify.MLNet.Text;
+using SeqClassify.MLNet.Training;
+
+int rows = Option("--rows", 0);
+var trainer = new RnnTrainerOptions { Threads = Environment.ProcessorCount, ValidationFraction = 0.05, EarlyStoppingPatience = 1 };
+trainer.Epochs = Option("--epochs", trainer.Epochs);
+trainer.Progress = new Progress<TrainingProgress>(p =>
+{
+    if (p.EpochCompleted is { } e) Console.WriteLine($"epoch {e.Epoch}: loss {e.TrainLoss:F4}, validation accuracy {e.ValidationAccuracy:P2} ({e.Seconds:F0} s)");
+});
+
+var ml = new MLContext(seed: 1);
+string folder = Path.Combine(AppContext.BaseDirectory, "../../../../../../shared/datasets/imdb");
+TextLoader.Column[] columns = [new("Label", TextDataViewType.Instance, SourceName: "label"), new("Text", TextDataViewType.Instance, SourceName: "text")];
+var train = ml.Data.LoadFromTextFile(Path.Combine(folder, "train.csv"), columns, hasHeader: true);
+var test = ml.Data.LoadFromTextFile(Path.Combine(folder, "test.csv"), columns, hasHeader: true);
+if (rows > 0) train = ml.Data.TrainTestSplit(train, testFraction: (double)rows / 25_000, stratificationColumnName: "Label").TestSet;
+
+var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
+    .Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text", TokenizerRule.BasicEnglish))
+    .Append(ml.Transforms.Text.MapTokensToIds("Ids", "Tokens", minimumFrequency: 5, maximumLength: 400))
+    .Append(ml.SequenceClassification.Trainers.Rnn(trainer))
+    .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
+
+var model = pipeline.Fit(train);
+var metrics = ml.SequenceClassification.Evaluate(model.Transform(test));
+Console.WriteLine($"test accuracy {metrics.MicroAccuracy:P2}, macro-F1 {metrics.MacroF1:F4}, AUC {metrics.AreaUnderRocCurve:F4}");
+Console.WriteLine(metrics.ConfusionMatrix.GetFormattedConfusionTable());
+ml.Model.Save(model, train.Schema, "imdb-model.zip");
+
+int Option(string name, int fallback)
+{
+    int i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;
+}
