@@ -47,6 +47,13 @@ public sealed class TransformerChain<TLastTransformer> : ITransformer, IEnumerab
     /// <summary>The steps in order.</summary>
     public IReadOnlyList<ITransformer> Transformers { get; }
 
+    /// <summary>A chain with one more fitted step at the end.</summary>
+    public TransformerChain<TNew> Append<TNew>(TNew transformer) where TNew : class, ITransformer
+    {
+        ArgumentNullException.ThrowIfNull(transformer);
+        return new TransformerChain<TNew>([.. Transformers, transformer]);
+    }
+
     /// <summary>The last step (for example the trained model, with its training history).</summary>
     public TLastTransformer LastTransformer => (TLastTransformer)Transformers[^1];
 

@@ -39,12 +39,23 @@ public sealed class TextNormalizingOptions
 
     /// <summary>Keep digits; false removes them.</summary>
     public bool KeepNumbers { get; set; } = true;
+
+    /// <summary>
+    /// Undo Penn Treebank escapes first (-lrb- → (, -rrb- → ), -lsb- → [, -rsb- → ], -lcb- → {, -rcb- → },
+    /// \/ → /, \* → *), as in SST-2's dev and test files, so that they match text written plainly.
+    /// </summary>
+    public bool UnescapePennTreebank { get; set; }
 }
 
 /// <summary>Normalizes text: Unicode form, case, diacritics, punctuation and digits. Null text becomes "".</summary>
 public sealed class TextNormalizingTransformer : RowMappingTransformer
 {
     internal const string KindName = "NormalizeText";
+
+    private static readonly (string Escaped, string Plain)[] PennTreebankEscapes =
+    [
+        ("-lrb-", "("), ("-rrb-", ")"), ("-lsb-", "["), ("-rsb-", "]"), ("-lcb-", "{"), ("-rcb-", "}"), ("\\/", "/"), ("\\*", "*"),
+    ];
 
     internal TextNormalizingTransformer(TextNormalizingOptions options)
     {
@@ -65,6 +76,13 @@ public sealed class TextNormalizingTransformer : RowMappingTransformer
             return "";
         }
         string s = text.Normalize(Options.Form);
+        if (Options.UnescapePennTreebank)
+        {
+            foreach (var (escaped, plain) in PennTreebankEscapes)
+            {
+                s = s.Replace(escaped, plain, StringComparison.OrdinalIgnoreCase);
+            }
+        }
         if (!Options.KeepDiacritics)
         {
             s = new string(s.Normalize(NormalizationForm.FormD)
@@ -108,6 +126,7 @@ public sealed class TextNormalizingTransformer : RowMappingTransformer
         context.Options["keepDiacritics"] = Options.KeepDiacritics;
         context.Options["keepPunctuations"] = Options.KeepPunctuations;
         context.Options["keepNumbers"] = Options.KeepNumbers;
+        context.Options["unescapePennTreebank"] = Options.UnescapePennTreebank;
     }
 
     internal static TextNormalizingTransformer Load(ModelLoadContext context) => new(new TextNormalizingOptions
@@ -119,5 +138,6 @@ public sealed class TextNormalizingTransformer : RowMappingTransformer
         KeepDiacritics = context.Get<bool>("keepDiacritics"),
         KeepPunctuations = context.Get<bool>("keepPunctuations"),
         KeepNumbers = context.Get<bool>("keepNumbers"),
+        UnescapePennTreebank = context.Get<bool>("unescapePennTreebank"),
     });
 }

@@ -127,7 +127,8 @@ public sealed class RnnTrainerOptions
     /// </summary>
     public CancellationToken CancellationToken { get; set; }
 
-    internal void Validate()
+    /// <summary>Checks every option; throws <see cref="ArgumentOutOfRangeException"/> naming the first one out of range.</summary>
+    public void Validate()
     {
         static void Positive(int value, string name)
         {

@@ -49,6 +49,9 @@ public sealed class SequenceClassificationTransformer : RowMappingTransformer, I
     /// <summary>The architecture and optimiser settings of the network.</summary>
     public SequenceModelOptions ModelOptions => Model.Options;
 
+    /// <summary>Number of trainable and frozen parameters of the network.</summary>
+    public long ParameterCount => Model.ParameterCount;
+
     /// <summary>Per-epoch training history.</summary>
     public TrainingHistory History { get; }
 

@@ -1,0 +1,68 @@
+using System.CommandLine;
+using SeqClassify.Cli.Commands;
+using SeqClassify.MLNet.Data;
+
+namespace SeqClassify.Cli;
+
+/// <summary>
+/// The command tree and its error policy: usage errors exit 2, failures exit 1, each as one line
+/// on stderr; stack traces only with --verbose.
+/// </summary>
+internal static class CliApp
+{
+    public static int Run(string[] args, CliConsole console, TextReader input, CancellationToken cancel = default)
+    {
+        var verbose = new Option<bool>("--verbose") { Description = "Show stack traces on errors.", Recursive = true };
+        var root = new RootCommand("""
+            seqclassify: train, evaluate and serve packed-RNN sequence classifiers (libtorch) on CSV/TSV text.
+
+            Example:
+              seqclassify train --train ../shared/datasets/sst2/train.tsv --test ../shared/datasets/sst2/test.tsv \
+                --text-column sentence --label-column label --unescape-ptb --out sst2.zip
+            """);
+        root.Options.Add(verbose);
+        root.Subcommands.Add(new TrainCommand().Build(console));
+        root.Subcommands.Add(new EvaluateCommand().Build(console));
+        root.Subcommands.Add(new PredictCommand().Build(console, input));
+        root.Subcommands.Add(new ServeCommand().Build(console));
+        root.Subcommands.Add(new InfoCommand().Build(console));
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors) console.Error.WriteLine($"error: {error.Message}");
+            console.Error.WriteLine($"run 'seqclassify {CommandPath(parse)} --help' for usage");
+            return ExitCodes.Usage;
+        }
+        try
+        {
+            var configuration = new InvocationConfiguration
+            {
+                Output = console.Out,
+                Error = console.Error,
+                EnableDefaultExceptionHandler = false,
+                ProcessTerminationTimeout = cancel == default ? TimeSpan.FromSeconds(30) : null,
+            };
+            return cancel == default
+                ? parse.Invoke(configuration)
+                : parse.InvokeAsync(configuration, cancel).GetAwaiter().GetResult();
+        }
+        catch (Exception e)
+        {
+            bool usage = e is UsageException;
+            console.Error.WriteLine($"error: {Describe(e)}");
+            if (parse.GetValue(verbose)) console.Error.WriteLine(e.ToString());
+            return usage ? ExitCodes.Usage : ExitCodes.Failure;
+        }
+    }
+
+    private static string CommandPath(ParseResult parse) => parse.CommandResult.Command.Name == "seqclassify" ? "" : parse.CommandResult.Command.Name;
+
+    // The message that says what went wrong; the exception type only where the message needs it.
+    private static string Describe(Exception e) => e switch
+    {
+        MalformedRecordException or UsageException or FileNotFoundException or InvalidDataException => e.Message,
+        ArgumentException a when a.ParamName is not null => a.Message.Split(" (Parameter")[0],
+        _ => e.Message,
+    };
+}

@@ -1,0 +1,59 @@
+using System.CommandLine;
+using System.Text.Json;
+using SeqClassify.Cli.Output;
+using SeqClassify.MLNet;
+
+namespace SeqClassify.Cli.Commands;
+
+/// <summary>seqclassify evaluate: metrics of a saved model on a labelled file.</summary>
+internal sealed class EvaluateCommand
+{
+    private readonly Option<string> _model = new("--model") { Description = "The model .zip.", Required = true };
+    private readonly Option<string> _dataPath = new("--data") { Description = "Labelled data (CSV or TSV).", Required = true };
+    private readonly Option<bool> _json = new("--json") { Description = "Print one JSON object instead of tables." };
+    private readonly Option<string> _report = new("--report") { Description = "Also write a self-contained HTML report here." };
+    private readonly DataOptions _data = new();
+
+    public Command Build(CliConsole console)
+    {
+        var command = new Command("evaluate", """
+            Evaluate a saved model on labelled data: metrics, per-class precision/recall/F1, confusion matrix.
+
+            Examples:
+              seqclassify evaluate --model sst2.zip --data ../shared/datasets/sst2/test.tsv --text-column sentence --label-column label
+              seqclassify evaluate --model spam.zip --data sms.tsv --no-header --text-column 1 --label-column 0 --json --report report.html
+            """);
+        command.Options.Add(_model);
+        command.Options.Add(_dataPath);
+        command.Options.Add(_json);
+        command.Options.Add(_report);
+        _data.AddTo(command, withLabel: true);
+        command.SetAction(parse => Run(parse, console));
+        return command;
+    }
+
+    private int Run(ParseResult parse, CliConsole console)
+    {
+        string? reportPath = parse.GetValue(_report);
+        if (reportPath is not null) OutputFile.CheckWritable(reportPath);
+        var ml = new MLContext();
+        var model = LoadedModel.Load(ml, parse.GetValue(_model)!);
+        var data = _data.Load(ml, parse, parse.GetValue(_dataPath)!, withLabel: true);
+        var metrics = ml.SequenceClassification.Evaluate(model.Chain.Transform(data));
+        if (parse.GetValue(_json))
+        {
+            console.Out.WriteLine(MetricsPrinter.ToJson(metrics).ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
+        }
+        else
+        {
+            MetricsPrinter.Print(console, metrics);
+        }
+        if (reportPath is not null)
+        {
+            string html = HtmlReport.Render(parse.GetValue(_model)!, parse.GetValue(_dataPath)!, metrics, model.Classifier.History, model.Manifest);
+            File.WriteAllText(reportPath, html);
+            if (!parse.GetValue(_json)) console.Out.WriteLine($"report written to {reportPath}");
+        }
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,55 @@
+using System.CommandLine;
+using System.Globalization;
+using SeqClassify.Cli.Output;
+using SeqClassify.MLNet;
+
+namespace SeqClassify.Cli.Commands;
+
+/// <summary>seqclassify info: the manifest of a model, readably.</summary>
+internal sealed class InfoCommand
+{
+    private readonly Option<string> _model = new("--model") { Description = "The model .zip.", Required = true };
+
+    public Command Build(CliConsole console)
+    {
+        var command = new Command("info", """
+            Show what a model is: format and versions, labels, input schema, each step's options, and the training history.
+
+            Example:
+              seqclassify info --model sst2.zip
+            """);
+        command.Options.Add(_model);
+        command.SetAction(parse => Run(parse, console));
+        return command;
+    }
+
+    private int Run(ParseResult parse, CliConsole console)
+    {
+        var ml = new MLContext();
+        string path = parse.GetValue(_model)!;
+        var model = LoadedModel.Load(ml, path);
+        var m = model.Manifest;
+        var o = console.Out;
+        o.WriteLine($"model:        {path}");
+        o.WriteLine($"format:       {m["format"]} version {m["formatVersion"]}, written by SeqClassify {m["libraryVersion"]} with libtorch {m["torchVersion"]} at {m["createdUtc"]}");
+        o.WriteLine($"labels:       {string.Join(", ", model.Classifier.LabelNames)}");
+        o.WriteLine($"input:        {string.Join(", ", m["inputSchema"]!.AsArray().Select(c => $"{c!["name"]} ({c["type"]})"))}");
+        var options = model.Classifier.ModelOptions;
+        o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"network:      {options.Cell} x{options.NumLayers}{(options.Bidirectional ? " bidirectional" : "")}, embedding {options.InputSize}, hidden {options.HiddenSize}, {options.Pooling} pooling, vocabulary {options.VocabularySize:N0}, {model.Classifier.ParameterCount:N0} parameters"));
+        o.WriteLine("steps:");
+        foreach (var step in m["steps"]!.AsArray())
+        {
+            var shown = step!["options"]!.AsObject().Where(kv => kv.Key is not ("history" or "labelNames" or "keyNames" or "model"))
+                .Select(kv => $"{kv.Key}={kv.Value?.ToJsonString()}");
+            o.WriteLine($"  {step["kind"]}: {string.Join(", ", shown)}");
+        }
+        var history = model.Classifier.History;
+        o.WriteLine($"training:     {history.TrainingRows:N0} rows, {history.ValidationRows:N0} validation rows, best epoch {history.BestEpoch}{(history.StoppedEarly ? ", stopped early" : "")}{(history.Cancelled ? ", cancelled" : "")}");
+        foreach (var epoch in history.Epochs)
+        {
+            o.WriteLine("  " + TrainingProgressDisplay.EpochLine(epoch, history.Epochs.Count));
+        }
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,89 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using SeqClassify.MLNet;
+using SeqClassify.MLNet.Data;
+
+namespace SeqClassify.Cli.Commands;
+
+/// <summary>seqclassify predict: labels and top-k probabilities as JSON lines.</summary>
+internal sealed class PredictCommand
+{
+    private const int BatchRows = 256;
+
+    private readonly Option<string> _model = new("--model") { Description = "The model .zip.", Required = true };
+    private readonly Option<string[]> _text = new("--text") { Description = "A text to classify; repeat for several." };
+    private readonly Option<string> _input = new("--input") { Description = "A CSV/TSV file to classify (with --text-column), or - for one text per line on standard input." };
+    private readonly Option<int> _topK = new("--top-k") { Description = "How many labels to list per text.", DefaultValueFactory = _ => 1 };
+    private readonly DataOptions _data = new();
+
+    public Command Build(CliConsole console, TextReader input)
+    {
+        var command = new Command("predict", """
+            Classify texts. Writes one JSON line per text: the text (or row number), the label, and the top-k labels with probabilities.
+
+            Examples:
+              seqclassify predict --model sst2.zip --text "a gorgeous, witty film" --text "dull and lifeless" --top-k 2
+              seqclassify predict --model spam.zip --input new.tsv --no-header --text-column 1
+              cat texts.txt | seqclassify predict --model spam.zip --input -
+            """);
+        command.Options.Add(_model);
+        command.Options.Add(_text);
+        command.Options.Add(_input);
+        command.Options.Add(_topK);
+        _data.AddTo(command, withLabel: false, textRequired: false);
+        command.SetAction(parse => Run(parse, console, input));
+        return command;
+    }
+
+    private int Run(ParseResult parse, CliConsole console, TextReader stdin)
+    {
+        string[] texts = parse.GetValue(_text) ?? [];
+        string? inputPath = parse.GetValue(_input);
+        if ((texts.Length > 0) == (inputPath is not null))
+        {
+            throw new UsageException("give --text (one or more) or --input, not both and not neither");
+        }
+        var ml = new MLContext();
+        var model = LoadedModel.Load(ml, parse.GetValue(_model)!);
+        int topK = parse.GetValue(_topK);
+        int classes = model.Classifier.LabelNames.Count;
+        if (topK < 1 || topK > classes)
+        {
+            throw new UsageException($"--top-k must be between 1 and {classes} (the model's classes), got {topK}");
+        }
+        bool fromFile = inputPath is not null && inputPath != "-";
+        IEnumerable<string> source = texts.Length > 0 ? texts
+            : fromFile ? _data.Load(ml, parse, inputPath!, withLabel: false).GetRows().Select(r => (string?)r.Values[0] ?? "")
+            : ReadLines(stdin);
+        long row = 0;
+        foreach (var chunk in source.Chunk(BatchRows))
+        {
+            var view = new InMemoryDataView(new DataViewSchema([("Text", TextDataViewType.Instance, null)]), chunk.Select(t => new object?[] { t }).ToList());
+            foreach (var (text, scored) in chunk.Zip(model.Chain.Transform(view).GetRows()))
+            {
+                var line = new JsonObject();
+                if (fromFile) line["row"] = row;
+                line["text"] = text;  // as given, not as normalized
+                AddPrediction(line, scored.GetValue<float[]>(model.Classifier.ScoreColumnName), model.Classifier.LabelNames, topK);
+                console.Out.WriteLine(line.ToJsonString());
+                row++;
+            }
+        }
+        return ExitCodes.Success;
+    }
+
+    /// <summary>Adds "label" (the most probable) and "top" (the k most probable with probabilities).</summary>
+    internal static JsonObject AddPrediction(JsonObject line, float[] score, IReadOnlyList<string> labels, int topK)
+    {
+        var top = score.Select((p, i) => (p, i)).OrderByDescending(x => x.p).ThenBy(x => x.i).Take(topK).ToList();
+        line["label"] = labels[top[0].i];
+        line["top"] = new JsonArray(top.Select(x => (JsonNode?)new JsonObject { ["label"] = labels[x.i], ["probability"] = Math.Round(x.p, 6) }).ToArray());
+        return line;
+    }
+
+    private static IEnumerable<string> ReadLines(TextReader reader)
+    {
+        string? line;
+        while ((line = reader.ReadLine()) is not null) yield return line;
+    }
+}

@@ -1,0 +1,57 @@
+using System.CommandLine;
+using SeqClassify.Cli.Server;
+using SeqClassify.MLNet;
+
+namespace SeqClassify.Cli.Commands;
+
+/// <summary>seqclassify serve: an HTTP prediction server for a model.</summary>
+internal sealed class ServeCommand
+{
+    private readonly Option<string> _model = new("--model") { Description = "The model .zip.", Required = true };
+    private readonly Option<string> _urls = new("--urls") { Description = "Where to listen.", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
+    private readonly Option<int> _maxTexts = new("--max-texts") { Description = "Most texts in one request.", DefaultValueFactory = _ => new ServerLimits().MaxTexts };
+    private readonly Option<int> _maxTextLength = new("--max-text-length") { Description = "Most characters in one text.", DefaultValueFactory = _ => new ServerLimits().MaxTextLength };
+    private readonly Option<long> _maxRequestBytes = new("--max-request-bytes") { Description = "Largest request body.", DefaultValueFactory = _ => new ServerLimits().MaxRequestBytes };
+
+    public Command Build(CliConsole console)
+    {
+        var command = new Command("serve", """
+            Serve a model over HTTP until SIGTERM or Ctrl+C.
+              POST /predict  {"text": "..."} or {"texts": ["...", ...]}  ->  labels with probabilities
+              GET  /health   GET /model (the manifest: labels, configuration, training history)
+            Requests over the limits get 413 (body size) or 400 (texts, text length) with a JSON error.
+
+            Example:
+              seqclassify serve --model sst2.zip --urls http://127.0.0.1:5080
+              curl -s localhost:5080/predict -d '{"text": "a gorgeous film"}'
+            """);
+        foreach (var option in new Option[] { _model, _urls, _maxTexts, _maxTextLength, _maxRequestBytes }) command.Options.Add(option);
+        command.SetAction((parse, cancel) => Run(parse, console, cancel));
+        return command;
+    }
+
+    private async Task<int> Run(ParseResult parse, CliConsole console, CancellationToken cancel)
+    {
+        var limits = new ServerLimits(parse.GetValue(_maxRequestBytes), parse.GetValue(_maxTexts), parse.GetValue(_maxTextLength));
+        if (limits.MaxTexts < 1 || limits.MaxTextLength < 1 || limits.MaxRequestBytes < 1)
+        {
+            throw new UsageException("--max-texts, --max-text-length and --max-request-bytes must be positive");
+        }
+        var model = LoadedModel.Load(new MLContext(), parse.GetValue(_model)!);
+        await using var app = PredictionServer.Build(model, parse.GetValue(_urls)!, limits);
+        await app.StartAsync(cancel);
+        console.Out.WriteLine($"serving {parse.GetValue(_model)} at {string.Join(", ", app.Urls)} (Ctrl+C or SIGTERM stops)");
+        console.Out.Flush();
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancel);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        // Graceful: in-flight requests finish before the host stops.
+        await app.StopAsync(CancellationToken.None);
+        console.Out.WriteLine("server stopped");
+        return ExitCodes.Success;
+    }
+}

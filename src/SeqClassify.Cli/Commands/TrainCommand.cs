@@ -1,0 +1,187 @@
+using System.CommandLine;
+using System.Globalization;
+using SeqClassify.Cli.Output;
+using SeqClassify.MLNet;
+using SeqClassify.MLNet.Data;
+using SeqClassify.MLNet.Text;
+using SeqClassify.MLNet.Training;
+using SeqClassify.Torch;
+
+namespace SeqClassify.Cli.Commands;
+
+/// <summary>seqclassify train: fit the text pipeline on a file and save it as one .zip.</summary>
+internal sealed class TrainCommand
+{
+    /// <summary>The vocabulary's minimum token count when --min-freq is not given.</summary>
+    public const int DefaultMinimumFrequency = 2;
+
+    private readonly Option<string> _train = new("--train") { Description = "Training data (CSV or TSV).", Required = true };
+    private readonly Option<string> _valid = new("--valid") { Description = "Validation data, same columns; picks the best epoch." };
+    private readonly Option<double?> _validFraction = new("--valid-fraction") { Description = "Hold out this stratified fraction of --train for validation instead." };
+    private readonly Option<string> _test = new("--test") { Description = "Test data: its metrics are printed at the end." };
+    private readonly Option<string> _out = new("--out") { Description = "Where to save the model (.zip); written atomically.", Required = true };
+    private readonly Option<string> _tokenizer = new("--tokenizer") { Description = "basic_english (default), whitespace or chars." };
+    private readonly Option<string> _cell = new("--cell") { Description = "gru, lstm or rnn." };
+    private readonly Option<int?> _layers = new("--layers") { Description = "Stacked RNN layers." };
+    private readonly Option<bool?> _bidirectional = new("--bidirectional") { Description = "Bidirectional RNN (true/false)." };
+    private readonly Option<int?> _embedding = new("--embedding-dim") { Description = "Embedding size." };
+    private readonly Option<int?> _hidden = new("--hidden") { Description = "Hidden units per direction." };
+    private readonly Option<string> _pooling = new("--pooling") { Description = "last, mean or max." };
+    private readonly Option<float?> _dropout = new("--dropout") { Description = "Dropout before the output layer." };
+    private readonly Option<string> _pretrained = new("--pretrained") { Description = "Pretrained word vectors (.vec: GloVe, word2vec, fastText)." };
+    private readonly Option<bool> _freeze = new("--freeze") { Description = "Keep the pretrained vectors fixed." };
+    private readonly Option<int?> _maxLength = new("--max-length") { Description = "Keep at most this many tokens per text (0 = all)." };
+    private readonly Option<int?> _minFreq = new("--min-freq") { Description = $"Minimum token count to enter the vocabulary (default {DefaultMinimumFrequency})." };
+    private readonly Option<int?> _epochs = new("--epochs") { Description = "Passes over the training data." };
+    private readonly Option<int?> _batchSize = new("--batch-size") { Description = "Rows per batch." };
+    private readonly Option<double?> _lr = new("--lr") { Description = "Peak learning rate (AdamW)." };
+    private readonly Option<int?> _seed = new("--seed") { Description = "Random seed." };
+    private readonly Option<int?> _threads = new("--threads") { Description = "libtorch threads (default: all cores)." };
+    private readonly Option<bool> _unescapePtb = new("--unescape-ptb") { Description = "Undo Penn Treebank escapes (-lrb- etc.), as in SST-2 dev/test." };
+    private readonly DataOptions _data = new();
+
+    public Command Build(CliConsole console)
+    {
+        var command = new Command("train", """
+            Train a sequence classifier on a CSV/TSV file and save it as one .zip.
+            With no model options it uses the library's default configuration.
+
+            Examples:
+              seqclassify train --train ../shared/datasets/sst2/train.tsv --test ../shared/datasets/sst2/test.tsv \
+                --text-column sentence --label-column label --unescape-ptb --out sst2.zip
+              seqclassify train --train sms.tsv --no-header --text-column 1 --label-column 0 \
+                --valid-fraction 0.1 --cell lstm --epochs 3 --out spam.zip
+            """);
+        foreach (var option in new Option[] { _train, _valid, _validFraction, _test, _out, _tokenizer, _cell, _layers, _bidirectional,
+                     _embedding, _hidden, _pooling, _dropout, _pretrained, _freeze, _maxLength, _minFreq, _epochs, _batchSize, _lr,
+                     _seed, _threads, _unescapePtb })
+        {
+            command.Options.Add(option);
+        }
+        _data.AddTo(command, withLabel: true);
+        command.SetAction((parse, cancel) => Task.FromResult(Run(parse, console, cancel)));
+        return command;
+    }
+
+    private int Run(ParseResult parse, CliConsole console, CancellationToken cancel)
+    {
+        string output = parse.GetValue(_out)!;
+        OutputFile.CheckWritable(output);
+        var trainer = TrainerOptions(parse);
+        var settings = new CliPipeline.Settings(Tokenizer(parse.GetValue(_tokenizer)),
+            parse.GetValue(_minFreq) ?? DefaultMinimumFrequency, parse.GetValue(_maxLength) ?? 0, parse.GetValue(_unescapePtb));
+        if (settings.MinimumFrequency < 1) throw new UsageException("--min-freq must be at least 1");
+        if (settings.MaximumLength < 0) throw new UsageException("--max-length must be 0 or more");
+
+        var ml = new MLContext(seed: parse.GetValue(_seed) ?? 1);
+        ml.Log += (_, e) => { if (e.Message.Contains("skipped") || e.Message.Contains("pretrained") || e.Message.Contains("cancelled") || e.Message.Contains("early stopping")) console.Out.WriteLine(e.Message); };
+        var train = InMemoryDataView.From(_data.Load(ml, parse, parse.GetValue(_train)!, withLabel: true));
+        string? validPath = parse.GetValue(_valid);
+        console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"training on {train.GetRowCount():N0} rows: {trainer.Cell} x{trainer.NumLayers}{(trainer.Bidirectional ? " bidirectional" : "")}, embedding {trainer.EmbeddingDimension}, hidden {trainer.HiddenSize}, {trainer.Pooling} pooling, {trainer.Epochs} epoch(s), batch {trainer.BatchSize}, lr {trainer.LearningRate}"));
+
+        trainer.CancellationToken = cancel;
+        var model = new TrainingProgressDisplay(console).Run(progress =>
+        {
+            trainer.Progress = progress;
+            var pipeline = CliPipeline.Build(ml, settings, trainer);
+            if (validPath is null)
+            {
+                return pipeline.Fit(train);
+            }
+            // A separate validation file goes through the same featurization as the training data.
+            var valid = _data.Load(ml, parse, validPath, withLabel: true);
+            return FitWithValidation(ml, settings, trainer, train, valid);
+        });
+        var classifier = model.Transformers.OfType<SequenceClassificationTransformer>().Single();
+        ml.Model.Save(model, train.Schema, output);
+        if (classifier.History.Cancelled)
+        {
+            console.Error.WriteLine($"training cancelled: the best model so far (epoch {classifier.History.BestEpoch}) is saved at {output}");
+            return ExitCodes.Cancelled;
+        }
+        console.Out.WriteLine($"model saved to {output} (best epoch {classifier.History.BestEpoch}, {classifier.ModelOptions.VocabularySize:N0} vocabulary entries, {classifier.ParameterCount:N0} parameters)");
+        if (parse.GetValue(_test) is { } testPath)
+        {
+            var test = _data.Load(ml, parse, testPath, withLabel: true);
+            var metrics = ml.SequenceClassification.Evaluate(model.Transform(test));
+            console.Out.WriteLine("test metrics:");
+            MetricsPrinter.Print(console, metrics);
+        }
+        return ExitCodes.Success;
+    }
+
+    private static TransformerChain<MLNet.Conversion.KeyToValueMappingTransformer> FitWithValidation(
+        MLContext ml, CliPipeline.Settings settings, RnnTrainerOptions trainer, IDataView train, IDataView valid)
+    {
+        // The featurization is fitted on the training data only; both sets then go through it.
+        var featurize = CliPipeline.Featurize(ml, settings).Fit(train);
+        var classifier = ml.SequenceClassification.Trainers.Rnn(trainer).Fit(featurize.Transform(train), featurize.Transform(valid));
+        var withClassifier = featurize.Append(classifier);
+        var toNames = ml.Transforms.Conversion.MapKeyToValue("PredictedLabel").Fit(withClassifier.Transform(train));
+        return withClassifier.Append(toNames);
+    }
+
+    private RnnTrainerOptions TrainerOptions(ParseResult parse)
+    {
+        var o = new RnnTrainerOptions { Threads = Environment.ProcessorCount };
+        if (parse.GetValue(_cell) is { } cell) o.Cell = cell.ToLowerInvariant() switch
+        {
+            "gru" => RnnCellType.Gru,
+            "lstm" => RnnCellType.Lstm,
+            "rnn" => RnnCellType.Rnn,
+            _ => throw new UsageException($"--cell must be gru, lstm or rnn, got '{cell}'"),
+        };
+        if (parse.GetValue(_pooling) is { } pooling) o.Pooling = pooling.ToLowerInvariant() switch
+        {
+            "last" => SequencePooling.Last,
+            "mean" => SequencePooling.Mean,
+            "max" => SequencePooling.Max,
+            _ => throw new UsageException($"--pooling must be last, mean or max, got '{pooling}'"),
+        };
+        if (parse.GetValue(_layers) is { } layers) o.NumLayers = layers;
+        if (parse.GetValue(_bidirectional) is { } bi) o.Bidirectional = bi;
+        if (parse.GetValue(_embedding) is { } embedding) o.EmbeddingDimension = embedding;
+        if (parse.GetValue(_hidden) is { } hidden) o.HiddenSize = hidden;
+        if (parse.GetValue(_dropout) is { } dropout) o.Dropout = dropout;
+        if (parse.GetValue(_epochs) is { } epochs) o.Epochs = epochs;
+        if (parse.GetValue(_batchSize) is { } batch) o.BatchSize = batch;
+        if (parse.GetValue(_lr) is { } lr) o.LearningRate = lr;
+        if (parse.GetValue(_seed) is { } seed) o.Seed = seed;
+        if (parse.GetValue(_threads) is { } threads) o.Threads = threads;
+        if (parse.GetValue(_validFraction) is { } fraction) o.ValidationFraction = fraction;
+        if (parse.GetValue(_valid) is not null && o.ValidationFraction > 0) throw new UsageException("give --valid or --valid-fraction, not both");
+        o.PretrainedEmbeddingsPath = parse.GetValue(_pretrained);
+        o.FreezeEmbeddings = parse.GetValue(_freeze);
+        if (o.FreezeEmbeddings && o.PretrainedEmbeddingsPath is null) throw new UsageException("--freeze needs --pretrained");
+        try
+        {
+            o.Validate();
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new UsageException($"{OptionName(e.ParamName)} {e.Message.Split(" (Parameter")[0].Split('\n')[0]}");
+        }
+        return o;
+    }
+
+    private static string OptionName(string? property) => property switch
+    {
+        nameof(RnnTrainerOptions.NumLayers) => "--layers:",
+        nameof(RnnTrainerOptions.EmbeddingDimension) => "--embedding-dim:",
+        nameof(RnnTrainerOptions.HiddenSize) => "--hidden:",
+        nameof(RnnTrainerOptions.BatchSize) => "--batch-size:",
+        nameof(RnnTrainerOptions.Epochs) => "--epochs:",
+        nameof(RnnTrainerOptions.LearningRate) => "--lr:",
+        nameof(RnnTrainerOptions.ValidationFraction) => "--valid-fraction:",
+        _ => "",
+    };
+
+    private static TokenizerRule Tokenizer(string? name) => (name?.ToLowerInvariant()) switch
+    {
+        null or "basic_english" => TokenizerRule.BasicEnglish,
+        "whitespace" => TokenizerRule.Separators,
+        "chars" => TokenizerRule.Characters,
+        _ => throw new UsageException($"--tokenizer must be basic_english, whitespace or chars, got '{name}'"),
+    };
+}

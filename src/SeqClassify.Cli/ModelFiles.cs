@@ -1,0 +1,25 @@
+using System.Text.Json.Nodes;
+using SeqClassify.MLNet;
+using SeqClassify.MLNet.Training;
+
+namespace SeqClassify.Cli;
+
+/// <summary>A model .zip as the commands use it: the chain, its classifier step and its manifest.</summary>
+internal sealed record LoadedModel(ITransformer Chain, SequenceClassificationTransformer Classifier, JsonObject Manifest)
+{
+    public static LoadedModel Load(MLContext ml, string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"model file '{path}' does not exist", path);
+        }
+        var chain = ml.Model.Load(path, out var inputSchema);
+        if (inputSchema.GetColumnOrNull("Text") is null)
+        {
+            throw new InvalidDataException($"model '{path}' does not read a 'Text' column (its input is {inputSchema}); the CLI serves text models");
+        }
+        var classifier = ((IEnumerable<ITransformer>)chain).OfType<SequenceClassificationTransformer>().SingleOrDefault()
+            ?? throw new InvalidDataException($"model '{path}' has no RNN classifier step");
+        return new LoadedModel(chain, classifier, ml.Model.ReadManifest(path));
+    }
+}

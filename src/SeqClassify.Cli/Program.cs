@@ -1,0 +1,3 @@
+using SeqClassify.Cli;
+
+return CliApp.Run(args, CliConsole.System(), Console.In);

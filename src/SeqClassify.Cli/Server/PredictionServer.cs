@@ -1,0 +1,98 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using SeqClassify.Cli.Commands;
+using SeqClassify.MLNet.Data;
+
+namespace SeqClassify.Cli.Server;
+
+/// <summary>
+/// The HTTP server of `seqclassify serve`: POST /predict, GET /health, GET /model. The model is
+/// shared by all requests (prediction is thread-safe); the host stops gracefully on SIGTERM/Ctrl+C.
+/// </summary>
+internal static class PredictionServer
+{
+    public static WebApplication Build(LoadedModel model, string urls, ServerLimits limits)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls(urls);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = limits.MaxRequestBytes);
+        builder.Services.Configure<KestrelServerOptions>(o => o.AllowSynchronousIO = false);
+        var app = builder.Build();
+
+        app.MapGet("/health", () => Results.Json(new JsonObject { ["status"] = "ok" }));
+        app.MapGet("/model", () => Results.Text(model.Manifest.ToJsonString(), "application/json"));
+        app.MapPost("/predict", (HttpRequest request, CancellationToken aborted) => Predict(request, model, limits, aborted));
+        return app;
+    }
+
+    private static async Task<IResult> Predict(HttpRequest request, LoadedModel model, ServerLimits limits, CancellationToken aborted)
+    {
+        JsonNode? body;
+        try
+        {
+            body = await JsonNode.ParseAsync(request.Body, cancellationToken: aborted);
+        }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return Error(StatusCodes.Status413PayloadTooLarge, $"the request body is larger than {limits.MaxRequestBytes} bytes");
+        }
+        catch (JsonException e)
+        {
+            return Error(StatusCodes.Status400BadRequest, $"the body is not valid JSON: {e.Message}");
+        }
+        var (texts, single, problem) = ReadTexts(body, limits);
+        if (problem is not null)
+        {
+            return Error(StatusCodes.Status400BadRequest, problem);
+        }
+        var view = new InMemoryDataView(new DataViewSchema([("Text", TextDataViewType.Instance, null)]), texts.Select(t => new object?[] { t }).ToList());
+        var scored = model.Chain.Transform(view).GetRows().ToList();
+        var results = new JsonArray(scored.Select((row, i) => (JsonNode?)PredictCommand.AddPrediction(
+            new JsonObject { ["text"] = texts[i] }, row.GetValue<float[]>(model.Classifier.ScoreColumnName), model.Classifier.LabelNames,
+            model.Classifier.LabelNames.Count)).ToArray());
+        return Results.Text((single ? results[0]! : new JsonObject { ["predictions"] = results }).ToJsonString(), "application/json");
+    }
+
+    private static (List<string> Texts, bool Single, string? Problem) ReadTexts(JsonNode? body, ServerLimits limits)
+    {
+        if (body is not JsonObject obj)
+        {
+            return ([], false, "expected a JSON object: {\"text\": \"...\"} or {\"texts\": [\"...\", ...]}");
+        }
+        List<string> texts;
+        bool single = obj.ContainsKey("text");
+        if (single)
+        {
+            if (obj["text"] is not JsonValue v || !v.TryGetValue(out string? text)) return ([], true, "\"text\" must be a string");
+            texts = [text];
+        }
+        else if (obj["texts"] is JsonArray array)
+        {
+            texts = [];
+            foreach (var item in array)
+            {
+                if (item is not JsonValue v || !v.TryGetValue(out string? text)) return ([], false, $"\"texts\"[{texts.Count}] must be a string");
+                texts.Add(text);
+            }
+            if (texts.Count == 0) return ([], false, "\"texts\" is empty");
+        }
+        else
+        {
+            return ([], false, "expected \"text\" (a string) or \"texts\" (an array of strings)");
+        }
+        if (texts.Count > limits.MaxTexts) return ([], single, $"{texts.Count} texts in one request; at most {limits.MaxTexts}");
+        int tooLong = texts.FindIndex(t => t.Length > limits.MaxTextLength);
+        if (tooLong >= 0) return ([], single, $"text {tooLong} has {texts[tooLong].Length} characters; at most {limits.MaxTextLength}");
+        return (texts, single, null);
+    }
+
+    private static IResult Error(int status, string message) =>
+        Results.Json(new JsonObject { ["error"] = message, ["status"] = status }, statusCode: status);
+}
