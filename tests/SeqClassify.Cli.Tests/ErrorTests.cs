@@ -1,0 +1,92 @@
+namespace SeqClassify.Cli.Tests;
+
+/// <summary>Errors are one line on stderr: exit 2 for usage, 1 for failures; stack traces only with --verbose.</summary>
+[TestFixture]
+public class ErrorTests
+{
+    [Test]
+    public void AMissingRequiredOptionIsAUsageError()
+    {
+        var result = Cli.Run("train", "--train", Cli.SmsSpam);
+
+        Assert.That(result.ExitCode, Is.EqualTo(2));
+        Assert.That(result.Error, Does.Contain("'--out' is required").And.Contain("seqclassify train --help"));
+    }
+
+    [Test]
+    public void AnUnknownCommandIsAUsageError()
+    {
+        Assert.That(Cli.Run("fly").ExitCode, Is.EqualTo(2));
+    }
+
+    [TestCase("--cell", "transformer", "--cell must be gru, lstm or rnn")]
+    [TestCase("--epochs", "0", "--epochs:")]
+    [TestCase("--tokenizer", "bpe", "--tokenizer must be")]
+    public void AnOptionOutOfRangeIsAUsageError(string option, string value, string message)
+    {
+        var result = Cli.Run("train", "--train", Cli.SmsSpam, "--no-header", "--text-column", "1", "--label-column", "0",
+            "--out", Path.Combine(Cli.Scratch(), "m.zip"), option, value);
+
+        Assert.That(result.ExitCode, Is.EqualTo(2));
+        Assert.That(result.Error, Does.Contain(message));
+    }
+
+    [Test]
+    public void AMissingFileIsAFailureNamingIt()
+    {
+        var result = Cli.Run("train", "--train", "/no/such.csv", "--text-column", "text", "--label-column", "label", "--out", Path.Combine(Cli.Scratch(), "m.zip"));
+
+        Assert.That(result.ExitCode, Is.EqualTo(1));
+        Assert.That(result.Error.Trim(), Is.EqualTo("error: data file '/no/such.csv' does not exist"));
+    }
+
+    [Test]
+    public void AColumnThatDoesNotExistIsNamedWithTheHeader()
+    {
+        var result = Cli.Run("train", "--train", Path.Combine(Cli.SharedDatasets, "sst2", "dev.tsv"), "--text-column", "review",
+            "--label-column", "label", "--out", Path.Combine(Cli.Scratch(), "m.zip"));
+
+        Assert.That(result.ExitCode, Is.EqualTo(1));
+        Assert.That(result.Error, Does.Contain("'review' is not in the header").And.Contain("label, sentence"));
+        Assert.That(result.Error.Trim().Split('\n'), Has.Length.EqualTo(1), "one line, no stack trace");
+    }
+
+    [Test]
+    public void AnUnwritableOutIsRefusedBeforeTraining()
+    {
+        string blocked = Path.Combine(Cli.Scratch(), "not-a-dir");
+        File.WriteAllText(blocked, "a file where a directory is expected");
+
+        var result = Cli.Run("train", "--train", Cli.SmsSpam, "--no-header", "--text-column", "1", "--label-column", "0",
+            "--out", Path.Combine(blocked, "m.zip"));
+
+        Assert.That(result.ExitCode, Is.EqualTo(2));
+        Assert.That(result.Error, Does.Contain("cannot write"));
+        Assert.That(result.Out, Does.Not.Contain("training on"), "nothing was trained");
+    }
+
+    [Test]
+    public void VerboseAddsTheStackTrace()
+    {
+        string notAModel = Path.Combine(Cli.Scratch(), "x.zip");
+        File.WriteAllText(notAModel, "not a zip");
+
+        var quiet = Cli.Run("info", "--model", notAModel);
+        var verbose = Cli.Run("info", "--model", notAModel, "--verbose");
+
+        Assert.That(quiet.ExitCode, Is.EqualTo(1));
+        Assert.That(quiet.Error, Does.StartWith("error: Model '").And.Not.Contain("   at "));
+        Assert.That(verbose.Error, Does.Contain("   at "));
+    }
+
+    [Test]
+    public void EveryCommandHasHelpWithExamples()
+    {
+        foreach (var command in new[] { "train", "evaluate", "predict", "serve", "info" })
+        {
+            var result = Cli.Run(command, "--help");
+            Assert.That(result.ExitCode, Is.EqualTo(0), command);
+            Assert.That(result.Out, Does.Contain("Example").And.Contain("--model").Or.Contain("--train"), command);
+        }
+    }
+}

@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace SeqClassify.Cli.Tests;
+
+/// <summary>`seqclassify serve` over loopback with a real HTTP client.</summary>
+[TestFixture]
+public class ServerTests
+{
+    private string _model = null!;
+    private CancellationTokenSource _stop = null!;
+    private Task<Cli.Result> _server = null!;
+    private HttpClient _http = null!;
+
+    [OneTimeSetUp]
+    public void TrainAndServe()
+    {
+        _model = Path.Combine(Cli.Scratch(), "spam.zip");
+        var train = Cli.Run("train", "--train", Cli.SmsSlice(everyNth: 2), "--no-header", "--text-column", "1", "--label-column", "0",
+            "--epochs", "3", "--out", _model);
+        Assert.That(train.ExitCode, Is.EqualTo(0), train.Error);
+
+        _stop = new CancellationTokenSource();
+        var output = new StringWriter();
+        _server = Task.Run(() =>
+        {
+            var error = new StringWriter();
+            int code = CliApp.Run(["serve", "--model", _model, "--urls", "http://127.0.0.1:0", "--max-texts", "8", "--max-text-length", "500",
+                "--max-request-bytes", "20000"], new CliConsole(output, error, false), TextReader.Null, _stop.Token);
+            return new Cli.Result(code, output.ToString(), error.ToString());
+        });
+        _http = new HttpClient { BaseAddress = new Uri(WaitForUrl(() => output.ToString(), _server)), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    [OneTimeTearDown]
+    public void Stop()
+    {
+        _stop.Cancel();
+        _http.Dispose();
+        var result = _server.Wait(TimeSpan.FromSeconds(30)) ? _server.Result : null;
+        Assert.That(result?.ExitCode, Is.EqualTo(0), result?.Error);
+        Assert.That(result!.Out, Does.Contain("server stopped"));
+    }
+
+    [Test]
+    public async Task HealthAndModelEndpointsAnswer()
+    {
+        var health = await _http.GetFromJsonAsync<JsonObject>("/health");
+        var manifest = await _http.GetFromJsonAsync<JsonObject>("/model");
+
+        Assert.That(health!["status"]!.GetValue<string>(), Is.EqualTo("ok"));
+        Assert.That(manifest!["format"]!.GetValue<string>(), Is.EqualTo("SeqClassify.Model"));
+        Assert.That(manifest["steps"]![4]!["options"]!["labelNames"]!.AsArray().Select(n => n!.GetValue<string>()), Is.EqualTo(new[] { "ham", "spam" }));
+    }
+
+    [Test]
+    public async Task PredictTakesOneTextOrMany()
+    {
+        var one = await Post(new JsonObject { ["text"] = "WIN a FREE prize now! Text CLAIM to 80086" });
+        var many = await Post(new JsonObject { ["texts"] = new JsonArray("see you later", "URGENT! claim your cash prize") });
+
+        Assert.That(one.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var single = JsonNode.Parse(await one.Content.ReadAsStringAsync())!;
+        Assert.That(single["label"]!.GetValue<string>(), Is.EqualTo("spam"));
+        Assert.That(single["top"]!.AsArray().Sum(t => t!["probability"]!.GetValue<double>()), Is.EqualTo(1).Within(1e-4));
+        var batch = JsonNode.Parse(await many.Content.ReadAsStringAsync())!["predictions"]!.AsArray();
+        Assert.That(batch.Select(p => p!["label"]!.GetValue<string>()), Is.EqualTo(new[] { "ham", "spam" }));
+    }
+
+    [Test]
+    public async Task LimitsAnswer413Or400WithAJsonError()
+    {
+        var tooBig = await _http.PostAsync("/predict", new StringContent("{\"text\":\"" + new string('a', 30_000) + "\"}", Encoding.UTF8, "application/json"));
+        var tooMany = await Post(new JsonObject { ["texts"] = new JsonArray(Enumerable.Range(0, 9).Select(i => (JsonNode?)$"t{i}").ToArray()) });
+        var tooLong = await Post(new JsonObject { ["text"] = new string('b', 501) });
+        var notJson = await _http.PostAsync("/predict", new StringContent("{text:", Encoding.UTF8, "application/json"));
+        var wrongShape = await Post(new JsonObject { ["texts"] = new JsonArray(1, 2) });
+
+        Assert.That(tooBig.StatusCode, Is.EqualTo(HttpStatusCode.RequestEntityTooLarge));
+        Assert.That(await Error(tooBig), Does.Contain("20000 bytes"));
+        Assert.That(tooMany.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(await Error(tooMany), Does.Contain("9 texts").And.Contain("at most 8"));
+        Assert.That(tooLong.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(await Error(tooLong), Does.Contain("501 characters"));
+        Assert.That(notJson.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(await Error(wrongShape), Does.Contain("\"texts\"[0] must be a string"));
+    }
+
+    [Test]
+    public async Task ConcurrentRequestsGetTheSequentialAnswers()
+    {
+        var texts = Enumerable.Range(0, 40).Select(i => i % 2 == 0 ? $"free prize {i} call now" : $"lunch at {i}?").ToArray();
+        var sequential = new List<string>();
+        foreach (var t in texts) sequential.Add(await (await Post(new JsonObject { ["text"] = t })).Content.ReadAsStringAsync());
+
+        var concurrent = await Task.WhenAll(texts.Select(async t => await (await Post(new JsonObject { ["text"] = t })).Content.ReadAsStringAsync()));
+
+        Assert.That(concurrent, Is.EqualTo(sequential));
+    }
+
+    [Test]
+    public void SigtermStopsAServerProcessGracefully()
+    {
+        string cli = Path.Combine(AppContext.BaseDirectory, "seqclassify.dll");
+        var start = new ProcessStartInfo("dotnet", ["exec", cli, "serve", "--model", _model, "--urls", "http://127.0.0.1:0"])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var output = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        string url = WaitForUrl(() => { lock (output) return output.ToString(); }, null, process);
+        using var client = new HttpClient();
+        Assert.That(client.GetAsync(url + "/health").Result.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+        Process.Start("kill", ["-TERM", process.Id.ToString()])!.WaitForExit();
+
+        Assert.That(process.WaitForExit(TimeSpan.FromSeconds(30)), Is.True, "the server exits");
+        process.WaitForExit();
+        Assert.That(process.ExitCode, Is.EqualTo(0), process.StandardError.ReadToEnd());
+        lock (output) Assert.That(output.ToString(), Does.Contain("server stopped"));
+    }
+
+    private Task<HttpResponseMessage> Post(JsonObject body) =>
+        _http.PostAsync("/predict", new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
+
+    private static async Task<string> Error(HttpResponseMessage response) =>
+        JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!.GetValue<string>();
+
+    private static string WaitForUrl(Func<string> output, Task? server, Process? process = null)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            var match = Regex.Match(output(), @"at (http://127\.0\.0\.1:\d+)");
+            if (match.Success) return match.Groups[1].Value;
+            if (server is { IsCompleted: true } || process is { HasExited: true }) break;
+            Thread.Sleep(50);
+        }
+        throw new InvalidOperationException("the server did not start: " + output());
+    }
+}

@@ -1,0 +1,89 @@
+using System.Text.Json.Nodes;
+
+namespace SeqClassify.Cli.Tests;
+
+/// <summary>train → evaluate --json → predict on SMS spam, through the real command line.</summary>
+[TestFixture]
+public class TrainEvaluatePredictTests
+{
+    private string _model = null!;
+    private Cli.Result _train = null!;
+
+    [OneTimeSetUp]
+    public void Train()
+    {
+        _model = Path.Combine(Cli.Scratch(), "spam.zip");
+        _train = Cli.Run("train", "--train", Cli.SmsSpam, "--no-header", "--text-column", "1", "--label-column", "0",
+            "--valid-fraction", "0.1", "--epochs", "2", "--out", _model);
+    }
+
+    [Test]
+    public void TrainPrintsOneLinePerEpochAndSavesTheModel()
+    {
+        Assert.That(_train.ExitCode, Is.EqualTo(0), _train.Error);
+        var lines = _train.Out.Split('\n');
+        Assert.That(lines.Count(l => l.StartsWith("epoch ") && l.Contains("validation accuracy")), Is.EqualTo(2));
+        Assert.That(_train.Out, Does.Contain("model saved to " + _model));
+        Assert.That(File.Exists(_model));
+    }
+
+    [Test]
+    public void EvaluateJsonHasTheDocumentedFields()
+    {
+        var result = Cli.Run("evaluate", "--model", _model, "--data", Cli.SmsSpam, "--no-header", "--text-column", "1", "--label-column", "0", "--json");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.Error);
+        var json = JsonNode.Parse(result.Out)!.AsObject();
+        Assert.That(json.Select(kv => kv.Key), Is.SupersetOf(new[] { "microAccuracy", "macroAccuracy", "macroF1", "logLoss", "perClass", "confusionMatrix" }));
+        Assert.That(json["microAccuracy"]!.GetValue<double>(), Is.GreaterThan(0.95));
+        Assert.That(json["perClass"]!["spam"]!["support"]!.GetValue<long>(), Is.EqualTo(747));
+        Assert.That(json["perClass"]!["ham"]!.AsObject().Select(kv => kv.Key), Is.SupersetOf(new[] { "precision", "recall", "f1", "support" }));
+        Assert.That(json["confusionMatrix"]!["counts"]!.AsArray().Sum(r => r!.AsArray().Sum(v => v!.GetValue<long>())), Is.EqualTo(5574));
+    }
+
+    [Test]
+    public void EvaluatePrintsTablesAndWritesAReport()
+    {
+        string report = Path.Combine(Cli.Scratch(), "report.html");
+        var result = Cli.Run("evaluate", "--model", _model, "--data", Cli.SmsSpam, "--no-header", "--text-column", "1", "--label-column", "0", "--report", report);
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.Error);
+        Assert.That(result.Out, Does.Contain("micro accuracy").And.Contain("Confusion table"));
+        string html = File.ReadAllText(report);
+        Assert.That(html, Does.Contain("<svg").And.Contain("Confusion matrix").And.Contain("RnnSequenceClassifier").And.Contain("validation accuracy"));
+        Assert.That(html, Does.Not.Contain("<script").And.Not.Contain("src=\"http"), "self-contained");
+    }
+
+    [Test]
+    public void PredictWritesJsonLinesWithTopK()
+    {
+        var result = Cli.Run("predict", "--model", _model, "--text", "FREE entry! Win a prize, text WIN to 80086 now", "--text", "ok see you at home", "--top-k", "2");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.Error);
+        var lines = result.Out.Trim().Split('\n').Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.That(lines.Select(l => l["label"]!.GetValue<string>()), Is.EqualTo(new[] { "spam", "ham" }));
+        Assert.That(lines[0]["text"]!.GetValue<string>(), Does.StartWith("FREE entry!"));
+        Assert.That(lines[0]["top"]!.AsArray(), Has.Count.EqualTo(2));
+        Assert.That(lines[0]["top"]!.AsArray().Sum(t => t!["probability"]!.GetValue<double>()), Is.EqualTo(1).Within(1e-4));
+    }
+
+    [Test]
+    public void PredictReadsAFileOrStandardInput()
+    {
+        var fromFile = Cli.Run("predict", "--model", _model, "--input", Cli.SmsSpam, "--no-header", "--text-column", "1");
+        var fromStdin = Cli.Run(["predict", "--model", _model, "--input", "-"], "call now to claim your prize\nhi mum\n", default);
+
+        Assert.That(fromFile.Out.Trim().Split('\n'), Has.Length.EqualTo(5574));
+        Assert.That(JsonNode.Parse(fromFile.Out.Split('\n')[0])!["row"]!.GetValue<long>(), Is.EqualTo(0));
+        Assert.That(fromStdin.Out.Trim().Split('\n'), Has.Length.EqualTo(2));
+    }
+
+    [Test]
+    public void InfoShowsLabelsStepsAndHistory()
+    {
+        var result = Cli.Run("info", "--model", _model);
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.Error);
+        Assert.That(result.Out, Does.Contain("labels:       ham, spam").And.Contain("MapTokensToIds").And.Contain("epoch 2/2"));
+    }
+}
