@@ -100,7 +100,7 @@ internal static class HtmlReport
 
     private static string Chart(string title, IReadOnlyList<EpochSummary> epochs, (string Name, Func<EpochSummary, double?> Value, string Colour)[] series)
     {
-        const int width = 460, height = 260, left = 50, right = 15, top = 30, bottom = 40;
+        const int width = 460, height = 280, left = 50, right = 15, top = 50, bottom = 40;
         var values = series.SelectMany(s => epochs.Select(s.Value)).OfType<double>().ToList();
         double min = Math.Min(0, values.DefaultIfEmpty(0).Min()), max = values.DefaultIfEmpty(1).Max();
         if (max <= min) max = min + 1;
@@ -128,7 +128,8 @@ internal static class HtmlReport
             string path = string.Join(' ', points.Select(p => string.Create(CultureInfo.InvariantCulture, $"{X(p.i):F1},{Y(p.v!.Value):F1}")));
             svg.Append(CultureInfo.InvariantCulture, $"<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\" points=\"{path}\"/>");
             foreach (var p in points) svg.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{X(p.i):F1}\" cy=\"{Y(p.v!.Value):F1}\" r=\"3\" fill=\"{colour}\"/>");
-            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{width - 170}\" y=\"{top + legend * 16}\" width=\"10\" height=\"10\" fill=\"{colour}\"/><text x=\"{width - 155}\" y=\"{top + 9 + legend * 16}\" font-size=\"11\">{E(name)}</text>");
+            // The legend sits in a row between the title and the plot, so it never covers a curve.
+            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{left + legend * 170}\" y=\"27\" width=\"10\" height=\"10\" fill=\"{colour}\"/><text x=\"{left + 15 + legend * 170}\" y=\"36\" font-size=\"11\">{E(name)}</text>");
             legend++;
         }
         svg.Append("</svg>");

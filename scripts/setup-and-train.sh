@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The README's main job on a fresh Debian 12 machine with the .NET 10 SDK: install the system
+# packages, build, train a sentiment classifier on SST-2 with the CLI's default configuration,
+# evaluate it on the test split and classify two sentences.
+# Run from the repository root, as root (or with sudo available), with ../shared beside it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [[ $(id -u) -ne 0 ]]; then sudo bash scripts/install-deps.sh; else bash scripts/install-deps.sh; fi
+dotnet build SeqClassify.sln -c Release
+sst2=../shared/datasets/sst2
+cli="dotnet src/SeqClassify.Cli/bin/Release/net10.0/seqclassify.dll"
+mkdir -p artifacts
+# SST-2's train.tsv writes brackets plainly, dev/test as -lrb-/-rrb-: --unescape-ptb makes them agree.
+$cli train --train $sst2/train.tsv --test $sst2/test.tsv --text-column sentence --label-column label \
+  --unescape-ptb --out artifacts/sst2.zip
+$cli evaluate --model artifacts/sst2.zip --data $sst2/dev.tsv --text-column sentence --label-column label \
+  --report artifacts/sst2-dev-report.html
+$cli predict --model artifacts/sst2.zip --top-k 2 \
+  --text "a gorgeous , witty , seductive movie ." --text "the plot is nothing but boilerplate clichés ."
