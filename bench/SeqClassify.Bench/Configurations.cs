@@ -1,0 +1,30 @@
+using SeqClassify.MLNet.Training;
+using SeqClassify.Torch;
+
+namespace SeqClassify.Bench;
+
+/// <summary>The configurations a benchmark compares.</summary>
+internal static class Configurations
+{
+    public static RnnTrainerOptions Get(string name) => name switch
+    {
+        // torch_reference.py's defaults: the same model and optimiser, so that speed compares like for like.
+        "reference" => new RnnTrainerOptions
+        {
+            Cell = RnnCellType.Gru, Bidirectional = false, NumLayers = 1, EmbeddingDimension = 100, HiddenSize = 128,
+            Pooling = SequencePooling.Last, Dropout = 0, EmbeddingDropout = 0, BatchSize = 32, LearningRate = 1e-3,
+            Schedule = LearningRateSchedule.Constant, WarmupFraction = 0, GradientClipNorm = 0, BucketByLength = false,
+        },
+        // The same, with length-bucketed batches: an optimisation of the training loop, not a model change.
+        "reference-bucketed" => With(Get("reference"), o => o.BucketByLength = true),
+        // What Trainers.Rnn() and `seqclassify train` use with no options.
+        "default" => new RnnTrainerOptions(),
+        _ => throw new ArgumentException($"unknown configuration '{name}' (reference, reference-bucketed, default)"),
+    };
+
+    private static RnnTrainerOptions With(RnnTrainerOptions options, Action<RnnTrainerOptions> change)
+    {
+        change(options);
+        return options;
+    }
+}

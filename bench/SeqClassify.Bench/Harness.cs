@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace SeqClassify.Bench;
+
+/// <summary>
+/// Runs SeqClassify (in a child process), ../shared/reference/torch_reference.py and
+/// ../shared/reference/fasttext_reference.py on the same data in one run, and writes the figures
+/// with their ratio to the PyTorch reference as Markdown and JSON, with the machine and the commands.
+/// </summary>
+internal static class Harness
+{
+    public sealed record Settings(BenchDataset Dataset, string Shared, string Output, int Epochs, int MaxTrain, int Threads,
+        int MinFrequency, IReadOnlyList<string> Configurations, bool Torch, bool FastText);
+
+    private sealed record Measurement(string Name, string Command, JsonObject? Result, string? Error, double WallSeconds);
+
+    public static int Run(Settings s)
+    {
+        var measurements = new List<Measurement>();
+        string self = Environment.ProcessPath!;
+        string selfArgs = Path.GetFileName(self) == "dotnet" ? $"exec {typeof(Harness).Assembly.Location} " : "";
+        foreach (var configuration in s.Configurations)
+        {
+            string args = $"{selfArgs}worker --dataset {s.Dataset.Name} --datasets {Path.Combine(s.Shared, "datasets")} --configuration {configuration} " +
+                          $"--epochs {s.Epochs} --max-train {s.MaxTrain} --threads {s.Threads} --min-freq {s.MinFrequency}";
+            measurements.Add(Measure($"SeqClassify ({configuration})", self, args, []));
+        }
+        string reference = Path.Combine(s.Shared, "reference");
+        if (s.Torch)
+        {
+            string args = $"{Path.Combine(reference, "torch_reference.py")} --train {s.Dataset.Train} --test {s.Dataset.Test} --format {s.Dataset.Format} " +
+                          $"--text-col {s.Dataset.TextColumn} --label-col {s.Dataset.LabelColumn} --cell gru --epochs {s.Epochs} --threads {s.Threads} " +
+                          $"--min-freq {s.MinFrequency} --max-train {s.MaxTrain}";
+            measurements.Add(Measure("PyTorch reference", "/usr/bin/python3", args, [("OPENBLAS_NUM_THREADS", "1")]));
+        }
+        if (s.FastText)
+        {
+            string args = $"{Path.Combine(reference, "fasttext_reference.py")} {s.Dataset.Train} {s.Dataset.Test} --format {s.Dataset.Format} " +
+                          $"--text-col {s.Dataset.TextColumn} --label-col {s.Dataset.LabelColumn} --threads {s.Threads}";
+            measurements.Add(Measure("fastText (full train split)", "/usr/bin/python3", args, []));
+        }
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(s.Output))!);
+        File.WriteAllText(s.Output + ".json", Json(s, measurements).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        string markdown = Markdown(s, measurements);
+        File.WriteAllText(s.Output + ".md", markdown);
+        Console.WriteLine(markdown);
+        return measurements.Any(m => m.Result is null) ? 1 : 0;
+    }
+
+    private static Measurement Measure(string name, string program, string args, (string, string)[] environment)
+    {
+        string command = string.Join(' ', environment.Select(e => $"{e.Item1}={e.Item2}")) + (environment.Length > 0 ? " " : "") + $"{program} {args}";
+        Console.Error.WriteLine($"running {name}: {command}");
+        var start = new ProcessStartInfo(program, args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (key, value) in environment) start.Environment[key] = value;
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            using var process = Process.Start(start)!;
+            var stderr = process.StandardError.ReadToEndAsync();
+            string stdout = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            string? last = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
+            if (process.ExitCode != 0 || last is null)
+            {
+                return new Measurement(name, command, null, $"exit {process.ExitCode}: {stderr.Result.Trim().Split('\n').LastOrDefault()}", clock.Elapsed.TotalSeconds);
+            }
+            return new Measurement(name, command, JsonNode.Parse(last)!.AsObject(), null, clock.Elapsed.TotalSeconds);
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or System.Text.Json.JsonException)
+        {
+            return new Measurement(name, command, null, e.Message, clock.Elapsed.TotalSeconds);
+        }
+    }
+
+    private static readonly (string Key, string Label, bool HigherIsBetter)[] Figures =
+    [
+        ("train_rows_per_s", "training rows/s", true),
+        ("train_tokens_per_s", "training tokens/s", true),
+        ("predict_rows_per_s", "batch prediction rows/s", true),
+        ("single_p50_ms", "single-text latency p50 (ms, 50 tokens, 1 thread)", false),
+        ("single_p99_ms", "single-text latency p99 (ms)", false),
+        ("peak_rss_mb", "peak RSS (MB)", false),
+        ("test_accuracy", "test accuracy", true),
+        ("test_macro_f1", "test macro-F1", true),
+        ("train_s", "training seconds", false),
+    ];
+
+    private static string Markdown(Settings s, List<Measurement> measurements)
+    {
+        var reference = measurements.FirstOrDefault(m => m.Name.StartsWith("PyTorch"))?.Result;
+        var md = new StringBuilder();
+        md.AppendLine($"# Benchmark: {s.Dataset.Name}, {(s.MaxTrain > 0 ? $"first {s.MaxTrain:N0} training rows" : "full training split")}, {s.Epochs} epoch(s), {s.Threads} threads");
+        md.AppendLine();
+        md.AppendLine($"Machine: {Machine()}. Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC. Test rows: the whole test split.");
+        md.AppendLine();
+        md.Append("| figure |");
+        foreach (var m in measurements) md.Append($" {m.Name} |");
+        if (reference is not null) foreach (var m in measurements.Where(m => m.Name.StartsWith("SeqClassify"))) md.Append($" {m.Name} / PyTorch |");
+        md.AppendLine();
+        md.AppendLine("|" + string.Concat(Enumerable.Repeat("---|", 1 + measurements.Count + (reference is null ? 0 : measurements.Count(m => m.Name.StartsWith("SeqClassify"))))));
+        foreach (var (key, label, _) in Figures)
+        {
+            md.Append($"| {label} |");
+            foreach (var m in measurements) md.Append($" {Value(m.Result, key)} |");
+            if (reference is not null)
+            {
+                foreach (var m in measurements.Where(m => m.Name.StartsWith("SeqClassify")))
+                {
+                    double? ours = Number(m.Result, key), theirs = Number(reference, key);
+                    md.Append(key.StartsWith("test_")
+                        ? $" {(ours is double a && theirs is double b ? ((a - b) * 100).ToString("+0.00;-0.00", CultureInfo.InvariantCulture) + " points" : "-")} |"
+                        : $" {(ours is double a2 && theirs is double b2 && b2 != 0 ? (a2 / b2).ToString("F2", CultureInfo.InvariantCulture) + "x" : "-")} |");
+                }
+            }
+            md.AppendLine();
+        }
+        md.AppendLine();
+        foreach (var m in measurements.Where(m => m.Error is not null)) md.AppendLine($"- {m.Name} failed: {m.Error}");
+        md.AppendLine("Commands (each run in its own process, one after another):");
+        md.AppendLine();
+        foreach (var m in measurements) md.AppendLine($"- {m.Name} ({m.WallSeconds:F0} s wall): `{m.Command}`");
+        md.AppendLine();
+        md.AppendLine("Reproduce: `" + ReproduceCommand(s) + "`");
+        return md.ToString();
+    }
+
+    public static string ReproduceCommand(Settings s) =>
+        $"dotnet run -c Release --project bench/SeqClassify.Bench -- run --dataset {s.Dataset.Name} --epochs {s.Epochs} --max-train {s.MaxTrain} " +
+        $"--threads {s.Threads} --min-freq {s.MinFrequency} --configurations {string.Join(',', s.Configurations)}" +
+        (s.Torch ? "" : " --no-torch") + (s.FastText ? "" : " --no-fasttext");
+
+    private static JsonObject Json(Settings s, List<Measurement> measurements) => new()
+    {
+        ["dataset"] = s.Dataset.Name,
+        ["epochs"] = s.Epochs,
+        ["max_train"] = s.MaxTrain,
+        ["threads"] = s.Threads,
+        ["machine"] = Machine(),
+        ["date_utc"] = DateTime.UtcNow.ToString("O"),
+        ["reproduce"] = ReproduceCommand(s),
+        ["runs"] = new JsonArray(measurements.Select(m => (JsonNode?)new JsonObject
+        {
+            ["name"] = m.Name, ["command"] = m.Command, ["wall_s"] = Math.Round(m.WallSeconds, 1), ["error"] = m.Error, ["result"] = m.Result?.DeepClone(),
+        }).ToArray()),
+    };
+
+    private static string Value(JsonObject? result, string key) => Number(result, key) is double v
+        ? (key.StartsWith("test_") ? v.ToString("F4", CultureInfo.InvariantCulture) : v.ToString(v >= 100 ? "N0" : "0.###", CultureInfo.InvariantCulture))
+        : "-";
+
+    private static double? Number(JsonObject? result, string key) =>
+        result?[key] is JsonValue v && v.TryGetValue(out double d) && !double.IsNaN(d) ? d : null;
+
+    private static string Machine()
+    {
+        string cpu = File.Exists("/proc/cpuinfo")
+            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name"))?.Split(':', 2)[1].Trim() ?? "unknown CPU"
+            : "unknown CPU";
+        double memory = File.Exists("/proc/meminfo")
+            ? double.Parse(File.ReadLines("/proc/meminfo").First().Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024 / 1024
+            : double.NaN;
+        return $"{Environment.ProcessorCount} cores ({cpu}), {memory:F0} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}";
+    }
+}

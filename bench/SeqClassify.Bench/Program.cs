@@ -1,0 +1,40 @@
+// seqclassify-bench: `run` compares SeqClassify with the PyTorch and fastText references on one
+// dataset in one run; `worker` is one SeqClassify measurement (the harness starts it).
+// Example: dotnet run -c Release --project bench/SeqClassify.Bench -- run --dataset imdb --max-train 5000 --epochs 1
+using SeqClassify.Bench;
+
+string Option(string name, string fallback)
+{
+    int i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+}
+
+string shared = Path.GetFullPath(Option("--shared", FindShared()));
+string datasets = Option("--datasets", Path.Combine(shared, "datasets"));
+var dataset = BenchDataset.Get(Option("--dataset", "imdb"), datasets);
+int epochs = int.Parse(Option("--epochs", "1"));
+int maxTrain = int.Parse(Option("--max-train", "0"));
+int threads = int.Parse(Option("--threads", "2"));
+int minFrequency = int.Parse(Option("--min-freq", "10"));
+
+switch (args.FirstOrDefault())
+{
+    case "worker":
+        return Worker.Run(dataset, Option("--configuration", "reference"), epochs, maxTrain, threads, minFrequency);
+    case "run":
+        string name = $"{dataset.Name}-{(maxTrain > 0 ? maxTrain.ToString() : "full")}-e{epochs}";
+        return Harness.Run(new Harness.Settings(dataset, shared, Option("--out", Path.Combine("bench", "results", name)), epochs, maxTrain, threads,
+            minFrequency, Option("--configurations", "reference").Split(','), !args.Contains("--no-torch"), !args.Contains("--no-fasttext")));
+    default:
+        Console.Error.WriteLine("usage: seqclassify-bench run|worker --dataset imdb|sst2 [--epochs N] [--max-train N] [--threads N] [--min-freq N] [--configurations reference,default] [--no-torch] [--no-fasttext] [--out PATH]");
+        return 2;
+}
+
+static string FindShared()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+    {
+        if (File.Exists(Path.Combine(dir.FullName, "SeqClassify.sln"))) return Path.Combine(dir.FullName, "..", "shared");
+    }
+    return "../shared";
+}

@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using SeqClassify.MLNet;
+using SeqClassify.MLNet.Conversion;
+using SeqClassify.MLNet.Data;
+using SeqClassify.MLNet.Text;
+using SeqClassify.MLNet.Training;
+using SeqClassify.Torch;
+
+namespace SeqClassify.Bench;
+
+/// <summary>
+/// One SeqClassify measurement in its own process (so that its peak RSS compares with the
+/// reference's): prepare the data as the reference does, train, predict in batches, time single
+/// texts, and print one JSON line with the same fields as torch_reference.py.
+/// </summary>
+internal static class Worker
+{
+    public static int Run(BenchDataset dataset, string configuration, int epochs, int maxTrain, int threads, int minFrequency)
+    {
+        TorchRuntime.Threads = threads;
+        var ml = new MLContext(seed: 5);
+        var clock = Stopwatch.StartNew();
+        var train = InMemoryDataView.From(dataset.Load(ml, dataset.Train));
+        if (maxTrain > 0) train = new InMemoryDataView(train.Schema, train.GetRows().Take(maxTrain).Select(r => r.Values).ToList());
+        var test = InMemoryDataView.From(dataset.Load(ml, dataset.Test));
+        var featurizer = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: KeyOrdinality.ByValue)
+            .Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text", TokenizerRule.BasicEnglish))
+            .Append(ml.Transforms.Text.MapTokensToIds("Ids", "Tokens", lengthColumnName: "Length", minimumFrequency: minFrequency))
+            .Fit(train);
+        var trainIds = InMemoryDataView.From(featurizer.Transform(train));
+        var testIds = InMemoryDataView.From(featurizer.Transform(test));
+        double prepSeconds = clock.Elapsed.TotalSeconds;
+        long trainTokens = trainIds.GetRows().Sum(r => (long)r.GetValue<int>("Length"));
+
+        var options = Configurations.Get(configuration);
+        options.Epochs = epochs;
+        options.Threads = threads;
+        clock.Restart();
+        using var classifier = ml.SequenceClassification.Trainers.Rnn(options).Fit(trainIds);
+        double trainSeconds = clock.Elapsed.TotalSeconds;
+
+        clock.Restart();
+        var scored = InMemoryDataView.From(classifier.Transform(testIds));
+        double predictSeconds = clock.Elapsed.TotalSeconds;
+        var metrics = ml.SequenceClassification.Evaluate(scored);
+
+        var (p50, p99) = SingleTextLatency(ml, featurizer.Append(classifier), dataset.Load(ml, dataset.Test));
+        TorchRuntime.Threads = threads;
+        var result = new JsonObject
+        {
+            ["impl"] = "seqclassify-" + typeof(Worker).Assembly.GetName().Version,
+            ["configuration"] = configuration,
+            ["cell"] = options.Cell.ToString().ToLowerInvariant(),
+            ["bidirectional"] = options.Bidirectional,
+            ["layers"] = options.NumLayers,
+            ["emb"] = options.EmbeddingDimension,
+            ["hidden"] = options.HiddenSize,
+            ["batch"] = options.BatchSize,
+            ["epochs"] = classifier.History.Epochs.Count,
+            ["threads"] = threads,
+            ["train_rows"] = trainIds.GetRowCount(),
+            ["vocab"] = classifier.ModelOptions.VocabularySize,
+            ["prep_s"] = Math.Round(prepSeconds, 3),
+            ["train_s"] = Math.Round(trainSeconds, 3),
+            ["train_rows_per_s"] = Math.Round(trainIds.GetRowCount()!.Value * (double)classifier.History.Epochs.Count / trainSeconds, 1),
+            ["train_tokens_per_s"] = Math.Round(trainTokens * (double)classifier.History.Epochs.Count / trainSeconds, 1),
+            ["predict_rows_per_s"] = Math.Round(testIds.GetRowCount()!.Value / predictSeconds, 1),
+            ["single_p50_ms"] = Math.Round(p50, 3),
+            ["single_p99_ms"] = Math.Round(p99, 3),
+            ["test_accuracy"] = Math.Round(metrics.MicroAccuracy, 4),
+            ["test_macro_f1"] = Math.Round(metrics.MacroF1, 4),
+            ["peak_rss_mb"] = PeakRssMegabytes(),
+        };
+        Console.WriteLine(result.ToJsonString());
+        return 0;
+    }
+
+    /// <summary>In-process prediction of one 50-token text at a time, on one thread: p50 and p99 in ms.</summary>
+    private static (double P50, double P99) SingleTextLatency(MLContext ml, ITransformer model, IDataView test)
+    {
+        TorchRuntime.Threads = 1;
+        // Texts of exactly 50 basic_english tokens, cut from real test reviews.
+        var texts = test.GetRows().Select(r => BasicEnglishTokenizer.Tokenize(r.GetValue<string>("Text")))
+            .Where(t => t.Length >= 50).Take(200).Select(t => string.Join(' ', t[..50])).ToList();
+        if (texts.Count == 0) return (double.NaN, double.NaN);
+        var engine = ml.Model.CreatePredictionEngine<TextRow, ScoreRow>(model);
+        for (int i = 0; i < 50; i++) engine.Predict(new TextRow { Text = texts[i % texts.Count] });
+        var samples = new double[1000];
+        for (int i = 0; i < samples.Length; i++)
+        {
+            var input = new TextRow { Text = texts[i % texts.Count] };
+            long start = Stopwatch.GetTimestamp();
+            engine.Predict(input);
+            samples[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+        Array.Sort(samples);
+        return (samples[samples.Length / 2], samples[(int)(samples.Length * 0.99)]);
+    }
+
+    private static double PeakRssMegabytes()
+    {
+        // VmHWM: the resident set's high-water mark, what getrusage's ru_maxrss reports for the reference.
+        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:"));
+        return line is null ? double.NaN : Math.Round(double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024, 1);
+    }
+
+    public sealed class TextRow
+    {
+        public string Text { get; set; } = "";
+    }
+
+    public sealed class ScoreRow
+    {
+        public float[] Score { get; set; } = [];
+    }
+}
