@@ -70,6 +70,13 @@ public sealed class SequenceModelOptions
     /// <summary>Clip the global gradient norm to this value; 0 turns clipping off.</summary>
     public float GradientClipNorm { get; set; }
 
+    /// <summary>
+    /// Run libtorch's own RNN modules step by step through autograd instead of the engine's fused
+    /// recurrent layer. Both give the same numbers (to float rounding); the fused layer is several
+    /// times faster. For comparisons and checks.
+    /// </summary>
+    public bool UseLibtorchRnn { get; set; }
+
     /// <summary>Seeds initialisation and dropout.</summary>
     public long Seed { get; set; } = 1;
 

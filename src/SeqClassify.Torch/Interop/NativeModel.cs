@@ -39,6 +39,7 @@ internal static unsafe class NativeModel
                 AdamEps = options.AdamEpsilon,
                 WeightDecay = options.WeightDecay,
                 ClipNorm = options.GradientClipNorm,
+                LibtorchRnn = options.UseLibtorchRnn ? 1 : 0,
             };
             NativeStatus.ThrowIfFailed(NativeMethods.sc_model_create(in config, out ModelHandle handle));
             return handle;

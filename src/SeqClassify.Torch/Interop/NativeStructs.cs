@@ -40,6 +40,8 @@ internal unsafe struct NativeModelConfig
     public float AdamEps;
     public float WeightDecay;
     public float ClipNorm;
+    public int LibtorchRnn;
+    public int Reserved;
 }
 
 [StructLayout(LayoutKind.Sequential)]

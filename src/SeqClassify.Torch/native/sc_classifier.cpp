@@ -3,6 +3,7 @@
 #include <limits>
 #include <string>
 
+#include "sc_fused_rnn.h"
 #include "sc_status.h"
 
 namespace sc {
@@ -116,12 +117,44 @@ torch::Tensor SequenceClassifierImpl::forward(const torch::Tensor& inputs, const
 }
 
 std::tuple<PackedSequence, torch::Tensor> SequenceClassifierImpl::run_rnn(const PackedSequence& packed) {
+    if (!config_.libtorch_rnn) return run_fused_rnn(packed);
     if (gru_) return gru_->forward_with_packed_input(packed);
     if (lstm_) {
         auto [outputs, state] = lstm_->forward_with_packed_input(packed);
         return {outputs, std::get<0>(state)};  // h, not c
     }
     return rnn_->forward_with_packed_input(packed);
+}
+
+std::tuple<PackedSequence, torch::Tensor> SequenceClassifierImpl::run_fused_rnn(const PackedSequence& packed) {
+    // The weights stay those of the registered libtorch module ("rnn.weight_ih_l0", ...), so names,
+    // shapes, initialisation and saved models are the same whichever path runs.
+    torch::nn::Module& rnn = gru_ ? static_cast<torch::nn::Module&>(*gru_)
+                             : lstm_ ? static_cast<torch::nn::Module&>(*lstm_) : static_cast<torch::nn::Module&>(*rnn_);
+    auto parameters = rnn.named_parameters(/*recurse=*/false);
+    auto weights = [&](int64_t layer, bool reverse) {
+        const std::string suffix = "_l" + std::to_string(layer) + (reverse ? "_reverse" : "");
+        return DirectionWeights{parameters["weight_ih" + suffix], parameters["weight_hh" + suffix],
+                                parameters["bias_ih" + suffix], parameters["bias_hh" + suffix]};
+    };
+    torch::Tensor layer_input = packed.data();  // [N, I]
+    std::vector<torch::Tensor> finals;          // per layer and direction: [B, H] in packed (sorted) order
+    for (int64_t layer = 0; layer < config_.num_layers; ++layer) {
+        if (layer > 0 && config_.rnn_dropout > 0.0f) {
+            layer_input = torch::nn::functional::dropout(
+                layer_input, torch::nn::functional::DropoutFuncOptions().p(config_.rnn_dropout).training(is_training()));
+        }
+        std::vector<torch::Tensor> outputs;
+        for (bool reverse : config_.bidirectional ? std::vector<bool>{false, true} : std::vector<bool>{false}) {
+            auto result = fused_rnn_direction(config_.cell, layer_input, packed.batch_sizes(), weights(layer, reverse), reverse);
+            outputs.push_back(result[0]);
+            finals.push_back(result[1]);
+        }
+        layer_input = outputs.size() == 1 ? outputs[0] : torch::cat(outputs, 1);  // [N, H * directions]
+    }
+    // [layers * directions, B, H], back in the caller's row order, as libtorch returns h_n.
+    auto final_hidden = torch::stack(finals).index_select(1, packed.unsorted_indices());
+    return {PackedSequence(layer_input, packed.batch_sizes(), packed.sorted_indices(), packed.unsorted_indices()), final_hidden};
 }
 
 torch::Tensor SequenceClassifierImpl::pool(const PackedSequence& outputs, const torch::Tensor& final_hidden,

@@ -20,6 +20,8 @@ public:
 private:
     std::tuple<torch::nn::utils::rnn::PackedSequence, torch::Tensor> run_rnn(
         const torch::nn::utils::rnn::PackedSequence& packed);
+    std::tuple<torch::nn::utils::rnn::PackedSequence, torch::Tensor> run_fused_rnn(
+        const torch::nn::utils::rnn::PackedSequence& packed);
     // One vector per sequence from the RNN's packed outputs and final hidden state.
     torch::Tensor pool(const torch::nn::utils::rnn::PackedSequence& outputs, const torch::Tensor& final_hidden,
                        const torch::Tensor& lengths);

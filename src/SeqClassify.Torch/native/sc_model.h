@@ -42,6 +42,9 @@ typedef struct sc_model_config {
     float adam_eps;
     float weight_decay;                  // AdamW's decoupled weight decay
     float clip_norm;                     // gradient-norm clipping; 0 = off
+    int32_t libtorch_rnn;                // 1: libtorch's own RNN modules (step by step through autograd);
+                                         // 0: the fused layer of sc_fused_rnn.h (same numbers, faster)
+    int32_t reserved;
 } sc_model_config;
 
 // A padded batch. Row i holds lengths[i] valid steps; the rest of the row is padding.
