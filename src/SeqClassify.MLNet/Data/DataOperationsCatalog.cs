@@ -43,7 +43,7 @@ public sealed class DataOperationsCatalog
     public IDataView LoadFromTextFile<T>(string path, char separatorChar = ',', bool hasHeader = false,
         bool allowQuoting = true, bool skipMalformedRows = false) where T : class
     {
-        var members = new ObjectColumns<T>().Members;
+        var members = ObjectColumns<T>.Instance.Members;
         var missing = members.FirstOrDefault(m => m.LoadIndex is null);
         if (missing is not null)
         {
@@ -121,7 +121,7 @@ internal sealed class RowBinding<T> where T : class, new()
     public static RowBinding<T> Create(DataViewSchema schema)
     {
         var setters = new List<(int, Action<T, object?>)>();
-        foreach (var member in new ObjectColumns<T>().Members.Where(m => m.Set is not null))
+        foreach (var member in ObjectColumns<T>.Instance.Members.Where(m => m.Set is not null))
         {
             var column = schema.GetColumnOrNull(member.ColumnName) ?? throw new ArgumentOutOfRangeException(
                 nameof(T), member.ColumnName, $"{typeof(T).Name} reads column '{member.ColumnName}', which the data does not have. Columns: {schema}.");

@@ -3,7 +3,7 @@ namespace SeqClassify.MLNet.Data;
 /// <summary>A data view over a sequence of objects, read lazily each time it is enumerated.</summary>
 internal sealed class EnumerableDataView<T>(IEnumerable<T> items) : IDataView where T : class
 {
-    private readonly ObjectColumns<T> _columns = new();
+    private readonly ObjectColumns<T> _columns = ObjectColumns<T>.Instance;
 
     public DataViewSchema Schema => _columns.Schema;
 

@@ -5,9 +5,12 @@ namespace SeqClassify.MLNet.Data;
 /// <summary>The public fields and properties of a class that map to columns, and how to get and set them.</summary>
 internal sealed class ObjectColumns<T>
 {
+    /// <summary>The members of T, found by reflection once per type.</summary>
+    public static ObjectColumns<T> Instance { get; } = new();
+
     public sealed record Member(string ColumnName, DataViewType Type, int? LoadIndex, Func<T, object?> Get, Action<T, object?>? Set);
 
-    public ObjectColumns()
+    private ObjectColumns()
     {
         var members = new List<Member>();
         foreach (var member in typeof(T).GetMembers(BindingFlags.Public | BindingFlags.Instance))
@@ -45,5 +48,7 @@ internal sealed class ObjectColumns<T>
 
     public IReadOnlyList<Member> Members { get; }
 
-    public DataViewSchema Schema => new(Members.Select(m => (m.ColumnName, m.Type, (IReadOnlyList<string>?)null)));
+    public DataViewSchema Schema => _schema ??= new(Members.Select(m => (m.ColumnName, m.Type, (IReadOnlyList<string>?)null)));
+
+    private DataViewSchema? _schema;
 }

@@ -17,7 +17,7 @@ public sealed class PredictionEngine<TSrc, TDst> where TSrc : class where TDst :
     {
         _context = context;
         _model = model;
-        var inputSchema = new ObjectColumns<TSrc>().Schema;
+        var inputSchema = ObjectColumns<TSrc>.Instance.Schema;
         // Checked once here: a missing input column or an unreadable output fails now, not per call.
         _output = RowBinding<TDst>.Create(model.GetOutputSchema(inputSchema));
     }

@@ -15,7 +15,8 @@ namespace SeqClassify.MLNet.Training;
 public sealed class SequenceClassificationTransformer : RowMappingTransformer, IDisposable
 {
     internal const string KindName = "RnnSequenceClassifier";
-    private const int PredictionBatchSize = 256;
+    // Small enough that a batch's buffers stay below glibc's mmap threshold and are reused (sc_model.cpp).
+    private const int PredictionBatchSize = 64;
 
     internal SequenceClassificationTransformer(SequenceClassifierModel model, IReadOnlyList<string> labelNames,
         string featureColumn, string scoreColumn, string predictedLabelColumn, int maximumLength, TrainingHistory history)

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <vector>
 
+#include <ATen/Parallel.h>
+
 namespace sc {
 namespace {
 
@@ -11,15 +13,13 @@ using torch::Tensor;
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
-inline float sigmoid(float v) { return 1.0f / (1.0f + std::exp(-v)); }
-
 int64_t gates_of(int32_t cell) { return cell == SC_CELL_GRU ? 3 : cell == SC_CELL_LSTM ? 4 : 1; }
 
 // Floats saved per row for the backward pass (besides the output itself).
 int64_t saved_of(int32_t cell, int64_t h) {
     switch (cell) {
         case SC_CELL_GRU: return 4 * h;   // r, z, n, (W_hn h + b_hn)
-        case SC_CELL_LSTM: return 6 * h;  // i, f, g, o, c, c_prev
+        case SC_CELL_LSTM: return 6 * h;  // i, f, g, o, tanh(c), c_prev
         default: return 0;                // tanh' and relu' come from the output
     }
 }
@@ -42,9 +42,48 @@ std::vector<Step> steps_of(const Tensor& batch_sizes, bool reverse) {
     return steps;
 }
 
-// One step's gate arithmetic for `rows` rows. gi, gh: [rows, G*H] pre-activations (input and
-// hidden parts, biases included); h, c: the running state [rows, H], updated in place.
-void step_forward(int32_t cell, int64_t rows, int64_t H, const float* gi, const float* gh, float* h, float* c, float* y,
+// Rows per thread below which a step is not split: smaller slices cost more in scheduling than
+// they save.
+constexpr int64_t kRowGrain = 8;
+
+// Up to this many rows a step runs as scalar loops (step_forward_small); above, as vectorised kernels.
+constexpr int64_t kSmallRows = 2;
+
+// OpenBLAS is kept single-threaded (sc_runtime.cpp), so each matrix product runs on one core.
+// The products here are split by rows across libtorch's threads instead: rows are independent.
+// Grad mode is thread-local and OpenMP's workers start with it on, so every parallel body turns
+// it off itself (the arithmetic here is never recorded; FusedRnn::backward is the gradient).
+
+// out = bias + a @ w^T, rows split across threads.
+void parallel_addmm(torch::Tensor out, const torch::Tensor& bias, const torch::Tensor& a, const torch::Tensor& w) {
+    at::parallel_for(0, a.size(0), 256, [&](int64_t begin, int64_t end) {
+        torch::NoGradGuard no_grad;
+        auto slice = out.narrow(0, begin, end - begin);
+        torch::addmm_out(slice, bias, a.narrow(0, begin, end - begin), w.t());
+    });
+}
+
+// a^T @ b summed over rows: each thread multiplies its block of rows, then the blocks are added.
+torch::Tensor parallel_mm_tn(const torch::Tensor& a, const torch::Tensor& b) {
+    const int64_t threads = std::max<int64_t>(1, std::min<int64_t>(at::get_num_threads(), a.size(0) / 256));
+    std::vector<torch::Tensor> partial(static_cast<size_t>(threads));
+    const int64_t chunk = (a.size(0) + threads - 1) / threads;
+    at::parallel_for(0, threads, 1, [&](int64_t begin, int64_t end) {
+        torch::NoGradGuard no_grad;
+        for (int64_t t = begin; t < end; ++t) {
+            const int64_t from = t * chunk, rows = std::min(chunk, a.size(0) - from);
+            partial[static_cast<size_t>(t)] = torch::mm(a.narrow(0, from, rows).t(), b.narrow(0, from, rows));
+        }
+    });
+    for (size_t t = 1; t < partial.size(); ++t) partial[0].add_(partial[t]);
+    return partial[0];
+}
+
+inline float sigmoid(float v) { return 1.0f / (1.0f + std::exp(-v)); }
+
+// The same step in one pass of scalar loops, for a few rows (single-text prediction): there the
+// dispatch of ATen's vectorised kernels costs more than the arithmetic. Same saved layout.
+void step_forward_small(int32_t cell, int64_t rows, int64_t H, const float* gi, const float* gh, float* h, float* c, float* y,
                   float* saved, float* h_prev) {
     const int64_t G = gates_of(cell) * H;
     for (int64_t b = 0; b < rows; ++b) {
@@ -85,7 +124,7 @@ void step_forward(int32_t cell, int64_t rows, int64_t H, const float* gi, const 
                     s[H + j] = f;
                     s[2 * H + j] = g;
                     s[3 * H + j] = o;
-                    s[4 * H + j] = c_new;
+                    s[4 * H + j] = std::tanh(c_new);
                     s[5 * H + j] = c_b[j];
                     c_b[j] = c_new;
                     h_b[j] = out;
@@ -102,6 +141,81 @@ void step_forward(int32_t cell, int64_t rows, int64_t H, const float* gi, const 
                     y_b[j] = out;
                 }
             }
+        }
+    }
+}
+
+// One step for `rows` rows. gi, gh: [rows, G*H] pre-activations (input and hidden parts, biases
+// included); h, c: the running state [rows, H], updated in place; y: this step's output rows;
+// saved: [rows, saved_of] activations for the backward pass; h_prev: receives h before the update.
+// Sigmoid and tanh run as ATen's vectorised kernels over the whole block; the rest is plain loops.
+// (Tensors by value: they are handles, and the in-place kernels need non-const ones.)
+void step_forward(int32_t cell, int64_t H, torch::Tensor gi, torch::Tensor gh, torch::Tensor h, torch::Tensor c,
+                  torch::Tensor y, torch::Tensor saved, torch::Tensor h_prev) {
+    const int64_t rows = gi.size(0);
+    h_prev.copy_(h);
+    switch (cell) {
+        case SC_CELL_GRU: {
+            // saved per row: r | z | n | (W_hn h + b_hn)
+            auto rz = saved.narrow(1, 0, 2 * H);
+            torch::add_out(rz, gi.narrow(1, 0, 2 * H), gh.narrow(1, 0, 2 * H));
+            rz.sigmoid_();
+            const int64_t S = saved.stride(0), G = gi.stride(0);
+            for (int64_t b = 0; b < rows; ++b) {
+                float* s = saved.data_ptr<float>() + b * S;
+                const float* gi_b = gi.data_ptr<float>() + b * G;
+                const float* gh_b = gh.data_ptr<float>() + b * G;
+                for (int64_t j = 0; j < H; ++j) {
+                    s[3 * H + j] = gh_b[2 * H + j];
+                    s[2 * H + j] = gi_b[2 * H + j] + s[j] * gh_b[2 * H + j];
+                }
+            }
+            saved.narrow(1, 2 * H, H).tanh_();
+            for (int64_t b = 0; b < rows; ++b) {
+                const float* s = saved.data_ptr<float>() + b * S;
+                float* h_b = h.data_ptr<float>() + b * H;
+                float* y_b = y.data_ptr<float>() + b * H;
+                for (int64_t j = 0; j < H; ++j) {
+                    const float z = s[H + j], n = s[2 * H + j];
+                    y_b[j] = h_b[j] = n + z * (h_b[j] - n);
+                }
+            }
+            break;
+        }
+        case SC_CELL_LSTM: {
+            // saved per row: i | f | g | o | tanh(c) | c_prev
+            auto gates = saved.narrow(1, 0, 4 * H);
+            torch::add_out(gates, gi, gh);
+            gates.narrow(1, 0, 2 * H).sigmoid_();
+            gates.narrow(1, 2 * H, H).tanh_();
+            gates.narrow(1, 3 * H, H).sigmoid_();
+            const int64_t S = saved.stride(0);
+            for (int64_t b = 0; b < rows; ++b) {
+                float* s = saved.data_ptr<float>() + b * S;
+                float* c_b = c.data_ptr<float>() + b * H;
+                for (int64_t j = 0; j < H; ++j) {
+                    s[5 * H + j] = c_b[j];
+                    c_b[j] = s[H + j] * c_b[j] + s[j] * s[2 * H + j];
+                    s[4 * H + j] = c_b[j];
+                }
+            }
+            saved.narrow(1, 4 * H, H).tanh_();
+            for (int64_t b = 0; b < rows; ++b) {
+                const float* s = saved.data_ptr<float>() + b * S;
+                float* h_b = h.data_ptr<float>() + b * H;
+                float* y_b = y.data_ptr<float>() + b * H;
+                for (int64_t j = 0; j < H; ++j) y_b[j] = h_b[j] = s[3 * H + j] * s[4 * H + j];
+            }
+            break;
+        }
+        default: {
+            torch::add_out(y, gi, gh);
+            if (cell == SC_CELL_RNN_RELU) {
+                y.relu_();
+            } else {
+                y.tanh_();
+            }
+            h.copy_(y);
         }
     }
 }
@@ -143,8 +257,7 @@ void step_backward(int32_t cell, int64_t rows, int64_t H, const float* dh, float
                 const float* s = saved + b * 6 * H;
                 float* dc_b = dc + b * H;
                 for (int64_t j = 0; j < H; ++j) {
-                    const float i = s[j], f = s[H + j], g = s[2 * H + j], o = s[3 * H + j], c = s[4 * H + j], cp = s[5 * H + j];
-                    const float tc = std::tanh(c);
+                    const float i = s[j], f = s[H + j], g = s[2 * H + j], o = s[3 * H + j], tc = s[4 * H + j], cp = s[5 * H + j];
                     const float dcell = dc_b[j] + dh_b[j] * o * (1.0f - tc * tc);
                     const float dai = dcell * g * i * (1.0f - i);
                     const float daf = dcell * cp * f * (1.0f - f);
@@ -187,7 +300,8 @@ ForwardResult run_forward(int32_t kind, const Tensor& x, const Tensor& batch_siz
     const int64_t N = x.size(0), H = w_hh.size(1), G = w_hh.size(0), B = batch_sizes[0].item<int64_t>();
     const int64_t S = saved_of(kind, H);
     // All steps' input projections at once: [N, G*H].
-    Tensor gi = torch::addmm(b_ih, x, w_ih.t());
+    Tensor gi = torch::empty({N, G}, x.options());
+    parallel_addmm(gi, b_ih, x, w_ih);
     ForwardResult r;
     r.y = torch::empty({N, H}, x.options());
     r.h = torch::zeros({B, H}, x.options());
@@ -196,12 +310,24 @@ ForwardResult run_forward(int32_t kind, const Tensor& x, const Tensor& batch_siz
     Tensor c = torch::zeros({kind == SC_CELL_LSTM ? B : 0, H}, x.options());
     Tensor gh = torch::empty({B, G}, x.options());
     for (const auto& step : steps_of(batch_sizes, reverse)) {
-        auto gh_t = gh.narrow(0, 0, step.rows);
-        torch::addmm_out(gh_t, b_hh, r.h.narrow(0, 0, step.rows), w_hh.t());  // [rows, G*H]
         const int64_t keep_at = keep_for_backward ? step.offset : 0;
-        step_forward(kind, step.rows, H, gi.data_ptr<float>() + step.offset * G, gh_t.data_ptr<float>(), r.h.data_ptr<float>(),
-                     c.data_ptr<float>(), r.y.data_ptr<float>() + step.offset * H, r.saved.data_ptr<float>() + keep_at * S,
-                     r.h_prev.data_ptr<float>() + keep_at * H);
+        // Each thread takes a slice of the step's rows: its product and its gates.
+        at::parallel_for(0, step.rows, kRowGrain, [&](int64_t begin, int64_t end) {
+            torch::NoGradGuard no_grad;
+            const int64_t rows = end - begin;
+            auto gh_t = gh.narrow(0, begin, rows);
+            torch::addmm_out(gh_t, b_hh, r.h.narrow(0, begin, rows), w_hh.t());  // [rows, G*H]
+            if (rows <= kSmallRows) {
+                step_forward_small(kind, rows, H, gi.data_ptr<float>() + (step.offset + begin) * G, gh_t.data_ptr<float>(),
+                                   r.h.data_ptr<float>() + begin * H, kind == SC_CELL_LSTM ? c.data_ptr<float>() + begin * H : nullptr,
+                                   r.y.data_ptr<float>() + (step.offset + begin) * H, r.saved.data_ptr<float>() + (keep_at + begin) * S,
+                                   r.h_prev.data_ptr<float>() + (keep_at + begin) * H);
+                return;
+            }
+            step_forward(kind, H, gi.narrow(0, step.offset + begin, rows), gh_t, r.h.narrow(0, begin, rows),
+                         kind == SC_CELL_LSTM ? c.narrow(0, begin, rows) : c, r.y.narrow(0, step.offset + begin, rows),
+                         r.saved.narrow(0, keep_at + begin, rows), r.h_prev.narrow(0, keep_at + begin, rows));
+        });
     }
     return r;
 }
@@ -232,23 +358,29 @@ public:
         Tensor dh = torch::empty({B, H}, x.options());
         auto steps = steps_of(batch_sizes, reverse);
         for (auto step = steps.rbegin(); step != steps.rend(); ++step) {
-            auto dh_t = dh.narrow(0, 0, step->rows);
-            auto running_t = dh_running.narrow(0, 0, step->rows);
-            torch::add_out(dh_t, running_t, dy.narrow(0, step->offset, step->rows));
-            auto dgh_t = dgh.narrow(0, step->offset, step->rows);
-            step_backward(kind, step->rows, H, dh_t.data_ptr<float>(), dc_running.data_ptr<float>(),
-                          y.data_ptr<float>() + step->offset * H, saved.data_ptr<float>() + step->offset * saved.size(1),
-                          h_prev.data_ptr<float>() + step->offset * H, dgi.data_ptr<float>() + step->offset * G,
-                          dgh_t.data_ptr<float>(), running_t.data_ptr<float>());
-            // The previous state's gradient: the direct part (already in running_t) plus dgh W_hh.
-            running_t.addmm_(dgh_t, w_hh);
+            at::parallel_for(0, step->rows, kRowGrain, [&](int64_t begin, int64_t end) {
+                torch::NoGradGuard no_grad;
+                const int64_t rows = end - begin, at = step->offset + begin;
+                auto dh_t = dh.narrow(0, begin, rows);
+                auto running_t = dh_running.narrow(0, begin, rows);
+                torch::add_out(dh_t, running_t, dy.narrow(0, at, rows));
+                auto dgh_t = dgh.narrow(0, at, rows);
+                step_backward(kind, rows, H, dh_t.data_ptr<float>(),
+                              kind == SC_CELL_LSTM ? dc_running.data_ptr<float>() + begin * H : nullptr,
+                              y.data_ptr<float>() + at * H, saved.data_ptr<float>() + at * saved.size(1),
+                              h_prev.data_ptr<float>() + at * H, dgi.data_ptr<float>() + at * G, dgh_t.data_ptr<float>(),
+                              running_t.data_ptr<float>());
+                // The previous state's gradient: the direct part (already in running_t) plus dgh W_hh.
+                running_t.addmm_(dgh_t, w_hh);
+            });
         }
         // Weight gradients over all steps at once.
-        Tensor d_w_hh = torch::mm(dgh.t(), h_prev);
+        Tensor d_w_hh = parallel_mm_tn(dgh, h_prev);
         Tensor d_b_hh = dgh.sum(0);
-        Tensor d_w_ih = torch::mm(dgi.t(), x);
+        Tensor d_w_ih = parallel_mm_tn(dgi, x);
         Tensor d_b_ih = dgi.sum(0);
-        Tensor dx = torch::mm(dgi, w_ih);
+        Tensor dx = torch::empty_like(x);
+        parallel_addmm(dx, torch::zeros({x.size(1)}, x.options()), dgi, w_ih.t());
         return {dx, Tensor(), d_w_ih, d_w_hh, d_b_ih, d_b_hh, Tensor(), Tensor()};
     }
 };
