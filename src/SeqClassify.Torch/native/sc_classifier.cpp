@@ -99,6 +99,19 @@ SequenceClassifierImpl::SequenceClassifierImpl(const sc_model_config& config) : 
 }
 
 torch::Tensor SequenceClassifierImpl::forward(const torch::Tensor& inputs, const torch::Tensor& lengths) {
+    if (embedding_ && !is_training() && !config_.libtorch_rnn) {
+        // Inference on token ids: layer 0's input projection comes from a per-token table, so the
+        // ids are packed as they are ([N]) and never embedded one by one.
+        auto packed_ids = torch::nn::utils::rnn::pack_padded_sequence(inputs, lengths, /*batch_first=*/true,
+                                                                      /*enforce_sorted=*/false);
+        auto [outputs, final_hidden] = run_fused_rnn(packed_ids, /*token_ids=*/true);
+        return head(pool(outputs, final_hidden, lengths));
+    }
+    {
+        // Training changes the weights: drop the inference tables rather than keep stale memory.
+        std::lock_guard<std::mutex> lock(tables_lock_);
+        for (auto& entry : tables_) entry = ProjectionTable{};
+    }
     // [B, T] ids -> [B, T, E]; feature input is already [B, T, F].
     auto steps = embedding_ ? embedding_(inputs) : inputs;
     steps = F::dropout(steps, F::DropoutFuncOptions().p(config_.embedding_dropout).training(is_training()));
@@ -107,7 +120,10 @@ torch::Tensor SequenceClassifierImpl::forward(const torch::Tensor& inputs, const
                                                               /*enforce_sorted=*/false);
     // outputs: packed [sum(lengths), H * directions]; final_hidden: [layers * directions, B, H].
     auto [outputs, final_hidden] = run_rnn(packed);
-    auto pooled = pool(outputs, final_hidden, lengths);  // [B, H * directions]
+    return head(pool(outputs, final_hidden, lengths));  // pooled: [B, H * directions]
+}
+
+torch::Tensor SequenceClassifierImpl::head(torch::Tensor pooled) {
     pooled = F::dropout(pooled, F::DropoutFuncOptions().p(config_.dropout).training(is_training()));
     if (hidden_) {
         pooled = torch::relu(hidden_(pooled));  // [B, head_hidden]
@@ -117,7 +133,7 @@ torch::Tensor SequenceClassifierImpl::forward(const torch::Tensor& inputs, const
 }
 
 std::tuple<PackedSequence, torch::Tensor> SequenceClassifierImpl::run_rnn(const PackedSequence& packed) {
-    if (!config_.libtorch_rnn) return run_fused_rnn(packed);
+    if (!config_.libtorch_rnn) return run_fused_rnn(packed, /*token_ids=*/false);
     if (gru_) return gru_->forward_with_packed_input(packed);
     if (lstm_) {
         auto [outputs, state] = lstm_->forward_with_packed_input(packed);
@@ -126,7 +142,19 @@ std::tuple<PackedSequence, torch::Tensor> SequenceClassifierImpl::run_rnn(const 
     return rnn_->forward_with_packed_input(packed);
 }
 
-std::tuple<PackedSequence, torch::Tensor> SequenceClassifierImpl::run_fused_rnn(const PackedSequence& packed) {
+torch::Tensor SequenceClassifierImpl::projection_table(const torch::Tensor& w_ih, const torch::Tensor& b_ih, bool reverse) {
+    std::lock_guard<std::mutex> lock(tables_lock_);
+    auto& entry = tables_[reverse ? 1 : 0];
+    const std::array<int64_t, 3> versions{embedding_->weight._version(), w_ih._version(), b_ih._version()};
+    if (!entry.table.defined() || entry.versions != versions) {
+        torch::NoGradGuard no_grad;
+        entry.table = torch::addmm(b_ih, embedding_->weight, w_ih.t());  // [V, G*H]
+        entry.versions = versions;
+    }
+    return entry.table;
+}
+
+std::tuple<PackedSequence, torch::Tensor> SequenceClassifierImpl::run_fused_rnn(const PackedSequence& packed, bool token_ids) {
     // The weights stay those of the registered libtorch module ("rnn.weight_ih_l0", ...), so names,
     // shapes, initialisation and saved models are the same whichever path runs.
     torch::nn::Module& rnn = gru_ ? static_cast<torch::nn::Module&>(*gru_)
@@ -146,7 +174,11 @@ std::tuple<PackedSequence, torch::Tensor> SequenceClassifierImpl::run_fused_rnn(
         }
         std::vector<torch::Tensor> outputs;
         for (bool reverse : config_.bidirectional ? std::vector<bool>{false, true} : std::vector<bool>{false}) {
-            auto result = fused_rnn_direction(config_.cell, layer_input, packed.batch_sizes(), weights(layer, reverse), reverse);
+            auto w = weights(layer, reverse);
+            auto result = layer == 0 && token_ids
+                              ? fused_rnn_direction_from_table(config_.cell, projection_table(w.w_ih, w.b_ih, reverse),
+                                                               layer_input, packed.batch_sizes(), w, reverse)
+                              : fused_rnn_direction(config_.cell, layer_input, packed.batch_sizes(), w, reverse);
             outputs.push_back(result[0]);
             finals.push_back(result[1]);
         }

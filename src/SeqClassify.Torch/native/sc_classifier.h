@@ -5,6 +5,9 @@
 
 #include <torch/torch.h>
 
+#include <array>
+#include <mutex>
+
 #include "sc_model.h"
 
 namespace sc {
@@ -20,9 +23,22 @@ public:
 private:
     std::tuple<torch::nn::utils::rnn::PackedSequence, torch::Tensor> run_rnn(
         const torch::nn::utils::rnn::PackedSequence& packed);
+    // packed holds either embedded steps [N, I] or, in inference, token ids [N] (see forward).
     std::tuple<torch::nn::utils::rnn::PackedSequence, torch::Tensor> run_fused_rnn(
-        const torch::nn::utils::rnn::PackedSequence& packed);
+        const torch::nn::utils::rnn::PackedSequence& packed, bool token_ids);
+    // Inference: embedding · W_ih^T + b_ih for every token id of the vocabulary, [V, G*H], cached
+    // until any of those parameters changes (their version counters key the cache).
+    torch::Tensor projection_table(const torch::Tensor& w_ih, const torch::Tensor& b_ih, bool reverse);
+
+    struct ProjectionTable {
+        torch::Tensor table;
+        std::array<int64_t, 3> versions{-1, -1, -1};
+    };
+    std::mutex tables_lock_;
+    std::array<ProjectionTable, 2> tables_;  // forward, reverse direction of layer 0
     // One vector per sequence from the RNN's packed outputs and final hidden state.
+    // Dropout, the optional hidden layer, then the output layer: [B, pooled] -> [B, classes].
+    torch::Tensor head(torch::Tensor pooled);
     torch::Tensor pool(const torch::nn::utils::rnn::PackedSequence& outputs, const torch::Tensor& final_hidden,
                        const torch::Tensor& lengths);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include <ATen/Parallel.h>
@@ -295,36 +296,47 @@ struct ForwardResult {
 // The forward pass. Without keep_for_backward the per-step activations go to a small scratch
 // buffer that is overwritten step by step (inference keeps nothing).
 ForwardResult run_forward(int32_t kind, const Tensor& x, const Tensor& batch_sizes, const Tensor& w_ih, const Tensor& w_hh,
-                          const Tensor& b_ih, const Tensor& b_hh, bool reverse, bool keep_for_backward) {
+                          const Tensor& b_ih, const Tensor& b_hh, bool reverse, bool keep_for_backward,
+                          const Tensor& table = Tensor(), const Tensor& ids = Tensor()) {
     torch::NoGradGuard no_grad;
-    const int64_t N = x.size(0), H = w_hh.size(1), G = w_hh.size(0), B = batch_sizes[0].item<int64_t>();
+    const bool gather = table.defined();
+    const int64_t N = gather ? ids.size(0) : x.size(0);
+    const int64_t H = w_hh.size(1), G = w_hh.size(0), B = batch_sizes[0].item<int64_t>();
     const int64_t S = saved_of(kind, H);
-    // All steps' input projections at once: [N, G*H].
-    Tensor gi = torch::empty({N, G}, x.options());
-    parallel_addmm(gi, b_ih, x, w_ih);
+    const auto options = w_hh.options();
+    // The input projections: of all steps at once [N, G*H], or gathered step by step into [B, G*H].
+    Tensor gi = torch::empty({gather ? B : N, G}, options);
+    if (!gather) parallel_addmm(gi, b_ih, x, w_ih);
     ForwardResult r;
-    r.y = torch::empty({N, H}, x.options());
-    r.h = torch::zeros({B, H}, x.options());
-    r.saved = torch::empty({keep_for_backward ? N : B, S}, x.options());
-    r.h_prev = torch::empty({keep_for_backward ? N : B, H}, x.options());
-    Tensor c = torch::zeros({kind == SC_CELL_LSTM ? B : 0, H}, x.options());
-    Tensor gh = torch::empty({B, G}, x.options());
+    r.y = torch::empty({N, H}, options);
+    r.h = torch::zeros({B, H}, options);
+    r.saved = torch::empty({keep_for_backward ? N : B, S}, options);
+    r.h_prev = torch::empty({keep_for_backward ? N : B, H}, options);
+    Tensor c = torch::zeros({kind == SC_CELL_LSTM ? B : 0, H}, options);
+    Tensor gh = torch::empty({B, G}, options);
     for (const auto& step : steps_of(batch_sizes, reverse)) {
         const int64_t keep_at = keep_for_backward ? step.offset : 0;
+        const int64_t gi_at = gather ? 0 : step.offset;
         // Each thread takes a slice of the step's rows: its product and its gates.
         at::parallel_for(0, step.rows, kRowGrain, [&](int64_t begin, int64_t end) {
             torch::NoGradGuard no_grad;
             const int64_t rows = end - begin;
+            if (gather) {
+                const int64_t* id = ids.data_ptr<int64_t>() + step.offset;
+                for (int64_t b = begin; b < end; ++b) {
+                    std::memcpy(gi.data_ptr<float>() + b * G, table.data_ptr<float>() + id[b] * G, sizeof(float) * G);
+                }
+            }
             auto gh_t = gh.narrow(0, begin, rows);
             torch::addmm_out(gh_t, b_hh, r.h.narrow(0, begin, rows), w_hh.t());  // [rows, G*H]
             if (rows <= kSmallRows) {
-                step_forward_small(kind, rows, H, gi.data_ptr<float>() + (step.offset + begin) * G, gh_t.data_ptr<float>(),
+                step_forward_small(kind, rows, H, gi.data_ptr<float>() + (gi_at + begin) * G, gh_t.data_ptr<float>(),
                                    r.h.data_ptr<float>() + begin * H, kind == SC_CELL_LSTM ? c.data_ptr<float>() + begin * H : nullptr,
                                    r.y.data_ptr<float>() + (step.offset + begin) * H, r.saved.data_ptr<float>() + (keep_at + begin) * S,
                                    r.h_prev.data_ptr<float>() + (keep_at + begin) * H);
                 return;
             }
-            step_forward(kind, H, gi.narrow(0, step.offset + begin, rows), gh_t, r.h.narrow(0, begin, rows),
+            step_forward(kind, H, gi.narrow(0, gi_at + begin, rows), gh_t, r.h.narrow(0, begin, rows),
                          kind == SC_CELL_LSTM ? c.narrow(0, begin, rows) : c, r.y.narrow(0, step.offset + begin, rows),
                          r.saved.narrow(0, keep_at + begin, rows), r.h_prev.narrow(0, keep_at + begin, rows));
         });
@@ -397,6 +409,14 @@ std::vector<torch::Tensor> fused_rnn_direction(int32_t cell, const torch::Tensor
     }
     return FusedRnn::apply(x.contiguous(), batch_sizes, weights.w_ih, weights.w_hh, weights.b_ih, weights.b_hh,
                            static_cast<int64_t>(cell), reverse);
+}
+
+std::vector<torch::Tensor> fused_rnn_direction_from_table(int32_t cell, const torch::Tensor& table, const torch::Tensor& ids,
+                                                          const torch::Tensor& batch_sizes, const DirectionWeights& weights,
+                                                          bool reverse) {
+    auto r = run_forward(cell, torch::Tensor(), batch_sizes, weights.w_ih, weights.w_hh, weights.b_ih, weights.b_hh, reverse,
+                         false, table.contiguous(), ids.contiguous());
+    return {r.y, r.h};
 }
 
 }  // namespace sc

@@ -27,4 +27,11 @@ struct DirectionWeights {
 std::vector<torch::Tensor> fused_rnn_direction(int32_t cell, const torch::Tensor& x, const torch::Tensor& batch_sizes,
                                                const DirectionWeights& weights, bool reverse);
 
+// Inference only: the same layer on packed token ids [N] when every token's input projection
+// (its embedding W_ih^T + b_ih) is a row of `table` [V, G*H]. Each step gathers its rows, so no
+// [N, G*H] buffer exists. Returns {y [N, H], h_n [B, H]}.
+std::vector<torch::Tensor> fused_rnn_direction_from_table(int32_t cell, const torch::Tensor& table, const torch::Tensor& ids,
+                                                          const torch::Tensor& batch_sizes, const DirectionWeights& weights,
+                                                          bool reverse);
+
 }  // namespace sc
