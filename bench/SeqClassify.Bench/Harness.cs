@@ -20,13 +20,15 @@ internal static class Harness
     public static int Run(Settings s)
     {
         var measurements = new List<Measurement>();
-        string self = Environment.ProcessPath!;
-        string selfArgs = Path.GetFileName(self) == "dotnet" ? $"exec {typeof(Harness).Assembly.Location} " : "";
+        // The worker is this assembly, started through the dotnet host whatever process runs the
+        // harness (the bench itself, or a test host).
+        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        string self = $"exec {typeof(Harness).Assembly.Location} ";
         foreach (var configuration in s.Configurations)
         {
-            string args = $"{selfArgs}worker --dataset {s.Dataset.Name} --datasets {Path.Combine(s.Shared, "datasets")} --configuration {configuration} " +
+            string args = $"{self}worker --dataset {s.Dataset.Name} --datasets {Path.Combine(s.Shared, "datasets")} --configuration {configuration} " +
                           $"--epochs {s.Epochs} --max-train {s.MaxTrain} --threads {s.Threads} --min-freq {s.MinFrequency}";
-            measurements.Add(Measure($"SeqClassify ({configuration})", self, args, []));
+            measurements.Add(Measure($"SeqClassify ({configuration})", dotnet, args, []));
         }
         string reference = Path.Combine(s.Shared, "reference");
         if (s.Torch)
@@ -48,6 +50,13 @@ internal static class Harness
         File.WriteAllText(s.Output + ".md", markdown);
         Console.WriteLine(markdown);
         return measurements.Any(m => m.Result is null) ? 1 : 0;
+    }
+
+    /// <summary>The runs' results by name, as written to the JSON file (for tests and tools).</summary>
+    public static IReadOnlyDictionary<string, JsonObject?> ReadResults(string jsonPath)
+    {
+        var root = JsonNode.Parse(File.ReadAllText(jsonPath))!.AsObject();
+        return root["runs"]!.AsArray().ToDictionary(r => r!["name"]!.GetValue<string>(), r => r!["result"] as JsonObject);
     }
 
     private static Measurement Measure(string name, string program, string args, (string, string)[] environment)

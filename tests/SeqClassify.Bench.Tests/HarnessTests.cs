@@ -1,0 +1,44 @@
+namespace SeqClassify.Bench.Tests;
+
+/// <summary>
+/// Runs the benchmark harness once on a tiny slice (SST-2, 300 training rows, one epoch) with all
+/// three implementations, so that it cannot rot. Nothing here is timed or compared for speed.
+/// </summary>
+[TestFixture]
+public class HarnessTests
+{
+    [Test]
+    public void HarnessRunsSeqClassifyPyTorchAndFastTextAndWritesItsResults()
+    {
+        string shared = FindShared();
+        string output = Path.Combine(Path.GetTempPath(), "seqclassify-bench-test", Guid.NewGuid().ToString("N"), "sst2-tiny");
+        var settings = new Harness.Settings(BenchDataset.Get("sst2", Path.Combine(shared, "datasets")), shared, output,
+            Epochs: 1, MaxTrain: 300, Threads: 2, MinFrequency: 2, Configurations: ["reference"], Torch: true, FastText: true);
+
+        int code = Harness.Run(settings);
+
+        Assert.That(File.Exists(output + ".md") && File.Exists(output + ".json"));
+        var results = Harness.ReadResults(output + ".json");
+        Assert.That(results.Keys, Is.EquivalentTo(new[] { "SeqClassify (reference)", "PyTorch reference", "fastText (full train split)" }));
+        Assert.That(results.Values, Has.None.Null, File.ReadAllText(output + ".md"));
+        Assert.That(code, Is.EqualTo(0));
+        foreach (var key in new[] { "train_rows_per_s", "train_tokens_per_s", "predict_rows_per_s", "test_accuracy", "peak_rss_mb" })
+        {
+            Assert.That(results["SeqClassify (reference)"]![key]!.GetValue<double>(), Is.GreaterThan(0), key);
+            Assert.That(results["PyTorch reference"]![key]!.GetValue<double>(), Is.GreaterThan(0), key);
+        }
+        Assert.That(results["SeqClassify (reference)"]!["train_rows"]!.GetValue<long>(), Is.EqualTo(300));
+        Assert.That(results["fastText (full train split)"]!["test_accuracy"]!.GetValue<double>(), Is.InRange(0.5, 1.0));
+        string markdown = File.ReadAllText(output + ".md");
+        Assert.That(markdown, Does.Contain("| training rows/s |").And.Contain("/ PyTorch").And.Contain("Reproduce:"));
+    }
+
+    private static string FindShared()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "SeqClassify.sln"))) return Path.Combine(dir.FullName, "..", "shared");
+        }
+        throw new InvalidOperationException("SeqClassify.sln not found");
+    }
+}
