@@ -34,14 +34,14 @@ internal static class Harness
         if (s.Torch)
         {
             string args = $"{Path.Combine(reference, "torch_reference.py")} --train {s.Dataset.Train} --test {s.Dataset.Test} --format {s.Dataset.Format} " +
-                          $"--text-col {s.Dataset.TextColumn} --label-col {s.Dataset.LabelColumn} --cell gru --epochs {s.Epochs} --threads {s.Threads} " +
+                          Columns(s.Dataset) + $" --cell gru --epochs {s.Epochs} --threads {s.Threads} " +
                           $"--min-freq {s.MinFrequency} --max-train {s.MaxTrain}";
             measurements.Add(Measure("PyTorch reference", "/usr/bin/python3", args, [("OPENBLAS_NUM_THREADS", "1")]));
         }
         if (s.FastText)
         {
             string args = $"{Path.Combine(reference, "fasttext_reference.py")} {s.Dataset.Train} {s.Dataset.Test} --format {s.Dataset.Format} " +
-                          $"--text-col {s.Dataset.TextColumn} --label-col {s.Dataset.LabelColumn} --threads {s.Threads}";
+                          Columns(s.Dataset) + $" --threads {s.Threads}";
             measurements.Add(Measure("fastText (full train split)", "/usr/bin/python3", args, []));
         }
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(s.Output))!);
@@ -58,6 +58,9 @@ internal static class Harness
         var root = JsonNode.Parse(File.ReadAllText(jsonPath))!.AsObject();
         return root["runs"]!.AsArray().ToDictionary(r => r!["name"]!.GetValue<string>(), r => r!["result"] as JsonObject);
     }
+
+    // agnews files have no header: the references know their columns by format.
+    private static string Columns(BenchDataset d) => d.Format == "agnews" ? "" : $"--text-col {d.TextColumn} --label-col {d.LabelColumn}";
 
     private static Measurement Measure(string name, string program, string args, (string, string)[] environment)
     {
