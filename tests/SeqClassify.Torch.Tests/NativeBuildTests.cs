@@ -1,0 +1,52 @@
+using System.Diagnostics;
+
+namespace SeqClassify.Torch.Tests;
+
+/// <summary>`dotnet build` builds the shim with CMake only when its sources changed.</summary>
+[TestFixture]
+public class NativeBuildTests
+{
+    [Test]
+    public void TheNativeTargetIsSkippedWhenNoSourceChanged()
+    {
+        string root = RepositoryRoot();
+        string project = Path.Combine(root, "src", "SeqClassify.Torch", "SeqClassify.Torch.csproj");
+        string library = Directory.GetFiles(Path.Combine(root, "src", "SeqClassify.Torch", "obj", "native"), "libseqclassify_native.so", SearchOption.AllDirectories)
+            .OrderByDescending(File.GetLastWriteTimeUtc).First();
+        var before = File.GetLastWriteTimeUtc(library);
+
+        var (code, output) = Run("dotnet", $"msbuild \"{project}\" -t:BuildNativeShim -v:detailed -nologo");
+
+        Assert.That(code, Is.EqualTo(0), output);
+        Assert.That(output, Does.Contain("Skipping target \"BuildNativeShim\" because all output files are up-to-date"));
+        Assert.That(output, Does.Not.Contain("cmake --build"));
+        Assert.That(File.GetLastWriteTimeUtc(library), Is.EqualTo(before));
+    }
+
+    [Test]
+    public void TheLibraryIsBesideTheAssemblyAndLoadsWithoutEnvironmentVariables()
+    {
+        Assert.That(File.Exists(Path.Combine(AppContext.BaseDirectory, "libseqclassify_native.so")));
+        Assert.That(Environment.GetEnvironmentVariable("LD_LIBRARY_PATH") ?? "", Does.Not.Contain("seqclassify"));
+        Assert.That(TorchRuntime.TorchVersion, Is.Not.Empty);
+    }
+
+    private static (int Code, string Output) Run(string program, string arguments)
+    {
+        var start = new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output + error.Result);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "SeqClassify.sln"))) return dir.FullName;
+        }
+        throw new InvalidOperationException("SeqClassify.sln not found");
+    }
+}
