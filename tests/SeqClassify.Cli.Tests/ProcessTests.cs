@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace SeqClassify.Cli.Tests;
+
+/// <summary>The CLI as a real process: Ctrl+C (SIGINT) during training, and the interactive display.</summary>
+[TestFixture]
+public class ProcessTests
+{
+    [Test]
+    public void CtrlCDuringTrainingSavesTheBestModelSoFarAndSaysSo()
+    {
+        string model = Path.Combine(Cli.Scratch(), "interrupted.zip");
+        var start = new ProcessStartInfo("dotnet", ["exec", Path.Combine(AppContext.BaseDirectory, "seqclassify.dll"), "train",
+            "--train", Cli.SmsSlice(), "--no-header", "--text-column", "1", "--label-column", "0", "--valid-fraction", "0.2",
+            "--epochs", "200", "--hidden", "16", "--embedding-dim", "16", "--out", model])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var output = new StringBuilder();
+        var epochDone = new ManualResetEventSlim();
+        process.OutputDataReceived += (_, e) =>
+        {
+            lock (output) output.AppendLine(e.Data);
+            if (e.Data?.StartsWith("epoch 2/") == true) epochDone.Set();
+        };
+        process.BeginOutputReadLine();
+        var error = process.StandardError.ReadToEndAsync();
+        Assert.That(epochDone.Wait(TimeSpan.FromSeconds(120)), Is.True, "two epochs finish");
+
+        Process.Start("kill", ["-INT", process.Id.ToString()])!.WaitForExit();
+
+        Assert.That(process.WaitForExit(TimeSpan.FromSeconds(60)), Is.True, "training stops");
+        process.WaitForExit();
+        Assert.That(process.ExitCode, Is.EqualTo(130), error.Result);
+        Assert.That(error.Result, Does.Contain("training cancelled: the best model so far").And.Contain(model));
+        var info = Cli.Run("info", "--model", model);
+        Assert.That(info.ExitCode, Is.EqualTo(0), info.Error);
+        Assert.That(info.Out, Does.Contain("cancelled"));
+    }
+
+    [Test]
+    public void InATerminalProgressIsDrawnAsEpochAndBatchBars()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        string model = Path.Combine(Cli.Scratch(), "m.zip");
+
+        int code = CliApp.Run(["train", "--train", Cli.SmsSlice(everyNth: 8), "--no-header", "--text-column", "1", "--label-column", "0",
+            "--epochs", "2", "--hidden", "16", "--embedding-dim", "16", "--out", model],
+            new CliConsole(output, error, interactive: true), TextReader.Null);
+
+        Assert.That(code, Is.EqualTo(0), error.ToString());
+        string screen = output.ToString();
+        Assert.That(screen, Does.Contain("\u001b["), "drawn with terminal escapes, redrawn in place");
+        Assert.That(screen, Does.Contain("epoch 2/2").And.Contain("rows/s").And.Contain("loss").And.Contain("ETA"));
+        Assert.That(screen, Does.Contain("batch "));
+    }
+
+    [Test]
+    public void TrainWithTestPrintsTheTestMetrics()
+    {
+        string model = Path.Combine(Cli.Scratch(), "m.zip");
+        var result = Cli.Run("train", "--train", Path.Combine(Cli.SharedDatasets, "sst2", "dev.tsv"), "--test", Path.Combine(Cli.SharedDatasets, "sst2", "test.tsv"),
+            "--text-column", "sentence", "--label-column", "label", "--epochs", "1", "--hidden", "16", "--embedding-dim", "16", "--out", model);
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.Error);
+        Assert.That(result.Out, Does.Contain("test metrics:").And.Contain("micro accuracy").And.Contain("1,821"));
+    }
+}
