@@ -13,7 +13,7 @@ namespace SeqClassify.Bench;
 internal static class Harness
 {
     public sealed record Settings(BenchDataset Dataset, string Shared, string Output, int Epochs, int MaxTrain, int Threads,
-        int MinFrequency, IReadOnlyList<string> Configurations, bool Torch, bool FastText);
+        int MinFrequency, IReadOnlyList<string> Configurations, bool Torch, bool FastText, int MaxLength = 0);
 
     private sealed record Measurement(string Name, string Command, JsonObject? Result, string? Error, double WallSeconds);
 
@@ -27,7 +27,7 @@ internal static class Harness
         foreach (var configuration in s.Configurations)
         {
             string args = $"{self}worker --dataset {s.Dataset.Name} --datasets {Path.Combine(s.Shared, "datasets")} --configuration {configuration} " +
-                          $"--epochs {s.Epochs} --max-train {s.MaxTrain} --threads {s.Threads} --min-freq {s.MinFrequency}";
+                          $"--epochs {s.Epochs} --max-train {s.MaxTrain} --threads {s.Threads} --min-freq {s.MinFrequency} --max-len {s.MaxLength}";
             measurements.Add(Measure($"SeqClassify ({configuration})", dotnet, args, []));
         }
         string reference = Path.Combine(s.Shared, "reference");
@@ -35,7 +35,7 @@ internal static class Harness
         {
             string args = $"{Path.Combine(reference, "torch_reference.py")} --train {s.Dataset.Train} --test {s.Dataset.Test} --format {s.Dataset.Format} " +
                           Columns(s.Dataset) + $" --cell gru --epochs {s.Epochs} --threads {s.Threads} " +
-                          $"--min-freq {s.MinFrequency} --max-train {s.MaxTrain}";
+                          $"--min-freq {s.MinFrequency} --max-train {s.MaxTrain} --max-len {s.MaxLength}";
             measurements.Add(Measure("PyTorch reference", "/usr/bin/python3", args, [("OPENBLAS_NUM_THREADS", "1")]));
         }
         if (s.FastText)
@@ -105,7 +105,7 @@ internal static class Harness
     {
         var reference = measurements.FirstOrDefault(m => m.Name.StartsWith("PyTorch"))?.Result;
         var md = new StringBuilder();
-        md.AppendLine($"# Benchmark: {s.Dataset.Name}, {(s.MaxTrain > 0 ? $"first {s.MaxTrain:N0} training rows" : "full training split")}, {s.Epochs} epoch(s), {s.Threads} threads");
+        md.AppendLine($"# Benchmark: {s.Dataset.Name}, {(s.MaxTrain > 0 ? $"first {s.MaxTrain:N0} training rows" : "full training split")}, {s.Epochs} epoch(s), {s.Threads} threads{(s.MaxLength > 0 ? $", texts cut to {s.MaxLength} tokens" : "")}");
         md.AppendLine();
         md.AppendLine($"Machine: {Machine()}. Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC. Test rows: the whole test split.");
         md.AppendLine();
@@ -142,7 +142,7 @@ internal static class Harness
 
     public static string ReproduceCommand(Settings s) =>
         $"dotnet run -c Release --project bench/SeqClassify.Bench -- run --dataset {s.Dataset.Name} --epochs {s.Epochs} --max-train {s.MaxTrain} " +
-        $"--threads {s.Threads} --min-freq {s.MinFrequency} --configurations {string.Join(',', s.Configurations)}" +
+        $"--threads {s.Threads} --min-freq {s.MinFrequency} --max-len {s.MaxLength} --configurations {string.Join(',', s.Configurations)}" +
         (s.Torch ? "" : " --no-torch") + (s.FastText ? "" : " --no-fasttext");
 
     private static JsonObject Json(Settings s, List<Measurement> measurements) => new()

@@ -17,7 +17,7 @@ namespace SeqClassify.Bench;
 /// </summary>
 internal static class Worker
 {
-    public static int Run(BenchDataset dataset, string configuration, int epochs, int maxTrain, int threads, int minFrequency)
+    public static int Run(BenchDataset dataset, string configuration, int epochs, int maxTrain, int threads, int minFrequency, int maxLength)
     {
         TorchRuntime.Threads = threads;
         var ml = new MLContext(seed: 5);
@@ -27,7 +27,7 @@ internal static class Worker
         var test = InMemoryDataView.From(dataset.Load(ml, dataset.Test));
         var featurizer = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: KeyOrdinality.ByValue)
             .Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text", TokenizerRule.BasicEnglish))
-            .Append(ml.Transforms.Text.MapTokensToIds("Ids", "Tokens", lengthColumnName: "Length", minimumFrequency: minFrequency))
+            .Append(ml.Transforms.Text.MapTokensToIds("Ids", "Tokens", lengthColumnName: "Length", minimumFrequency: minFrequency, maximumLength: maxLength))
             .Fit(train);
         var trainIds = InMemoryDataView.From(featurizer.Transform(train));
         var testIds = InMemoryDataView.From(featurizer.Transform(test));
@@ -61,6 +61,7 @@ internal static class Worker
             ["epochs"] = classifier.History.Epochs.Count,
             ["threads"] = threads,
             ["train_rows"] = trainIds.GetRowCount(),
+            ["max_len"] = maxLength,
             ["vocab"] = classifier.ModelOptions.VocabularySize,
             ["prep_s"] = Math.Round(prepSeconds, 3),
             ["train_s"] = Math.Round(trainSeconds, 3),
