@@ -202,28 +202,26 @@ extern "C" sc_status sc_model_predict(sc_model* model, const sc_batch* batch, in
     });
 }
 
-extern "C" sc_status sc_model_export_parameters(sc_model* model, uint8_t** out_buffer, int64_t* out_size) {
+namespace {
+// Both exports: the parameters, or their gradients, as a tensor archive in a malloc'd buffer.
+sc_status export_archive(sc_model* model, bool gradients, uint8_t** out_buffer, int64_t* out_size) {
     if (out_buffer) *out_buffer = nullptr;
     if (out_size) *out_size = 0;
     return sc::guard([&] {
         auto& m = checked(model);
         if (!out_buffer || !out_size) throw sc::InvalidArgument("out_buffer or out_size is null");
         std::shared_lock read(m.lock);
-        sc::hand_out_buffer(sc::write_tensor_archive(named(m.module->named_parameters(), false)), out_buffer,
-                            out_size);
+        sc::hand_out_buffer(sc::write_tensor_archive(named(m.module->named_parameters(), gradients)), out_buffer, out_size);
     });
+}
+}  // namespace
+
+extern "C" sc_status sc_model_export_parameters(sc_model* model, uint8_t** out_buffer, int64_t* out_size) {
+    return export_archive(model, /*gradients=*/false, out_buffer, out_size);
 }
 
 extern "C" sc_status sc_model_export_gradients(sc_model* model, uint8_t** out_buffer, int64_t* out_size) {
-    if (out_buffer) *out_buffer = nullptr;
-    if (out_size) *out_size = 0;
-    return sc::guard([&] {
-        auto& m = checked(model);
-        if (!out_buffer || !out_size) throw sc::InvalidArgument("out_buffer or out_size is null");
-        std::shared_lock read(m.lock);
-        sc::hand_out_buffer(sc::write_tensor_archive(named(m.module->named_parameters(), true)), out_buffer,
-                            out_size);
-    });
+    return export_archive(model, /*gradients=*/true, out_buffer, out_size);
 }
 
 extern "C" sc_status sc_model_import_parameters(sc_model* model, const uint8_t* buffer, int64_t size) {
