@@ -3,11 +3,25 @@ using SeqClassify.MLNet.Persistence;
 
 namespace SeqClassify.MLNet;
 
+/// <summary>How much a log message matters, as ML.NET's ChannelMessageKind.</summary>
+public enum LogKind
+{
+    /// <summary>Routine progress (each epoch, a saved file): what a progress display already shows.</summary>
+    Trace,
+    /// <summary>Worth telling a user (vector coverage, early stopping).</summary>
+    Info,
+    /// <summary>Something was not as asked (rows skipped, training cancelled).</summary>
+    Warning,
+}
+
 /// <summary>A log message from a pipeline step.</summary>
-public sealed class LoggingEventArgs(string message) : EventArgs
+public sealed class LoggingEventArgs(string message, LogKind kind) : EventArgs
 {
     /// <summary>The message.</summary>
     public string Message { get; } = message;
+
+    /// <summary>How much it matters.</summary>
+    public LogKind Kind { get; } = kind;
 }
 
 /// <summary>
@@ -57,7 +71,7 @@ public sealed class MLContext
     /// <summary>Saving, loading and prediction engines.</summary>
     public ModelOperationsCatalog Model { get; }
 
-    internal void WriteLog(string message) => Log?.Invoke(this, new LoggingEventArgs(message));
+    internal void WriteLog(string message, LogKind kind = LogKind.Info) => Log?.Invoke(this, new LoggingEventArgs(message, kind));
 }
 
 /// <summary>The transforms, grouped as ML.NET groups them.</summary>

@@ -74,7 +74,11 @@ internal sealed class TrainCommand
         if (settings.MaximumLength < 0) throw new UsageException("--max-length must be 0 or more");
 
         var ml = new MLContext(seed: parse.GetValue(_seed) ?? 1);
-        ml.Log += (_, e) => { if (e.Message.Contains("skipped") || e.Message.Contains("pretrained") || e.Message.Contains("cancelled") || e.Message.Contains("early stopping")) console.Out.WriteLine(e.Message); };
+        // Routine messages (epochs, saving) are what the progress display shows already.
+        ml.Log += (_, e) =>
+        {
+            if (e.Kind != LogKind.Trace) console.Out.WriteLine(e.Message);
+        };
         var train = InMemoryDataView.From(_data.Load(ml, parse, parse.GetValue(_train)!, withLabel: true));
         string? validPath = parse.GetValue(_valid);
         console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -111,7 +111,7 @@ public sealed class TextLoader
             catch (MalformedRecordException e) when (_options.SkipMalformedRows)
             {
                 skipped++;
-                _context.WriteLog($"skipped malformed row: {e.Message}");
+                _context.WriteLog($"skipped malformed row: {e.Message}", LogKind.Warning);
                 if (e.Reason.StartsWith("a quoted field is not closed", StringComparison.Ordinal))
                 {
                     break;
@@ -123,7 +123,7 @@ public sealed class TextLoader
         SkippedRows = skipped;
         if (skipped > 0)
         {
-            _context.WriteLog($"{path}: {skipped} malformed row(s) skipped, {position} loaded");
+            _context.WriteLog($"{path}: {skipped} malformed row(s) skipped, {position} loaded", LogKind.Warning);
         }
     }
 

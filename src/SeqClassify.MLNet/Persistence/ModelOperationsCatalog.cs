@@ -37,7 +37,7 @@ public sealed class ModelOperationsCatalog
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temporary, full, overwrite: true);
-            _context.WriteLog($"model saved to {full}");
+            _context.WriteLog($"model saved to {full}", LogKind.Trace);
         }
         finally
         {

@@ -199,7 +199,7 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
                 var summary = Summarize(epoch, lossSum / batches.Count, (double)correct / rows, clock, lr);
                 history.Epochs.Add(summary);
                 context.WriteLog($"epoch {epoch}: loss {summary.TrainLoss:F4}, accuracy {summary.TrainAccuracy:P2}" +
-                    (summary.ValidationAccuracy is double va ? $", validation accuracy {va:P2}" : ""));
+                    (summary.ValidationAccuracy is double va ? $", validation accuracy {va:P2}" : ""), LogKind.Trace);
                 options.Progress?.Report(new TrainingProgress(epoch, options.Epochs, batches.Count, batches.Count,
                     rows / clock.Elapsed.TotalSeconds, summary.TrainLoss, (totalSteps - step) * overall.Elapsed.TotalSeconds / step, summary));
                 if (validation is null)
@@ -243,53 +243,12 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
             {
                 context.WriteLog(_bestWeights is null
                     ? "training cancelled: keeping the current weights (each step is applied whole)"
-                    : $"training cancelled: keeping the best epoch so far ({history.BestEpoch})");
+                    : $"training cancelled: keeping the best epoch so far ({history.BestEpoch})", LogKind.Warning);
             }
             if (_bestWeights is not null && options.RestoreBestEpoch)
             {
                 transformer.Model.ImportParameters(_bestWeights);
             }
         }
-    }
-}
-
-/// <summary>Stratified splits: each class is divided in the same proportion.</summary>
-internal static class Stratified
-{
-    public static (List<int> Train, List<int> Test) Split(IReadOnlyList<int> labels, double testFraction, int seed)
-    {
-        var random = new Random(seed);
-        var train = new List<int>();
-        var test = new List<int>();
-        foreach (var group in Enumerable.Range(0, labels.Count).GroupBy(i => labels[i]).OrderBy(g => g.Key))
-        {
-            var rows = group.ToArray();
-            random.Shuffle(rows);
-            int testCount = (int)Math.Round(rows.Length * testFraction);
-            test.AddRange(rows[..testCount]);
-            train.AddRange(rows[testCount..]);
-        }
-        train.Sort();
-        test.Sort();
-        return (train, test);
-    }
-
-    /// <summary>k folds, each class spread evenly across them.</summary>
-    public static List<int>[] Folds(IReadOnlyList<int> labels, int k, int seed)
-    {
-        var random = new Random(seed);
-        var folds = Enumerable.Range(0, k).Select(_ => new List<int>()).ToArray();
-        int next = 0;
-        foreach (var group in Enumerable.Range(0, labels.Count).GroupBy(i => labels[i]).OrderBy(g => g.Key))
-        {
-            var rows = group.ToArray();
-            random.Shuffle(rows);
-            foreach (int row in rows)
-            {
-                folds[next++ % k].Add(row);
-            }
-        }
-        foreach (var fold in folds) fold.Sort();
-        return folds;
     }
 }
