@@ -59,6 +59,13 @@ public sealed class MLContext
     /// <summary>Messages from the steps (loading, training, skipping rows).</summary>
     public event EventHandler<LoggingEventArgs>? Log;
 
+    /// <summary>
+    /// Training progress from every trainer of this context: after each batch and each epoch (the same
+    /// reports as <see cref="Training.RnnTrainerOptions.Progress"/>, for code that watches a whole pipeline).
+    /// Raised on the training thread.
+    /// </summary>
+    public event EventHandler<Training.TrainingProgress>? TrainingProgress;
+
     /// <summary>Loading, splitting and reading data.</summary>
     public DataOperationsCatalog Data { get; }
 
@@ -72,6 +79,8 @@ public sealed class MLContext
     public ModelOperationsCatalog Model { get; }
 
     internal void WriteLog(string message, LogKind kind = LogKind.Info) => Log?.Invoke(this, new LoggingEventArgs(message, kind));
+
+    internal void ReportProgress(Training.TrainingProgress progress) => TrainingProgress?.Invoke(this, progress);
 }
 
 /// <summary>The transforms, grouped as ML.NET groups them.</summary>

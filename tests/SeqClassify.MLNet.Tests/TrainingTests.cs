@@ -47,6 +47,24 @@ public class TrainingTests
     }
 
     [Test]
+    public void TheContextRaisesProgressEventsForEveryTrainer()
+    {
+        var ml = new MLContext(seed: 1);
+        var reports = new List<TrainingProgress>();
+        ml.TrainingProgress += (sender, p) =>
+        {
+            Assert.That(sender, Is.SameAs(ml));
+            reports.Add(p);
+        };
+
+        Pipelines.Text(ml, Pipelines.Small(epochs: 2)).Fit(Pipelines.Sentences(ml));
+
+        Assert.That(reports.Count(r => r.EpochCompleted is not null), Is.EqualTo(2));
+        Assert.That(reports.Count(r => r.EpochCompleted is null), Is.EqualTo(2), "one batch of 8 rows per epoch");
+        Assert.That(reports.Select(r => r.EtaSeconds), Has.All.GreaterThanOrEqualTo(0));
+    }
+
+    [Test]
     public void EarlyStoppingStopsAndRestoresTheBestEpoch()
     {
         var ml = new MLContext(seed: 1);

@@ -194,13 +194,13 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
                     rows += batches[b].Length;
                     double rate = rows / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
                     double eta = (totalSteps - step) * overall.Elapsed.TotalSeconds / step;
-                    options.Progress?.Report(new TrainingProgress(epoch, options.Epochs, b + 1, batches.Count, rate, lossSum / (b + 1), eta, null));
+                    Report(new TrainingProgress(epoch, options.Epochs, b + 1, batches.Count, rate, lossSum / (b + 1), eta, null));
                 }
                 var summary = Summarize(epoch, lossSum / batches.Count, (double)correct / rows, clock, lr);
                 history.Epochs.Add(summary);
                 context.WriteLog($"epoch {epoch}: loss {summary.TrainLoss:F4}, accuracy {summary.TrainAccuracy:P2}" +
                     (summary.ValidationAccuracy is double va ? $", validation accuracy {va:P2}" : ""), LogKind.Trace);
-                options.Progress?.Report(new TrainingProgress(epoch, options.Epochs, batches.Count, batches.Count,
+                Report(new TrainingProgress(epoch, options.Epochs, batches.Count, batches.Count,
                     rows / clock.Elapsed.TotalSeconds, summary.TrainLoss, (totalSteps - step) * overall.Elapsed.TotalSeconds / step, summary));
                 if (validation is null)
                 {
@@ -222,6 +222,12 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
                 }
             }
             Finish(history, cancelled: false);
+        }
+
+        private void Report(TrainingProgress progress)
+        {
+            options.Progress?.Report(progress);
+            context.ReportProgress(progress);
         }
 
         private EpochSummary Summarize(int epoch, double loss, double accuracy, Stopwatch clock, double lr)
