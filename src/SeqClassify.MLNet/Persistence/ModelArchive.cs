@@ -57,13 +57,26 @@ internal static class ModelArchive
         foreach (var (name, bytes) in entries) WriteEntry(zip, name, bytes);
     }
 
-    public static (ITransformer Model, DataViewSchema InputSchema, JsonObject Manifest) Read(Stream stream)
+    /// <summary>The manifest alone, checked (entries, format, version), without loading any step.</summary>
+    public static JsonObject ReadManifest(Stream stream)
     {
         using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
+        return ReadManifest(zip);
+    }
+
+    private static JsonObject ReadManifest(ZipArchive zip)
+    {
         foreach (var entry in zip.Entries) CheckEntry(entry);
         var manifest = JsonNode.Parse(ReadEntry(zip, ManifestEntry)) as JsonObject
             ?? throw new InvalidDataException("manifest.json is not a JSON object.");
         CheckVersion(manifest);
+        return manifest;
+    }
+
+    public static (ITransformer Model, DataViewSchema InputSchema, JsonObject Manifest) Read(Stream stream)
+    {
+        using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
+        var manifest = ReadManifest(zip);
         var inputSchema = SchemaText.Read(manifest["inputSchema"] as JsonArray);
         var steps = (manifest["steps"] as JsonArray ?? throw new InvalidDataException("The manifest lists no steps.")).ToList();
         var transformers = new List<ITransformer>();

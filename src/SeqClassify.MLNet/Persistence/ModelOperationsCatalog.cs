@@ -70,11 +70,16 @@ public sealed class ModelOperationsCatalog
     /// <summary>Loads a model from a stream.</summary>
     public ITransformer Load(Stream stream, out DataViewSchema inputSchema) => Load(stream, out inputSchema, "stream");
 
-    /// <summary>The manifest of a saved model (format, versions, schemas, steps with their options and training history).</summary>
+    /// <summary>
+    /// The manifest of a saved model (format, versions, schemas, steps with their options and training
+    /// history), checked but without loading the model itself.
+    /// </summary>
     public JsonObject ReadManifest(string filePath)
     {
+        ArgumentException.ThrowIfNullOrEmpty(filePath);
+        if (!File.Exists(filePath)) throw new FileNotFoundException($"Model file '{filePath}' does not exist.", filePath);
         using var stream = File.OpenRead(filePath);
-        return Guarded(filePath, () => ModelArchive.Read(stream)).Manifest;
+        return Guarded(filePath, () => ModelArchive.ReadManifest(stream));
     }
 
     private static ITransformer Load(Stream stream, out DataViewSchema inputSchema, string source)
