@@ -59,6 +59,20 @@ public class ProcessTests
     }
 
     [Test]
+    public void ASeparateValidationFileIsFeaturizedLikeTheTrainingData()
+    {
+        string model = Path.Combine(Cli.Scratch(), "m.zip");
+        var result = Cli.Run("train", "--train", Path.Combine(Cli.SharedDatasets, "sst2", "test.tsv"), "--valid", Path.Combine(Cli.SharedDatasets, "sst2", "dev.tsv"),
+            "--text-column", "sentence", "--label-column", "label", "--epochs", "2", "--hidden", "16", "--embedding-dim", "16", "--out", model);
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.Error);
+        Assert.That(result.Out.Split('\n').Count(l => l.StartsWith("epoch ") && l.Contains("validation accuracy")), Is.EqualTo(2));
+        Assert.That(Cli.Run("info", "--model", model).Out, Does.Contain("1,821 rows, 872 validation rows"));
+        Assert.That(Cli.Run("train", "--train", Cli.SmsSpam, "--no-header", "--text-column", "1", "--label-column", "0", "--valid", Cli.SmsSpam,
+            "--valid-fraction", "0.1", "--out", model).Error, Does.Contain("--valid or --valid-fraction, not both"));
+    }
+
+    [Test]
     public void TrainWithTestPrintsTheTestMetrics()
     {
         string model = Path.Combine(Cli.Scratch(), "m.zip");

@@ -88,10 +88,9 @@ internal sealed class TrainCommand
         var model = new TrainingProgressDisplay(console).Run(progress =>
         {
             trainer.Progress = progress;
-            var pipeline = CliPipeline.Build(ml, settings, trainer);
             if (validPath is null)
             {
-                return pipeline.Fit(train);
+                return CliPipeline.Build(ml, settings, trainer).Fit(train);
             }
             // A separate validation file goes through the same featurization as the training data.
             var valid = _data.Load(ml, parse, validPath, withLabel: true);
@@ -101,7 +100,10 @@ internal sealed class TrainCommand
         ml.Model.Save(model, train.Schema, output);
         if (classifier.History.Cancelled)
         {
-            console.Error.WriteLine($"training cancelled: the best model so far (epoch {classifier.History.BestEpoch}) is saved at {output}");
+            string kept = classifier.History.BestEpoch > 0
+                ? $"the best model so far (epoch {classifier.History.BestEpoch})"
+                : "the model as it stood after its last whole batch (no epoch had ended)";
+            console.Error.WriteLine($"training cancelled: {kept} is saved at {output}");
             return ExitCodes.Cancelled;
         }
         console.Out.WriteLine($"model saved to {output} (best epoch {classifier.History.BestEpoch}, {classifier.ModelOptions.VocabularySize:N0} vocabulary entries, {classifier.ParameterCount:N0} parameters)");
