@@ -28,6 +28,8 @@ internal static class Worker
         var featurizer = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: KeyOrdinality.ByValue)
             .Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text", TokenizerRule.BasicEnglish))
             .Append(ml.Transforms.Text.MapTokensToIds("Ids", "Tokens", lengthColumnName: "Length", minimumFrequency: minFrequency, maximumLength: maxLength))
+            // Keep only what training and scoring read, as the reference keeps only ids.
+            .Append(ml.Transforms.DropColumns("Text", "Tokens"))
             .Fit(train);
         var trainIds = InMemoryDataView.From(featurizer.Transform(train));
         var testIds = InMemoryDataView.From(featurizer.Transform(test));

@@ -97,4 +97,12 @@ public sealed class TransformsCatalog
 
     /// <summary>Label conversions: value ↔ key.</summary>
     public Conversion.ConversionCatalog Conversion { get; }
+
+    /// <summary>Keeps only these columns, in this order.</summary>
+    public TrivialEstimator<Transforms.ColumnSelectingTransformer> SelectColumns(params string[] columnNames) =>
+        new(new Transforms.ColumnSelectingTransformer(columnNames, []));
+
+    /// <summary>Removes these columns.</summary>
+    public TrivialEstimator<Transforms.ColumnSelectingTransformer> DropColumns(params string[] columnNames) =>
+        new(new Transforms.ColumnSelectingTransformer([], columnNames));
 }

@@ -62,3 +62,44 @@ public class DataViewTests
         public int Weight { get; set; }
     }
 }
+
+[TestFixture]
+public class ColumnSelectionTests
+{
+    [Test]
+    public void DropColumnsRemovesAndSelectColumnsKeepsInOrder()
+    {
+        var ml = new MLContext();
+        var data = Pipelines.Sentences(ml);
+        var tokens = ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text").Fit(data).Transform(data);
+
+        var dropped = ml.Transforms.DropColumns("Tokens").Fit(tokens).Transform(tokens);
+        var selected = ml.Transforms.SelectColumns("Tokens", "Label").Fit(tokens).Transform(tokens);
+
+        Assert.That(dropped.Schema.Select(c => c.Name), Is.EqualTo(new[] { "Label", "Text" }));
+        Assert.That(selected.Schema.Select(c => c.Name), Is.EqualTo(new[] { "Tokens", "Label" }));
+        Assert.That(selected.GetRows().First().GetValue<string[]>("Tokens"), Is.EqualTo(new[] { "a", "wonderful", ",", "warm", "film" }));
+        Assert.That(() => ml.Transforms.DropColumns("Nope").Fit(tokens), Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("'Nope' not found"));
+    }
+
+    [Test]
+    public void APipelineWithDropColumnsSavesAndLoads()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = Pipelines.Sentences(ml);
+        var model = ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text"))
+            .Append(ml.Transforms.Text.MapTokensToIds())
+            .Append(ml.Transforms.DropColumns("Tokens"))
+            .Append(ml.SequenceClassification.Trainers.Rnn(Pipelines.Small()))
+            .Fit(data);
+        string path = Path.Combine(TestData.ScratchDirectory(), "m.zip");
+
+        ml.Model.Save(model, data.Schema, path);
+        var loaded = ml.Model.Load(path, out _);
+
+        Assert.That(loaded.Transform(data).Schema.GetColumnOrNull("Tokens"), Is.Null);
+        Assert.That(loaded.Transform(data).GetRows().Select(r => r.GetValue<uint>("PredictedLabel")),
+            Is.EqualTo(model.Transform(data).GetRows().Select(r => r.GetValue<uint>("PredictedLabel"))));
+    }
+}

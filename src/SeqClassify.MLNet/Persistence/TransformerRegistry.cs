@@ -15,6 +15,7 @@ internal static class TransformerRegistry
         [ValueToKeyMappingTransformer.KindName] = ValueToKeyMappingTransformer.Load,
         [KeyToValueMappingTransformer.KindName] = KeyToValueMappingTransformer.Load,
         [SequenceClassificationTransformer.KindName] = SequenceClassificationTransformer.Load,
+        [Transforms.ColumnSelectingTransformer.KindName] = Transforms.ColumnSelectingTransformer.Load,
     };
 
     public static ITransformer Load(ModelLoadContext context) =>
