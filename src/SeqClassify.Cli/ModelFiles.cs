@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using SeqClassify.MLNet;
+using SeqClassify.MLNet.Data;
 using SeqClassify.MLNet.Training;
 
 namespace SeqClassify.Cli;
@@ -7,6 +8,15 @@ namespace SeqClassify.Cli;
 /// <summary>A model .zip as the commands use it: the chain, its classifier step and its manifest.</summary>
 internal sealed record LoadedModel(ITransformer Chain, SequenceClassificationTransformer Classifier, JsonObject Manifest)
 {
+    private static readonly DataViewSchema TextSchema = new([("Text", TextDataViewType.Instance, null)]);
+
+    /// <summary>Class probabilities for each text, in order (the chain scores them together).</summary>
+    public IEnumerable<float[]> Score(IReadOnlyList<string> texts)
+    {
+        var view = new InMemoryDataView(TextSchema, texts.Select(t => new object?[] { t }).ToList());
+        return Chain.Transform(view).GetRows().Select(row => row.GetValue<float[]>(Classifier.ScoreColumnName));
+    }
+
     public static LoadedModel Load(MLContext ml, string path)
     {
         if (!File.Exists(path))

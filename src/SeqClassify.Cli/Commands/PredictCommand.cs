@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using SeqClassify.MLNet;
-using SeqClassify.MLNet.Data;
 
 namespace SeqClassify.Cli.Commands;
 
@@ -58,13 +57,12 @@ internal sealed class PredictCommand
         long row = 0;
         foreach (var chunk in source.Chunk(BatchRows))
         {
-            var view = new InMemoryDataView(new DataViewSchema([("Text", TextDataViewType.Instance, null)]), chunk.Select(t => new object?[] { t }).ToList());
-            foreach (var (text, scored) in chunk.Zip(model.Chain.Transform(view).GetRows()))
+            foreach (var (text, score) in chunk.Zip(model.Score(chunk)))
             {
                 var line = new JsonObject();
                 if (fromFile) line["row"] = row;
                 line["text"] = text;  // as given, not as normalized
-                AddPrediction(line, scored.GetValue<float[]>(model.Classifier.ScoreColumnName), model.Classifier.LabelNames, topK);
+                AddPrediction(line, score, model.Classifier.LabelNames, topK);
                 console.Out.WriteLine(line.ToJsonString());
                 row++;
             }

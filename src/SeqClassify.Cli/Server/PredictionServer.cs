@@ -7,7 +7,6 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using SeqClassify.Cli.Commands;
-using SeqClassify.MLNet.Data;
 
 namespace SeqClassify.Cli.Server;
 
@@ -52,11 +51,8 @@ internal static class PredictionServer
         {
             return Error(StatusCodes.Status400BadRequest, problem);
         }
-        var view = new InMemoryDataView(new DataViewSchema([("Text", TextDataViewType.Instance, null)]), texts.Select(t => new object?[] { t }).ToList());
-        var scored = model.Chain.Transform(view).GetRows().ToList();
-        var results = new JsonArray(scored.Select((row, i) => (JsonNode?)PredictCommand.AddPrediction(
-            new JsonObject { ["text"] = texts[i] }, row.GetValue<float[]>(model.Classifier.ScoreColumnName), model.Classifier.LabelNames,
-            model.Classifier.LabelNames.Count)).ToArray());
+        var results = new JsonArray(texts.Zip(model.Score(texts), (text, score) => (JsonNode?)PredictCommand.AddPrediction(
+            new JsonObject { ["text"] = text }, score, model.Classifier.LabelNames, model.Classifier.LabelNames.Count)).ToArray());
         return Results.Text((single ? results[0]! : new JsonObject { ["predictions"] = results }).ToJsonString(), "application/json");
     }
 
