@@ -92,33 +92,9 @@ internal sealed class Examples
         rows.Select(r => Labels[r]).ToArray());
 
     /// <summary>Pads the given rows into one batch, in the given order.</summary>
-    public SequenceBatch Batch(IReadOnlyList<int> rows)
-    {
-        int maxLength = rows.Max(LengthOf);
-        var lengths = new long[rows.Count];
-        if (Ids is not null)
-        {
-            var padded = new long[rows.Count * maxLength];
-            for (int i = 0; i < rows.Count; i++)
-            {
-                long[] sequence = Ids[rows[i]];
-                lengths[i] = sequence.Length;
-                sequence.CopyTo(padded, i * maxLength);
-            }
-            return SequenceBatch.FromPaddedTokenIds(padded, lengths, maxLength);
-        }
-        var values = new float[rows.Count * maxLength * FeatureSize];
-        for (int i = 0; i < rows.Count; i++)
-        {
-            float[][] sequence = Features![rows[i]];
-            lengths[i] = sequence.Length;
-            for (int step = 0; step < sequence.Length; step++)
-            {
-                sequence[step].CopyTo(values, (i * maxLength + step) * FeatureSize);
-            }
-        }
-        return SequenceBatch.FromPaddedFeatures(values, lengths, maxLength, FeatureSize);
-    }
+    public SequenceBatch Batch(IReadOnlyList<int> rows) => Ids is not null
+        ? SequenceBatch.FromTokenIds(rows.Select(r => (IReadOnlyList<long>)Ids[r]).ToList())
+        : SequenceBatch.FromFeatures(rows.Select(r => Features![r]).ToList(), FeatureSize);
 
     public long[] LabelsOf(IReadOnlyList<int> rows) => rows.Select(r => (long)Labels[r]).ToArray();
 }

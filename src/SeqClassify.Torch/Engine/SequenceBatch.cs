@@ -83,6 +83,11 @@ public sealed class SequenceBatch
         {
             var sequence = sequences[row] ?? throw new ArgumentException($"sequence {row} is null.", nameof(sequences));
             lengths[row] = sequence.Count;
+            if (sequence is long[] array)
+            {
+                array.CopyTo(ids, row * maxLength);  // the common case, and the training loop's
+                continue;
+            }
             for (int step = 0; step < sequence.Count; step++)
             {
                 ids[row * maxLength + step] = sequence[step];
