@@ -13,12 +13,16 @@ internal sealed class ParityFixture
 
     public string Name { get; }
 
-    public static IEnumerable<string> Names() =>
-        System.IO.Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Fixtures"), "*.sct")
+    /// <summary>The fixtures of one folder: "Fixtures" (forward and gradients) or "TrainingFixtures" (AdamW steps).</summary>
+    public static IEnumerable<string> Names(string folder = "Fixtures") =>
+        System.IO.Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, folder), "*.sct")
             .Select(Path.GetFileNameWithoutExtension).Order()!;
 
-    public static ParityFixture Load(string name) =>
-        new(name, TensorArchive.Read(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", name + ".sct"))));
+    public static ParityFixture Load(string name, string folder = "Fixtures") =>
+        new(name, TensorArchive.Read(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, folder, name + ".sct"))));
+
+    /// <summary>A tensor of the fixture by its full name (e.g. "train.betas", "after.fc.bias").</summary>
+    public NamedTensor this[string name] => _tensors[name];
 
     public SequenceModelOptions Options => new()
     {
@@ -34,6 +38,10 @@ internal sealed class ParityFixture
     };
 
     public byte[] Parameters => Prefixed("param.");
+
+    /// <summary>The parameters PyTorch ended with after training ("after.*"), by engine name.</summary>
+    public IReadOnlyDictionary<string, NamedTensor> ParametersAfterTraining =>
+        _tensors.Values.Where(t => t.Name.StartsWith("after.")).ToDictionary(t => t.Name["after.".Length..]);
 
     public IReadOnlyDictionary<string, NamedTensor> Gradients =>
         _tensors.Values.Where(t => t.Name.StartsWith("grad.")).ToDictionary(t => t.Name["grad.".Length..]);
