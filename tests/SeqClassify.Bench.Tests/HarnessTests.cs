@@ -10,7 +10,7 @@ public class HarnessTests
     [Test]
     public void HarnessRunsSeqClassifyPyTorchAndFastTextAndWritesItsResults()
     {
-        string shared = FindShared();
+        string shared = RepositoryPaths.Shared;
         string output = Path.Combine(Path.GetTempPath(), "seqclassify-bench-test", Guid.NewGuid().ToString("N"), "sst2-tiny");
         var settings = new Harness.Settings(BenchDataset.Get("sst2", Path.Combine(shared, "datasets")), shared, output,
             Epochs: 1, MaxTrain: 300, Threads: 2, MinFrequency: 2, Configurations: ["reference"], Torch: true, FastText: true);
@@ -31,14 +31,5 @@ public class HarnessTests
         Assert.That(results["fastText (full train split)"]!["test_accuracy"]!.GetValue<double>(), Is.InRange(0.5, 1.0));
         string markdown = File.ReadAllText(output + ".md");
         Assert.That(markdown, Does.Contain("| training rows/s |").And.Contain("/ PyTorch").And.Contain("Reproduce:"));
-    }
-
-    private static string FindShared()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "SeqClassify.sln"))) return Path.Combine(dir.FullName, "..", "shared");
-        }
-        throw new InvalidOperationException("SeqClassify.sln not found");
     }
 }

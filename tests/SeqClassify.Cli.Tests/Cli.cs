@@ -7,7 +7,7 @@ internal static class Cli
 {
     public sealed record Result(int ExitCode, string Out, string Error);
 
-    public static string SharedDatasets { get; } = FindShared();
+    public static string SharedDatasets => RepositoryPaths.Datasets;
 
     public static string SmsSpam => Path.Combine(SharedDatasets, "sms_spam", "SMSSpamCollection");
 
@@ -34,14 +34,5 @@ internal static class Cli
         string path = Path.Combine(Scratch(), "sms.tsv");
         File.WriteAllLines(path, File.ReadLines(SmsSpam).Where((_, i) => i % everyNth == 0), new UTF8Encoding(false));
         return path;
-    }
-
-    private static string FindShared()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "SeqClassify.sln"))) return Path.Combine(dir.FullName, "..", "shared", "datasets");
-        }
-        throw new InvalidOperationException("SeqClassify.sln not found");
     }
 }

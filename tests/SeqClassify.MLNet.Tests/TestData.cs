@@ -3,9 +3,9 @@ namespace SeqClassify.MLNet.Tests;
 /// <summary>Paths to ../shared/datasets (beside the repository, in CI too) and scratch files.</summary>
 internal static class TestData
 {
-    public static string RepositoryRoot { get; } = FindRoot();
+    public static string RepositoryRoot => RepositoryPaths.Root;
 
-    public static string Datasets => Path.Combine(RepositoryRoot, "..", "shared", "datasets");
+    public static string Datasets => RepositoryPaths.Datasets;
 
     public static string SmsSpam => Path.Combine(Datasets, "sms_spam", "SMSSpamCollection");
 
@@ -26,14 +26,6 @@ internal static class TestData
         return path;
     }
 
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "SeqClassify.sln"))) return dir.FullName;
-        }
-        throw new InvalidOperationException("SeqClassify.sln not found above " + AppContext.BaseDirectory);
-    }
 }
 
 /// <summary>A labelled text row, as users write them.</summary>

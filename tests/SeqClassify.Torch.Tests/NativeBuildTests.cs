@@ -9,7 +9,7 @@ public class NativeBuildTests
     [Test]
     public void TheNativeTargetIsSkippedWhenNoSourceChanged()
     {
-        string root = RepositoryRoot();
+        string root = RepositoryPaths.Root;
         string project = Path.Combine(root, "src", "SeqClassify.Torch", "SeqClassify.Torch.csproj");
         string library = Directory.GetFiles(Path.Combine(root, "src", "SeqClassify.Torch", "obj", "native"), "libseqclassify_native.so", SearchOption.AllDirectories)
             .OrderByDescending(File.GetLastWriteTimeUtc).First();
@@ -39,14 +39,5 @@ public class NativeBuildTests
         string output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         return (process.ExitCode, output + error.Result);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "SeqClassify.sln"))) return dir.FullName;
-        }
-        throw new InvalidOperationException("SeqClassify.sln not found");
     }
 }
