@@ -3,8 +3,6 @@ namespace SeqClassify.MLNet.Tests;
 /// <summary>Paths to ../shared/datasets (beside the repository, in CI too) and scratch files.</summary>
 internal static class TestData
 {
-    public static string RepositoryRoot => RepositoryPaths.Root;
-
     public static string Datasets => RepositoryPaths.Datasets;
 
     public static string SmsSpam => Path.Combine(Datasets, "sms_spam", "SMSSpamCollection");
