@@ -14,6 +14,7 @@ internal static class Configurations
             Cell = RnnCellType.Gru, Bidirectional = false, NumLayers = 1, EmbeddingDimension = 100, HiddenSize = 128,
             Pooling = SequencePooling.Last, Dropout = 0, EmbeddingDropout = 0, BatchSize = 32, LearningRate = 1e-3,
             Schedule = LearningRateSchedule.Constant, WarmupFraction = 0, GradientClipNorm = 0, BucketByLength = false,
+            PretrainedEmbeddings = PretrainedModelKind.None,
         },
         // The same, with length-bucketed batches: an optimisation of the training loop, not a model change.
         "reference-bucketed" => With(Get("reference"), o => o.BucketByLength = true),

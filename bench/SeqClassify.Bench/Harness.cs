@@ -13,7 +13,7 @@ namespace SeqClassify.Bench;
 internal static class Harness
 {
     public sealed record Settings(BenchDataset Dataset, string Shared, string Output, int Epochs, int MaxTrain, int Threads,
-        int MinFrequency, IReadOnlyList<string> Configurations, bool Torch, bool FastText, int MaxLength = 0);
+        int MinFrequency, IReadOnlyList<string> Configurations, bool Torch, bool FastText, int MaxLength = 0, string? Pretrained = null);
 
     private sealed record Measurement(string Name, string Command, JsonObject? Result, string? Error, double WallSeconds);
 
@@ -27,7 +27,8 @@ internal static class Harness
         foreach (var configuration in s.Configurations)
         {
             string args = $"{self}worker --dataset {s.Dataset.Name} --datasets {Path.Combine(s.Shared, "datasets")} --configuration {configuration} " +
-                          $"--epochs {s.Epochs} --max-train {s.MaxTrain} --threads {s.Threads} --min-freq {s.MinFrequency} --max-len {s.MaxLength}";
+                          $"--epochs {s.Epochs} --max-train {s.MaxTrain} --threads {s.Threads} --min-freq {s.MinFrequency} --max-len {s.MaxLength}" +
+                          (s.Pretrained is null ? "" : $" --pretrained {s.Pretrained}");
             measurements.Add(Measure($"SeqClassify ({configuration})", dotnet, args, []));
         }
         string reference = Path.Combine(s.Shared, "reference");
@@ -143,7 +144,7 @@ internal static class Harness
     public static string ReproduceCommand(Settings s) =>
         $"dotnet run -c Release --project bench/SeqClassify.Bench -- run --dataset {s.Dataset.Name} --epochs {s.Epochs} --max-train {s.MaxTrain} " +
         $"--threads {s.Threads} --min-freq {s.MinFrequency} --max-len {s.MaxLength} --configurations {string.Join(',', s.Configurations)}" +
-        (s.Torch ? "" : " --no-torch") + (s.FastText ? "" : " --no-fasttext");
+        (s.Pretrained is null ? "" : $" --pretrained {s.Pretrained}") + (s.Torch ? "" : " --no-torch") + (s.FastText ? "" : " --no-fasttext");
 
     private static JsonObject Json(Settings s, List<Measurement> measurements) => new()
     {

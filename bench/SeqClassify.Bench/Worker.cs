@@ -17,7 +17,7 @@ namespace SeqClassify.Bench;
 /// </summary>
 internal static class Worker
 {
-    public static int Run(BenchDataset dataset, string configuration, int epochs, int maxTrain, int threads, int minFrequency, int maxLength)
+    public static int Run(BenchDataset dataset, string configuration, int epochs, int maxTrain, int threads, int minFrequency, int maxLength, string? pretrained)
     {
         TorchRuntime.Threads = threads;
         var ml = new MLContext(seed: 5);
@@ -39,6 +39,7 @@ internal static class Worker
         var options = Configurations.Get(configuration);
         options.Epochs = epochs;
         options.Threads = threads;
+        options.PretrainedEmbeddingsPath = pretrained;
         clock.Restart();
         using var classifier = ml.SequenceClassification.Trainers.Rnn(options).Fit(trainIds);
         double trainSeconds = clock.Elapsed.TotalSeconds;
@@ -64,6 +65,7 @@ internal static class Worker
             ["threads"] = threads,
             ["train_rows"] = trainIds.GetRowCount(),
             ["max_len"] = maxLength,
+            ["pretrained"] = pretrained is null ? null : Path.GetFileName(pretrained),
             ["vocab"] = classifier.ModelOptions.VocabularySize,
             ["prep_s"] = Math.Round(prepSeconds, 3),
             ["train_s"] = Math.Round(trainSeconds, 3),

@@ -34,7 +34,7 @@ public class HotPaths
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
             .Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text", TokenizerRule.BasicEnglish))
             .Append(ml.Transforms.Text.MapTokensToIds("Ids", "Tokens"))
-            .Append(ml.SequenceClassification.Trainers.Rnn(new SeqClassify.MLNet.Training.RnnTrainerOptions { Epochs = 1, Bidirectional = false }));
+            .Append(ml.SequenceClassification.Trainers.Rnn(new SeqClassify.MLNet.Training.RnnTrainerOptions { Epochs = 1, Bidirectional = false, PretrainedEmbeddings = SeqClassify.MLNet.Training.PretrainedModelKind.None }));
         var fitted = pipeline.Fit(data);
         _vocabulary = (TokenToIdMappingTransformer)fitted.Transformers[2];
         _engine = ml.Model.CreatePredictionEngine<TextInput, Scores>(fitted);

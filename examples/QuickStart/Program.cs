@@ -24,7 +24,7 @@ var data = ml.Data.LoadFromEnumerable(new[]
 var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
     .Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text", TokenizerRule.BasicEnglish))
     .Append(ml.Transforms.Text.MapTokensToIds("Ids", "Tokens"))
-    .Append(ml.SequenceClassification.Trainers.Rnn(new RnnTrainerOptions { Epochs = 40, BatchSize = 4, HiddenSize = 32, EmbeddingDimension = 32, LearningRate = 0.01 }))
+    .Append(ml.SequenceClassification.Trainers.Rnn(new RnnTrainerOptions { PretrainedEmbeddings = PretrainedModelKind.None, Epochs = 40, BatchSize = 4, HiddenSize = 32, EmbeddingDimension = 32, LearningRate = 0.01 }))
     .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
 
 var model = pipeline.Fit(data);

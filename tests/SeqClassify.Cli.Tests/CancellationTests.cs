@@ -16,7 +16,7 @@ public class CancellationTests
             cancel.Cancel();
         });
         var error = new StringWriter();
-        int code = CliApp.Run(["train", "--train", Cli.SmsSlice(), "--no-header", "--text-column", "1", "--label-column", "0",
+        int code = CliApp.Run(["train", "--pretrained", "none", "--train", Cli.SmsSlice(), "--no-header", "--text-column", "1", "--label-column", "0",
             "--valid-fraction", "0.2", "--epochs", "50", "--hidden", "16", "--embedding-dim", "16", "--out", model],
             new CliConsole(new SynchronizedWriter(output), error, interactive: false), TextReader.Null, cancel.Token);
         watcher.Wait(TimeSpan.FromSeconds(5));

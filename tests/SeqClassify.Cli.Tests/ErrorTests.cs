@@ -7,7 +7,7 @@ public class ErrorTests
     [Test]
     public void AMissingRequiredOptionIsAUsageError()
     {
-        var result = Cli.Run("train", "--train", Cli.SmsSpam);
+        var result = Cli.Run("train", "--pretrained", "none", "--train", Cli.SmsSpam);
 
         Assert.That(result.ExitCode, Is.EqualTo(2));
         Assert.That(result.Error, Does.Contain("'--out' is required").And.Contain("seqclassify train --help"));
@@ -24,7 +24,7 @@ public class ErrorTests
     [TestCase("--tokenizer", "bpe", "--tokenizer must be")]
     public void AnOptionOutOfRangeIsAUsageError(string option, string value, string message)
     {
-        var result = Cli.Run("train", "--train", Cli.SmsSpam, "--no-header", "--text-column", "1", "--label-column", "0",
+        var result = Cli.Run("train", "--pretrained", "none", "--train", Cli.SmsSpam, "--no-header", "--text-column", "1", "--label-column", "0",
             "--out", Path.Combine(Cli.Scratch(), "m.zip"), option, value);
 
         Assert.That(result.ExitCode, Is.EqualTo(2));
@@ -32,9 +32,30 @@ public class ErrorTests
     }
 
     [Test]
+    public void AnEmbeddingSizeOtherThanTheDefaultVectorsAsksForPretrainedNone()
+    {
+        var result = Cli.Run("train", "--train", Cli.SmsSpam, "--no-header", "--text-column", "1", "--label-column", "0",
+            "--out", Path.Combine(Cli.Scratch(), "m.zip"), "--embedding-dim", "16");
+
+        Assert.That(result.ExitCode, Is.EqualTo(2));
+        Assert.That(result.Error, Does.Contain("--embedding-dim: EmbeddingDimension 16 does not match the 100 dimensions of the pretrained GloVe100D vectors")
+            .And.Contain("--pretrained none"));
+    }
+
+    [Test]
+    public void FreezingNoVectorsIsAUsageError()
+    {
+        var result = Cli.Run("train", "--pretrained", "none", "--freeze", "--train", Cli.SmsSpam, "--no-header", "--text-column", "1",
+            "--label-column", "0", "--out", Path.Combine(Cli.Scratch(), "m.zip"));
+
+        Assert.That(result.ExitCode, Is.EqualTo(2));
+        Assert.That(result.Error, Does.Contain("--freeze needs pretrained vectors"));
+    }
+
+    [Test]
     public void AMissingFileIsAFailureNamingIt()
     {
-        var result = Cli.Run("train", "--train", "/no/such.csv", "--text-column", "text", "--label-column", "label", "--out", Path.Combine(Cli.Scratch(), "m.zip"));
+        var result = Cli.Run("train", "--pretrained", "none", "--train", "/no/such.csv", "--text-column", "text", "--label-column", "label", "--out", Path.Combine(Cli.Scratch(), "m.zip"));
 
         Assert.That(result.ExitCode, Is.EqualTo(1));
         Assert.That(result.Error.Trim(), Is.EqualTo("error: data file '/no/such.csv' does not exist"));
@@ -43,7 +64,7 @@ public class ErrorTests
     [Test]
     public void AColumnThatDoesNotExistIsNamedWithTheHeader()
     {
-        var result = Cli.Run("train", "--train", Path.Combine(Cli.SharedDatasets, "sst2", "dev.tsv"), "--text-column", "review",
+        var result = Cli.Run("train", "--pretrained", "none", "--train", Path.Combine(Cli.SharedDatasets, "sst2", "dev.tsv"), "--text-column", "review",
             "--label-column", "label", "--out", Path.Combine(Cli.Scratch(), "m.zip"));
 
         Assert.That(result.ExitCode, Is.EqualTo(1));
@@ -57,7 +78,7 @@ public class ErrorTests
         string blocked = Path.Combine(Cli.Scratch(), "not-a-dir");
         File.WriteAllText(blocked, "a file where a directory is expected");
 
-        var result = Cli.Run("train", "--train", Cli.SmsSpam, "--no-header", "--text-column", "1", "--label-column", "0",
+        var result = Cli.Run("train", "--pretrained", "none", "--train", Cli.SmsSpam, "--no-header", "--text-column", "1", "--label-column", "0",
             "--out", Path.Combine(blocked, "m.zip"));
 
         Assert.That(result.ExitCode, Is.EqualTo(2));

@@ -12,7 +12,7 @@ public class ProcessTests
     {
         string model = Path.Combine(Cli.Scratch(), "interrupted.zip");
         var start = new ProcessStartInfo("dotnet", ["exec", Path.Combine(AppContext.BaseDirectory, "seqclassify.dll"), "train",
-            "--train", Cli.SmsSlice(), "--no-header", "--text-column", "1", "--label-column", "0", "--valid-fraction", "0.2",
+            "--pretrained", "none", "--train", Cli.SmsSlice(), "--no-header", "--text-column", "1", "--label-column", "0", "--valid-fraction", "0.2",
             "--epochs", "200", "--hidden", "16", "--embedding-dim", "16", "--out", model])
         {
             RedirectStandardOutput = true, RedirectStandardError = true,
@@ -47,7 +47,7 @@ public class ProcessTests
         var error = new StringWriter();
         string model = Path.Combine(Cli.Scratch(), "m.zip");
 
-        int code = CliApp.Run(["train", "--train", Cli.SmsSlice(everyNth: 8), "--no-header", "--text-column", "1", "--label-column", "0",
+        int code = CliApp.Run(["train", "--pretrained", "none", "--train", Cli.SmsSlice(everyNth: 8), "--no-header", "--text-column", "1", "--label-column", "0",
             "--epochs", "2", "--hidden", "16", "--embedding-dim", "16", "--out", model],
             new CliConsole(output, error, interactive: true), TextReader.Null);
 
@@ -62,13 +62,13 @@ public class ProcessTests
     public void ASeparateValidationFileIsFeaturizedLikeTheTrainingData()
     {
         string model = Path.Combine(Cli.Scratch(), "m.zip");
-        var result = Cli.Run("train", "--train", Path.Combine(Cli.SharedDatasets, "sst2", "test.tsv"), "--valid", Path.Combine(Cli.SharedDatasets, "sst2", "dev.tsv"),
+        var result = Cli.Run("train", "--pretrained", "none", "--train", Path.Combine(Cli.SharedDatasets, "sst2", "test.tsv"), "--valid", Path.Combine(Cli.SharedDatasets, "sst2", "dev.tsv"),
             "--text-column", "sentence", "--label-column", "label", "--epochs", "2", "--hidden", "16", "--embedding-dim", "16", "--out", model);
 
         Assert.That(result.ExitCode, Is.EqualTo(0), result.Error);
         Assert.That(result.Out.Split('\n').Count(l => l.StartsWith("epoch ") && l.Contains("validation accuracy")), Is.EqualTo(2));
         Assert.That(Cli.Run("info", "--model", model).Out, Does.Contain("1,821 rows, 872 validation rows"));
-        Assert.That(Cli.Run("train", "--train", Cli.SmsSpam, "--no-header", "--text-column", "1", "--label-column", "0", "--valid", Cli.SmsSpam,
+        Assert.That(Cli.Run("train", "--pretrained", "none", "--train", Cli.SmsSpam, "--no-header", "--text-column", "1", "--label-column", "0", "--valid", Cli.SmsSpam,
             "--valid-fraction", "0.1", "--out", model).Error, Does.Contain("--valid or --valid-fraction, not both"));
     }
 
@@ -76,7 +76,7 @@ public class ProcessTests
     public void TrainWithTestPrintsTheTestMetrics()
     {
         string model = Path.Combine(Cli.Scratch(), "m.zip");
-        var result = Cli.Run("train", "--train", Path.Combine(Cli.SharedDatasets, "sst2", "dev.tsv"), "--test", Path.Combine(Cli.SharedDatasets, "sst2", "test.tsv"),
+        var result = Cli.Run("train", "--pretrained", "none", "--train", Path.Combine(Cli.SharedDatasets, "sst2", "dev.tsv"), "--test", Path.Combine(Cli.SharedDatasets, "sst2", "test.tsv"),
             "--text-column", "sentence", "--label-column", "label", "--epochs", "1", "--hidden", "16", "--embedding-dim", "16", "--out", model);
 
         Assert.That(result.ExitCode, Is.EqualTo(0), result.Error);

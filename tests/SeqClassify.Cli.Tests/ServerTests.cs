@@ -20,7 +20,7 @@ public class ServerTests
     public void TrainAndServe()
     {
         _model = Path.Combine(Cli.Scratch(), "spam.zip");
-        var train = Cli.Run("train", "--train", Cli.SmsSlice(everyNth: 2), "--no-header", "--text-column", "1", "--label-column", "0",
+        var train = Cli.Run("train", "--pretrained", "none", "--train", Cli.SmsSlice(everyNth: 2), "--no-header", "--text-column", "1", "--label-column", "0",
             "--epochs", "3", "--out", _model);
         Assert.That(train.ExitCode, Is.EqualTo(0), train.Error);
 

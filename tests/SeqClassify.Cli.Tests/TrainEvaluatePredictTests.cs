@@ -13,7 +13,7 @@ public class TrainEvaluatePredictTests
     public void Train()
     {
         _model = Path.Combine(Cli.Scratch(), "spam.zip");
-        _train = Cli.Run("train", "--train", Cli.SmsSpam, "--no-header", "--text-column", "1", "--label-column", "0",
+        _train = Cli.Run("train", "--pretrained", "none", "--train", Cli.SmsSpam, "--no-header", "--text-column", "1", "--label-column", "0",
             "--valid-fraction", "0.1", "--epochs", "2", "--out", _model);
     }
 

@@ -13,10 +13,10 @@ internal static class Pipelines
             .Append(ml.SequenceClassification.Trainers.Rnn(trainer ?? Small()))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
 
-    /// <summary>A small, quick model for tests that check plumbing rather than accuracy.</summary>
+    /// <summary>A small, quick model for tests that check plumbing rather than accuracy (no pretrained vectors: nothing to fetch).</summary>
     public static RnnTrainerOptions Small(int epochs = 2) => new()
     {
-        EmbeddingDimension = 16, HiddenSize = 16, Epochs = epochs, BatchSize = 16, LearningRate = 0.01, Bidirectional = false,
+        PretrainedEmbeddings = PretrainedModelKind.None, EmbeddingDimension = 16, HiddenSize = 16, Epochs = epochs, BatchSize = 16, LearningRate = 0.01, Bidirectional = false,
     };
 
     public static IDataView Sentences(MLContext ml) => ml.Data.LoadFromEnumerable(new[]

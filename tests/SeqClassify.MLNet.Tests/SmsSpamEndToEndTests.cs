@@ -12,7 +12,7 @@ public class SmsSpamEndToEndTests
         var ml = new MLContext(seed: 1);
         var data = ml.Data.LoadFromTextFile<LabeledText>(TestData.SmsSpam, separatorChar: '\t', allowQuoting: false);
         var split = ml.Data.TrainTestSplit(data, testFraction: 0.2, stratificationColumnName: "Label");
-        var options = new RnnTrainerOptions { Epochs = 4, EmbeddingDimension = 64, HiddenSize = 64 };
+        var options = new RnnTrainerOptions { PretrainedEmbeddings = PretrainedModelKind.None, Epochs = 4, EmbeddingDimension = 64, HiddenSize = 64 };
 
         var model = Pipelines.Text(ml, options, minimumFrequency: 2).Fit(split.TrainSet);
         var metrics = ml.SequenceClassification.Evaluate(model.Transform(split.TestSet));

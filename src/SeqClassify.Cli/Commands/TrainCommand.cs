@@ -28,7 +28,11 @@ internal sealed class TrainCommand
     private readonly Option<int?> _hidden = new("--hidden") { Description = "Hidden units per direction." };
     private readonly Option<string> _pooling = new("--pooling") { Description = "last, mean or max." };
     private readonly Option<float?> _dropout = new("--dropout") { Description = "Dropout before the output layer." };
-    private readonly Option<string> _pretrained = new("--pretrained") { Description = "Pretrained word vectors (.vec: GloVe, word2vec, fastText)." };
+    private readonly Option<string> _pretrained = new("--pretrained")
+    {
+        Description = "Pretrained word vectors: glove100d (the default; fetched once into $SEQCLASSIFY_RESOURCE_PATH or ~/.local/share/seqclassify), " +
+                      "none, or a .vec file (GloVe, word2vec, fastText).",
+    };
     private readonly Option<bool> _freeze = new("--freeze") { Description = "Keep the pretrained vectors fixed." };
     private readonly Option<int?> _maxLength = new("--max-length") { Description = "Keep at most this many tokens per text (0 = all)." };
     private readonly Option<int?> _minFreq = new("--min-freq") { Description = $"Minimum token count to enter the vocabulary (default {DefaultMinimumFrequency})." };
@@ -157,9 +161,25 @@ internal sealed class TrainCommand
         if (parse.GetValue(_threads) is { } threads) o.Threads = threads;
         if (parse.GetValue(_validFraction) is { } fraction) o.ValidationFraction = fraction;
         if (parse.GetValue(_valid) is not null && o.ValidationFraction > 0) throw new UsageException("give --valid or --valid-fraction, not both");
-        o.PretrainedEmbeddingsPath = parse.GetValue(_pretrained);
+        switch (parse.GetValue(_pretrained))
+        {
+            case null:
+                break;
+            case var name when name.Equals("none", StringComparison.OrdinalIgnoreCase):
+                o.PretrainedEmbeddings = PretrainedModelKind.None;
+                break;
+            case var name when name.Equals("glove100d", StringComparison.OrdinalIgnoreCase):
+                o.PretrainedEmbeddings = PretrainedModelKind.GloVe100D;
+                break;
+            case var path:
+                o.PretrainedEmbeddingsPath = path;
+                break;
+        }
         o.FreezeEmbeddings = parse.GetValue(_freeze);
-        if (o.FreezeEmbeddings && o.PretrainedEmbeddingsPath is null) throw new UsageException("--freeze needs --pretrained");
+        if (o.FreezeEmbeddings && o.PretrainedEmbeddingsPath is null && o.PretrainedEmbeddings == PretrainedModelKind.None)
+        {
+            throw new UsageException("--freeze needs pretrained vectors, not --pretrained none");
+        }
         try
         {
             o.Validate();

@@ -27,6 +27,9 @@ internal static class PretrainedVectors
         while ((line = reader.ReadLine()) is not null)
         {
             lineNumber++;
+            // Most of a large file's words are not in the vocabulary: look the word up before splitting the numbers.
+            int firstSpace = line.IndexOf(' ');
+            if (lineNumber > 1 && dimension > 0 && firstSpace > 0 && vocabulary.IdOf(line[..firstSpace]) <= 1) continue;
             var parts = line.TrimEnd().Split(' ');
             if (lineNumber == 1 && parts.Length == 2 && int.TryParse(parts[0], out _) && int.TryParse(parts[1], out int declared))
             {

@@ -142,18 +142,31 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
             GradientClipNorm = _options.GradientClipNorm,
             Seed = seed,
         };
-        if (_options.PretrainedEmbeddingsPath is not null)
+        string? vectorsPath = _options.PretrainedEmbeddingsPath;
+        if (vectorsPath is not null && (!tokens || feature.KeyValues is null))
         {
-            if (!tokens || feature.KeyValues is null)
+            throw new InvalidOperationException("Pretrained embeddings need a token-id column with its vocabulary (MapTokensToIds).");
+        }
+        if (vectorsPath is null && _options.PretrainedEmbeddings != PretrainedModelKind.None)
+        {
+            if (tokens && feature.KeyValues is not null)
             {
-                throw new InvalidOperationException("Pretrained embeddings need a token-id column with its vocabulary (MapTokensToIds).");
+                vectorsPath = PretrainedEmbeddingStore.GetPath(_options.PretrainedEmbeddings, m => _context.WriteLog(m), _options.CancellationToken);
             }
-            var vectors = PretrainedVectors.Load(_options.PretrainedEmbeddingsPath, new Vocabulary(feature.KeyValues), seed);
+            else
+            {
+                _context.WriteLog($"{_options.PretrainedEmbeddings} vectors not used: column '{feature.Name}' is not token ids with a vocabulary (MapTokensToIds)", LogKind.Warning);
+            }
+        }
+        if (vectorsPath is not null)
+        {
+            var vectors = PretrainedVectors.Load(vectorsPath, new Vocabulary(feature.KeyValues!), seed);
             options.PretrainedEmbeddings = vectors.Matrix;
             options.InputSize = vectors.Dimension;
             options.FreezeEmbeddings = _options.FreezeEmbeddings;
+            history.PretrainedEmbeddings = Path.GetFileName(vectorsPath);
             history.PretrainedCoverage = (double)vectors.Found / (vocabularySize - 2);
-            _context.WriteLog($"pretrained vectors ({vectors.Dimension} dimensions) cover {vectors.Found} of {vocabularySize - 2} vocabulary tokens ({history.PretrainedCoverage:P1})");
+            _context.WriteLog($"pretrained vectors {history.PretrainedEmbeddings} ({vectors.Dimension} dimensions) cover {vectors.Found} of {vocabularySize - 2} vocabulary tokens ({history.PretrainedCoverage:P1})");
         }
         return options;
     }

@@ -33,6 +33,9 @@ public sealed class TrainingHistory
     /// <summary>Rows used for validation.</summary>
     public int ValidationRows { get; set; }
 
+    /// <summary>The pretrained vectors' file name (e.g. glove.6B.100d.vec) the embedding started from; null for none.</summary>
+    public string? PretrainedEmbeddings { get; set; }
+
     /// <summary>Fraction of the vocabulary found in the pretrained vectors file, when one was used.</summary>
     public double? PretrainedCoverage { get; set; }
 }
