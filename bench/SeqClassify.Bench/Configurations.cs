@@ -14,13 +14,17 @@ internal static class Configurations
             Cell = RnnCellType.Gru, Bidirectional = false, NumLayers = 1, EmbeddingDimension = 100, HiddenSize = 128,
             Pooling = SequencePooling.Last, Dropout = 0, EmbeddingDropout = 0, BatchSize = 32, LearningRate = 1e-3,
             Schedule = LearningRateSchedule.Constant, WarmupFraction = 0, GradientClipNorm = 0, BucketByLength = false,
-            PretrainedEmbeddings = PretrainedModelKind.None,
+            PretrainedEmbeddings = PretrainedModelKind.None, ValidationFraction = 0,
         },
         // The same, with length-bucketed batches: an optimisation of the training loop, not a model change.
         "reference-bucketed" => With(Get("reference"), o => o.BucketByLength = true),
         // What Trainers.Rnn() and `seqclassify train` use with no options.
         "default" => new RnnTrainerOptions(),
-        _ => throw new ArgumentException($"unknown configuration '{name}' (reference, reference-bucketed, default)"),
+        // The default without its pretrained GloVe vectors, and without its automatic validation split:
+        // what each is worth (bench/results/defaults.md).
+        "default-scratch" => With(Get("default"), o => o.PretrainedEmbeddings = PretrainedModelKind.None),
+        "default-no-validation" => With(Get("default"), o => o.ValidationFraction = 0),
+        _ => throw new ArgumentException($"unknown configuration '{name}' (reference, reference-bucketed, default, default-scratch, default-no-validation)"),
     };
 
     private static RnnTrainerOptions With(RnnTrainerOptions options, Action<RnnTrainerOptions> change)

@@ -18,19 +18,21 @@ int threads = int.Parse(Option("--threads", "2"));
 int minFrequency = int.Parse(Option("--min-freq", "10"));
 int maxLength = int.Parse(Option("--max-len", "0"));
 // Pretrained word vectors (.vec) for the SeqClassify runs; the references have no such option.
+// The worker's MLContext seed (initialisation, dropout, shuffling), for runs that look at the spread over seeds.
+int seed = int.Parse(Option("--seed", "5"));
 string? pretrained = Option("--pretrained", "") is { Length: > 0 } path ? Path.GetFullPath(path) : null;
 
 switch (args.FirstOrDefault())
 {
     case "worker":
-        return Worker.Run(dataset, Option("--configuration", "reference"), epochs, maxTrain, threads, minFrequency, maxLength, pretrained);
+        return Worker.Run(dataset, Option("--configuration", "reference"), epochs, maxTrain, threads, minFrequency, maxLength, pretrained, seed);
     case "run":
         string name = $"{dataset.Name}-{(maxTrain > 0 ? maxTrain.ToString() : "full")}-e{epochs}{(maxLength > 0 ? $"-len{maxLength}" : "")}" +
             (pretrained is null ? "" : "-" + Path.GetFileNameWithoutExtension(pretrained));
         return Harness.Run(new Harness.Settings(dataset, shared, Option("--out", Path.Combine("bench", "results", name)), epochs, maxTrain, threads,
             minFrequency, Option("--configurations", "reference").Split(','), !args.Contains("--no-torch"), !args.Contains("--no-fasttext"), maxLength, pretrained));
     default:
-        Console.Error.WriteLine("usage: seqclassify-bench run|worker --dataset imdb|sst2 [--epochs N] [--max-train N] [--threads N] [--min-freq N] [--max-len N] [--pretrained VECTORS.vec] [--configurations reference,default] [--no-torch] [--no-fasttext] [--out PATH]");
+        Console.Error.WriteLine("usage: seqclassify-bench run|worker --dataset imdb|sst2 [--epochs N] [--max-train N] [--threads N] [--min-freq N] [--max-len N] [--pretrained VECTORS.vec] [--seed N (worker)] [--configurations reference,default] [--no-torch] [--no-fasttext] [--out PATH]");
         return 2;
 }
 

@@ -17,10 +17,10 @@ namespace SeqClassify.Bench;
 /// </summary>
 internal static class Worker
 {
-    public static int Run(BenchDataset dataset, string configuration, int epochs, int maxTrain, int threads, int minFrequency, int maxLength, string? pretrained)
+    public static int Run(BenchDataset dataset, string configuration, int epochs, int maxTrain, int threads, int minFrequency, int maxLength, string? pretrained, int seed)
     {
         TorchRuntime.Threads = threads;
-        var ml = new MLContext(seed: 5);
+        var ml = new MLContext(seed);
         var clock = Stopwatch.StartNew();
         var train = InMemoryDataView.From(dataset.Load(ml, dataset.Train));
         if (maxTrain > 0) train = new InMemoryDataView(train.Schema, train.GetRows().Take(maxTrain).Select(r => r.Values).ToList());
@@ -55,6 +55,7 @@ internal static class Worker
         {
             ["impl"] = "seqclassify-" + typeof(Worker).Assembly.GetName().Version,
             ["configuration"] = configuration,
+            ["seed"] = seed,
             ["cell"] = options.Cell.ToString().ToLowerInvariant(),
             ["bidirectional"] = options.Bidirectional,
             ["layers"] = options.NumLayers,

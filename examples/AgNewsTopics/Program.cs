@@ -1,5 +1,7 @@
 // Four-class news topics from ../shared/datasets/ag_news/test.csv (the only split here): a stratified
 // 80/20 split of it, title and description joined, labels named from classes.txt.
+// The default trainer starts from GloVe 100d vectors (fetched once into a local cache): from 6,080
+// training rows they lift test accuracy from about 83% to about 89% (bench/results/defaults.md).
 // Run: dotnet run -c Release --project examples/AgNewsTopics -- [--epochs N]
 using SeqClassify.MLNet;
 using SeqClassify.MLNet.Data;

@@ -47,6 +47,41 @@ public class TrainingTests
     }
 
     [Test]
+    public void ByDefaultFivePercentIsHeldOutWhenThatIsAtLeastAHundredRows()
+    {
+        var ml = new MLContext(seed: 1);
+        var log = new List<string>();
+        ml.Log += (_, e) => log.Add(e.Message);
+        var sms = ml.Data.LoadFromTextFile<LabeledText>(TestData.SmsSpam, separatorChar: '\t', allowQuoting: false);
+
+        var large = Pipelines.Text(ml, Pipelines.Small(epochs: 1)).Fit(sms);
+        var small = Pipelines.Text(ml, Pipelines.Small(epochs: 1)).Fit(Pipelines.Sentences(ml));
+        var history = ((SequenceClassificationTransformer)large.Transformers[3]).History;
+
+        // 5,574 rows: 5% of each class (241 of 4,827 ham, 37 of 747 spam) held out, the best epoch kept.
+        Assert.That(history.ValidationRows, Is.InRange(270, 290));
+        Assert.That(history.TrainingRows + history.ValidationRows, Is.EqualTo(5574));
+        Assert.That(history.Epochs.Single().ValidationAccuracy, Is.Not.Null);
+        Assert.That(log, Has.One.Contains("holding out 5% of the training rows"));
+        // 8 rows: 5% would be no row at all, so nothing is held out.
+        Assert.That(((SequenceClassificationTransformer)small.Transformers[3]).History.ValidationRows, Is.Zero);
+    }
+
+    [Test]
+    public void ValidationFractionZeroTrainsOnEveryRow()
+    {
+        var ml = new MLContext(seed: 1);
+        var sms = ml.Data.LoadFromTextFile<LabeledText>(TestData.SmsSpam, separatorChar: '\t', allowQuoting: false);
+        var options = Pipelines.Small(epochs: 1);
+        options.ValidationFraction = 0;
+
+        var history = ((SequenceClassificationTransformer)Pipelines.Text(ml, options).Fit(sms).Transformers[3]).History;
+
+        Assert.That(history.ValidationRows, Is.Zero);
+        Assert.That(history.TrainingRows, Is.EqualTo(5574));
+    }
+
+    [Test]
     public void TheContextRaisesProgressEventsForEveryTrainer()
     {
         var ml = new MLContext(seed: 1);

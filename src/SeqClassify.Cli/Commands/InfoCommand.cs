@@ -46,6 +46,10 @@ internal sealed class InfoCommand
         }
         var history = model.Classifier.History;
         o.WriteLine($"training:     {history.TrainingRows:N0} rows, {history.ValidationRows:N0} validation rows, best epoch {history.BestEpoch}{(history.StoppedEarly ? ", stopped early" : "")}{(history.Cancelled ? ", cancelled" : "")}");
+        if (history.PretrainedEmbeddings is { } vectors)
+        {
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"embedding:    started from {vectors}, covering {history.PretrainedCoverage:P1} of the vocabulary"));
+        }
         foreach (var epoch in history.Epochs)
         {
             o.WriteLine("  " + TrainingProgressDisplay.EpochLine(epoch, history.Epochs.Count));

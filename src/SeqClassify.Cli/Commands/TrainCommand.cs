@@ -17,7 +17,7 @@ internal sealed class TrainCommand
 
     private readonly Option<string> _train = new("--train") { Description = "Training data (CSV or TSV).", Required = true };
     private readonly Option<string> _valid = new("--valid") { Description = "Validation data, same columns; picks the best epoch." };
-    private readonly Option<double?> _validFraction = new("--valid-fraction") { Description = "Hold out this stratified fraction of --train for validation instead." };
+    private readonly Option<double?> _validFraction = new("--valid-fraction") { Description = "Hold out this stratified fraction of --train for validation instead (default: 5% when that is at least 100 rows; 0 = none)." };
     private readonly Option<string> _test = new("--test") { Description = "Test data: its metrics are printed at the end." };
     private readonly Option<string> _out = new("--out") { Description = "Where to save the model (.zip); written atomically.", Required = true };
     private readonly Option<string> _tokenizer = new("--tokenizer") { Description = "basic_english (default), whitespace or chars." };
@@ -86,7 +86,7 @@ internal sealed class TrainCommand
         var train = InMemoryDataView.From(_data.Load(ml, parse, parse.GetValue(_train)!, withLabel: true));
         string? validPath = parse.GetValue(_valid);
         console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"training on {train.GetRowCount():N0} rows: {trainer.Cell} x{trainer.NumLayers}{(trainer.Bidirectional ? " bidirectional" : "")}, embedding {trainer.EmbeddingDimension}, hidden {trainer.HiddenSize}, {trainer.Pooling} pooling, {trainer.Epochs} epoch(s), batch {trainer.BatchSize}, lr {trainer.LearningRate}"));
+            $"training on {train.GetRowCount():N0} rows: {trainer.Cell} x{trainer.NumLayers}{(trainer.Bidirectional ? " bidirectional" : "")}, embedding {trainer.EmbeddingDimension} ({EmbeddingStart(trainer)}), hidden {trainer.HiddenSize}, {trainer.Pooling} pooling, {trainer.Epochs} epoch(s), batch {trainer.BatchSize}, lr {trainer.LearningRate}"));
 
         trainer.CancellationToken = cancel;
         var model = new TrainingProgressDisplay(console).Run(progress =>
@@ -160,7 +160,7 @@ internal sealed class TrainCommand
         if (parse.GetValue(_seed) is { } seed) o.Seed = seed;
         if (parse.GetValue(_threads) is { } threads) o.Threads = threads;
         if (parse.GetValue(_validFraction) is { } fraction) o.ValidationFraction = fraction;
-        if (parse.GetValue(_valid) is not null && o.ValidationFraction > 0) throw new UsageException("give --valid or --valid-fraction, not both");
+        if (parse.GetValue(_valid) is not null && parse.GetValue(_validFraction) is not null) throw new UsageException("give --valid or --valid-fraction, not both");
         switch (parse.GetValue(_pretrained))
         {
             case null:
@@ -190,6 +190,10 @@ internal sealed class TrainCommand
         }
         return o;
     }
+
+    private static string EmbeddingStart(RnnTrainerOptions trainer) =>
+        trainer.PretrainedEmbeddingsPath is { } path ? Path.GetFileName(path)
+        : trainer.PretrainedEmbeddings == PretrainedModelKind.None ? "from scratch" : trainer.PretrainedEmbeddings.ToString();
 
     private static string OptionName(string? property) => property switch
     {

@@ -91,20 +91,31 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
         return transformer;
     }
 
+    private double AutomaticValidationFraction(int rows)
+    {
+        if (rows * RnnTrainerOptions.AutomaticValidationFraction < RnnTrainerOptions.MinimumAutomaticValidationRows)
+        {
+            return 0;
+        }
+        _context.WriteLog($"holding out {RnnTrainerOptions.AutomaticValidationFraction * 100:0}% of the training rows to keep the best epoch (ValidationFraction = 0 to train on all)");
+        return RnnTrainerOptions.AutomaticValidationFraction;
+    }
+
     private (Examples Train, Examples? Validation) SplitValidation(Examples all, int seed)
     {
         if (_validation is not null)
         {
             return (all, Examples.Read(_validation, _options.FeatureColumnName, _options.LabelColumnName, _options.MaximumTrainingLength));
         }
-        if (_options.ValidationFraction <= 0)
+        double fraction = _options.ValidationFraction ?? AutomaticValidationFraction(all.Count);
+        if (fraction <= 0)
         {
             return (all, null);
         }
-        var (trainRows, validationRows) = Stratified.Split(all.Labels, _options.ValidationFraction, seed);
+        var (trainRows, validationRows) = Stratified.Split(all.Labels, fraction, seed);
         if (validationRows.Count == 0 || trainRows.Count == 0)
         {
-            throw new InvalidOperationException($"ValidationFraction {_options.ValidationFraction} leaves no rows on one side of {all.Count}.");
+            throw new InvalidOperationException($"ValidationFraction {fraction} leaves no rows on one side of {all.Count}.");
         }
         return (all.Subset(trainRows), all.Subset(validationRows));
     }

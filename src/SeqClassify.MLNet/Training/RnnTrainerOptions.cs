@@ -112,8 +112,20 @@ public sealed class RnnTrainerOptions
     /// <summary>Group rows of similar length into batches (from shuffled chunks) to waste less work on padding.</summary>
     public bool BucketByLength { get; set; } = true;
 
-    /// <summary>Hold out this stratified fraction of the training data for validation when no validation set is given; 0 = none.</summary>
-    public double ValidationFraction { get; set; }
+    /// <summary>The fraction an automatic <see cref="ValidationFraction"/> holds out.</summary>
+    public const double AutomaticValidationFraction = 0.05;
+
+    /// <summary>An automatic <see cref="ValidationFraction"/> holds rows out only if it gets at least this many.</summary>
+    public const int MinimumAutomaticValidationRows = 100;
+
+    /// <summary>
+    /// Hold out this stratified fraction of the training data for validation when no validation set
+    /// is given (with <see cref="RestoreBestEpoch"/>, the best epoch's weights are kept); 0 = none.
+    /// Null, the default, is automatic: <see cref="AutomaticValidationFraction"/> when that holds out at
+    /// least <see cref="MinimumAutomaticValidationRows"/> rows (2,000 training rows or more), else none:
+    /// on a small set, a few validation rows would choose the epoch by chance.
+    /// </summary>
+    public double? ValidationFraction { get; set; }
 
     /// <summary>Stop after this many epochs without a better validation accuracy; 0 = never stop early.</summary>
     public int EarlyStoppingPatience { get; set; }
