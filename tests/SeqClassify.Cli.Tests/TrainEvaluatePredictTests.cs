@@ -86,4 +86,24 @@ public class TrainEvaluatePredictTests
         Assert.That(result.ExitCode, Is.EqualTo(0), result.Error);
         Assert.That(result.Out, Does.Contain("labels:       ham, spam").And.Contain("MapTokensToIds").And.Contain("epoch 2/2"));
     }
+
+    [Test]
+    public void AModelTrainedFromAVecFileSaysSoInTheBannerAndInInfo()
+    {
+        string folder = Cli.Scratch();
+        string vectors = Path.Combine(folder, "tiny.vec");
+        // Eight-dimension vectors for a few words of the messages: the file sets the embedding size.
+        var random = new Random(1);
+        File.WriteAllLines(vectors, new[] { "free", "call", "txt", "ok", "home" }.Select(w =>
+            w + " " + string.Join(' ', Enumerable.Range(0, 8).Select(_ => (random.NextDouble() - 0.5).ToString("F4", System.Globalization.CultureInfo.InvariantCulture)))));
+        string model = Path.Combine(folder, "vec.zip");
+
+        var train = Cli.Run("train", "--pretrained", vectors, "--train", Cli.SmsSlice(everyNth: 8), "--no-header", "--text-column", "1",
+            "--label-column", "0", "--epochs", "1", "--hidden", "8", "--out", model);
+        var info = Cli.Run("info", "--model", model);
+
+        Assert.That(train.ExitCode, Is.EqualTo(0), train.Error);
+        Assert.That(train.Out, Does.Contain("(tiny.vec)"));
+        Assert.That(info.Out, Does.Match(@"embedding:\s+started from tiny\.vec, covering \d+\.\d% of the vocabulary").And.Contain("embedding 8,"));
+    }
 }

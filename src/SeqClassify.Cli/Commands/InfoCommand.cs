@@ -48,7 +48,7 @@ internal sealed class InfoCommand
         o.WriteLine($"training:     {history.TrainingRows:N0} rows, {history.ValidationRows:N0} validation rows, best epoch {history.BestEpoch}{(history.StoppedEarly ? ", stopped early" : "")}{(history.Cancelled ? ", cancelled" : "")}");
         if (history.PretrainedEmbeddings is { } vectors)
         {
-            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"embedding:    started from {vectors}, covering {history.PretrainedCoverage:P1} of the vocabulary"));
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"embedding:    started from {vectors}, covering {history.PretrainedCoverage * 100:F1}% of the vocabulary"));
         }
         foreach (var epoch in history.Epochs)
         {
