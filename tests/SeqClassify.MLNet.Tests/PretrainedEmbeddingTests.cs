@@ -97,6 +97,15 @@ public class PretrainedEmbeddingTests
     }
 
     [Test]
+    public void FreezingWithoutVectorsIsRefused()
+    {
+        var options = new RnnTrainerOptions { PretrainedEmbeddings = PretrainedModelKind.None, FreezeEmbeddings = true };
+
+        Assert.That(() => new MLContext().SequenceClassification.Trainers.Rnn(options),
+            Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("FreezeEmbeddings keeps pretrained vectors fixed"));
+    }
+
+    [Test]
     public void TheDefaultTrainerStartsFromTheCachedGloVeVectors()
     {
         // A cache folder holding glove.6B.100d.vec for a few of the test sentences' words.

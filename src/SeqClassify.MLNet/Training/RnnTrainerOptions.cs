@@ -176,6 +176,11 @@ public sealed class RnnTrainerOptions
                 $"EmbeddingDimension {EmbeddingDimension} does not match the {PretrainedEmbeddingStore.Dimension(PretrainedEmbeddings)} dimensions of the pretrained " +
                 $"{PretrainedEmbeddings} vectors: set PretrainedEmbeddings = PretrainedModelKind.None (CLI: --pretrained none) to learn {EmbeddingDimension}-dimension embeddings from scratch.");
         }
+        if (FreezeEmbeddings && PretrainedEmbeddingsPath is null && PretrainedEmbeddings == PretrainedModelKind.None)
+        {
+            throw new ArgumentOutOfRangeException(nameof(FreezeEmbeddings), FreezeEmbeddings,
+                "FreezeEmbeddings keeps pretrained vectors fixed, but PretrainedEmbeddings is None and no PretrainedEmbeddingsPath is set.");
+        }
         if (PretrainedEmbeddingsPath is not null && !File.Exists(PretrainedEmbeddingsPath))
         {
             throw new FileNotFoundException($"Pretrained embeddings file '{PretrainedEmbeddingsPath}' does not exist.", PretrainedEmbeddingsPath);
