@@ -86,6 +86,18 @@ public class PretrainedEmbeddingTests
     }
 
     [Test]
+    public void ACacheFolderThatCannotBeCreatedIsNamed()
+    {
+        string file = Path.Combine(Scratch(), "a-file");
+        File.WriteAllText(file, "");
+        var (source, _) = SourceFor(Package(Json), Scratch());
+        string folder = Path.Combine(file, "cache");  // below a file: cannot exist
+
+        Assert.That(() => PretrainedEmbeddingStore.GetPath(source, folder, _ => { }, default),
+            Throws.InvalidOperationException.With.Message.Contains($"are not in {folder}"));
+    }
+
+    [Test]
     public void TheDefaultIsGloVe100DAndAnotherEmbeddingSizeMustSayNone()
     {
         Assert.That(new RnnTrainerOptions().PretrainedEmbeddings, Is.EqualTo(PretrainedModelKind.GloVe100D));

@@ -98,8 +98,23 @@ public static class PretrainedEmbeddingStore
         }
         finally
         {
-            File.Delete(download);
-            File.Delete(converted);
+            DeleteIfPossible(download);
+            DeleteIfPossible(converted);
+        }
+    }
+
+    // Cleaning up must not hide the error being reported (e.g. a folder that could not be created).
+    private static void DeleteIfPossible(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
         }
     }
 
