@@ -153,23 +153,7 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
             GradientClipNorm = _options.GradientClipNorm,
             Seed = seed,
         };
-        string? vectorsPath = _options.PretrainedEmbeddingsPath;
-        if (vectorsPath is not null && (!tokens || feature.KeyValues is null))
-        {
-            throw new InvalidOperationException("Pretrained embeddings need a token-id column with its vocabulary (MapTokensToIds).");
-        }
-        if (vectorsPath is null && _options.PretrainedEmbeddings != PretrainedModelKind.None)
-        {
-            if (tokens && feature.KeyValues is not null)
-            {
-                vectorsPath = PretrainedEmbeddingStore.GetPath(_options.PretrainedEmbeddings, m => _context.WriteLog(m), _options.CancellationToken);
-            }
-            else
-            {
-                _context.WriteLog($"{_options.PretrainedEmbeddings} vectors not used: column '{feature.Name}' is not token ids with a vocabulary (MapTokensToIds)", LogKind.Warning);
-            }
-        }
-        if (vectorsPath is not null)
+        if (PretrainedVectorsFile(feature, tokens) is { } vectorsPath)
         {
             var vectors = PretrainedVectors.Load(vectorsPath, new Vocabulary(feature.KeyValues!), seed);
             options.PretrainedEmbeddings = vectors.Matrix;
@@ -180,6 +164,27 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
             _context.WriteLog($"pretrained vectors {history.PretrainedEmbeddings} ({vectors.Dimension} dimensions) cover {vectors.Found} of {vocabularySize - 2} vocabulary tokens ({history.PretrainedCoverage:P1})");
         }
         return options;
+    }
+
+    /// <summary>
+    /// The .vec file to start the embedding from: the options' own file, else the named kind's cached
+    /// file (fetched if need be); null for none. A named kind is skipped, with a warning, for input
+    /// that has no vocabulary to look words up in; a file given outright is refused for it.
+    /// </summary>
+    private string? PretrainedVectorsFile(DataViewSchema.Column feature, bool tokens)
+    {
+        bool hasVocabulary = tokens && feature.KeyValues is not null;
+        if (_options.PretrainedEmbeddingsPath is { } path)
+        {
+            return hasVocabulary ? path : throw new InvalidOperationException("Pretrained embeddings need a token-id column with its vocabulary (MapTokensToIds).");
+        }
+        if (_options.PretrainedEmbeddings == PretrainedModelKind.None) return null;
+        if (!hasVocabulary)
+        {
+            _context.WriteLog($"{_options.PretrainedEmbeddings} vectors not used: column '{feature.Name}' is not token ids with a vocabulary (MapTokensToIds)", LogKind.Warning);
+            return null;
+        }
+        return PretrainedEmbeddingStore.GetPath(_options.PretrainedEmbeddings, m => _context.WriteLog(m), _options.CancellationToken);
     }
 
     /// <summary>The epochs, batches, validation, early stopping and cancellation of one Fit.</summary>
