@@ -165,6 +165,20 @@ public class PretrainedEmbeddingTests
         Assert.That(warnings, Has.One.Contains("GloVe100D vectors not used: column 'Steps' is not token ids"));
     }
 
+    [Test]
+    public void AVectorsFileGivenForFeatureSequencesIsRefused()
+    {
+        var ml = new MLContext(seed: 1);
+        string vectors = Path.Combine(Scratch(), "v.vec");
+        File.WriteAllText(vectors, "word 0.1 0.2\n");
+        var rows = Enumerable.Range(0, 4).Select(i => new TrainingTests.Sequence { Steps = [[i, 1f]], Label = i % 2 == 0 ? "even" : "odd" });
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.SequenceClassification.Trainers.Rnn(new RnnTrainerOptions { FeatureColumnName = "Steps", PretrainedEmbeddingsPath = vectors }));
+
+        Assert.That(() => pipeline.Fit(ml.Data.LoadFromEnumerable(rows)),
+            Throws.InvalidOperationException.With.Message.Contains("need a token-id column with its vocabulary"));
+    }
+
     private static byte[] Package(string json)
     {
         var bytes = new MemoryStream();
