@@ -1,6 +1,6 @@
 using System.Text;
-using SeqClassify.MLNet;
-using SeqClassify.MLNet.Data;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace SeqClassify.Bench;
 
@@ -18,17 +18,48 @@ internal sealed record BenchDataset(string Name, string Train, string Test, stri
     /// <summary>Label and Text columns, read as the reference reads them (header names; TSV unquoted; agnews: title + " " + description).</summary>
     public IDataView Load(MLContext ml, string path)
     {
+        char separator = Format == "tsv" ? '\t' : ',';
+        int[] label, text;
         if (Format == "agnews")
         {
-            var raw = ml.Data.LoadFromTextFile(path,
-                [new TextLoader.Column("Label", TextDataViewType.Instance, 0), new TextLoader.Column("Title", TextDataViewType.Instance, 1),
-                 new TextLoader.Column("Description", TextDataViewType.Instance, 2)]);
-            var schema = new DataViewSchema([("Label", TextDataViewType.Instance, null), ("Text", TextDataViewType.Instance, null)]);
-            return new InMemoryDataView(schema, raw.GetRows().Select(r => new object?[] { r.Values[0], $"{r.Values[1]} {r.Values[2]}" }).ToList());
+            (label, text) = ([0], [1, 2]);
         }
-        return ml.Data.LoadFromTextFile(path,
-            [new TextLoader.Column("Label", TextDataViewType.Instance, SourceName: LabelColumn), new TextLoader.Column("Text", TextDataViewType.Instance, SourceName: TextColumn)],
-            separatorChar: Format == "tsv" ? '\t' : ',', hasHeader: true, allowQuoting: Format != "tsv");
+        else
+        {
+            string[] header = File.ReadLines(path).First().Split(separator);
+            (label, text) = ([Array.IndexOf(header, LabelColumn)], [Array.IndexOf(header, TextColumn)]);
+        }
+        var loader = ml.Data.CreateTextLoader(new TextLoader.Options
+        {
+            Columns = [new TextLoader.Column("Label", DataKind.String, label[0]), .. text.Select((index, i) => new TextLoader.Column($"Text{i}", DataKind.String, index))],
+            Separators = [separator], HasHeader = Format != "agnews", AllowQuoting = Format != "tsv", ReadMultilines = Format == "csv",
+        });
+        var view = loader.Load(path);
+        var rows = new List<Row>();
+        using (var cursor = view.GetRowCursor(view.Schema))
+        {
+            var getLabel = cursor.GetGetter<ReadOnlyMemory<char>>(view.Schema["Label"]);
+            var getTexts = text.Select((_, i) => cursor.GetGetter<ReadOnlyMemory<char>>(view.Schema[$"Text{i}"])).ToArray();
+            ReadOnlyMemory<char> value = default;
+            while (cursor.MoveNext())
+            {
+                getLabel(ref value);
+                string labelText = value.ToString();
+                rows.Add(new Row
+                {
+                    Label = labelText,
+                    Text = string.Join(' ', getTexts.Select(get => { get(ref value); return value.ToString(); })),
+                });
+            }
+        }
+        return ml.Data.LoadFromEnumerable(rows);
+    }
+
+    /// <summary>One labelled text.</summary>
+    public sealed class Row
+    {
+        public string Label { get; set; } = "";
+        public string Text { get; set; } = "";
     }
 
     /// <summary>

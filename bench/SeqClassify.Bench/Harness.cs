@@ -98,7 +98,6 @@ internal static class Harness
         ("single_p99_ms", "single-text latency p99 (ms)", false),
         ("peak_rss_mb", "peak RSS (MB)", false),
         ("test_accuracy", "test accuracy", true),
-        ("test_macro_f1", "test macro-F1", true),
         ("train_s", "training seconds", false),
     ];
 

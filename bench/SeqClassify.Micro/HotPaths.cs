@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using SeqClassify.MLNet;
-using SeqClassify.MLNet.Prediction;
+using Microsoft.ML;
 using SeqClassify.MLNet.Text;
 using SeqClassify.Torch;
 
@@ -34,9 +33,9 @@ public class HotPaths
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
             .Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text", TokenizerRule.BasicEnglish))
             .Append(ml.Transforms.Text.MapTokensToIds("Ids", "Tokens"))
-            .Append(ml.SequenceClassification.Trainers.Rnn(new SeqClassify.MLNet.Training.RnnTrainerOptions { Epochs = 1, Bidirectional = false, PretrainedEmbeddings = SeqClassify.MLNet.Training.PretrainedModelKind.None }));
+            .Append(ml.MulticlassClassification.Trainers.Rnn(new SeqClassify.MLNet.Training.RnnTrainerOptions { Epochs = 1, Bidirectional = false, PretrainedEmbeddings = SeqClassify.MLNet.Training.PretrainedModelKind.None }));
         var fitted = pipeline.Fit(data);
-        _vocabulary = (TokenToIdMappingTransformer)fitted.Transformers[2];
+        _vocabulary = ((IEnumerable<ITransformer>)fitted).OfType<TokenToIdMappingTransformer>().Single();
         _engine = ml.Model.CreatePredictionEngine<TextInput, Scores>(fitted);
 
         var random = new Random(3);
@@ -70,6 +69,7 @@ public class HotPaths
 
     public sealed class TextInput
     {
+        public string Label { get; set; } = "";
         public string Text { get; set; } = "";
     }
 

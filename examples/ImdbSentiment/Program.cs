@@ -2,8 +2,6 @@
 // default configuration, evaluate on the test split, save the model.
 // Run: dotnet run -c Release --project examples/ImdbSentiment -- [--rows N] [--epochs N]
 // (--rows limits training rows for a quick try; the full run takes a while on 2 cores.)
-using SeqClassify.MLNet;
-using SeqClassify.MLNet.Data;
 using SeqClassify.MLNet.Text;
 using SeqClassify.MLNet.Training;
 
@@ -17,20 +15,25 @@ trainer.Progress = new Progress<TrainingProgress>(p =>
 
 var ml = new MLContext(seed: 1);
 string folder = Path.Combine(AppContext.BaseDirectory, "../../../../../../shared/datasets/imdb");
-TextLoader.Column[] columns = [new("Label", TextDataViewType.Instance, SourceName: "label"), new("Text", TextDataViewType.Instance, SourceName: "text")];
-var train = ml.Data.LoadFromTextFile(Path.Combine(folder, "train.csv"), columns, hasHeader: true);
-var test = ml.Data.LoadFromTextFile(Path.Combine(folder, "test.csv"), columns, hasHeader: true);
-if (rows > 0) train = ml.Data.TrainTestSplit(train, testFraction: (double)rows / 25_000, stratificationColumnName: "Label").TestSet;
+// The files' header is "id,rating,label,text"; reviews are quoted and may hold commas and newlines.
+var loader = ml.Data.CreateTextLoader(new TextLoader.Options
+{
+    Columns = [new("Label", DataKind.String, 2), new("Text", DataKind.String, 3)],
+    Separators = [','], HasHeader = true, AllowQuoting = true, ReadMultilines = true,
+});
+var train = loader.Load(Path.Combine(folder, "train.csv"));
+var test = loader.Load(Path.Combine(folder, "test.csv"));
+if (rows > 0) train = ml.Data.StratifiedTrainTestSplit(train, testFraction: (double)rows / 25_000, labelColumnName: "Label").TestSet;
 
 var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
     .Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text", TokenizerRule.BasicEnglish))
     .Append(ml.Transforms.Text.MapTokensToIds("Ids", "Tokens", minimumFrequency: 5, maximumLength: 400))
-    .Append(ml.SequenceClassification.Trainers.Rnn(trainer))
+    .Append(ml.MulticlassClassification.Trainers.Rnn(trainer))
     .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
 
 var model = pipeline.Fit(train);
-var metrics = ml.SequenceClassification.Evaluate(model.Transform(test));
-Console.WriteLine($"test accuracy {metrics.MicroAccuracy:P2}, macro-F1 {metrics.MacroF1:F4}, AUC {metrics.AreaUnderRocCurve:F4}");
+var metrics = ml.MulticlassClassification.Evaluate(model.Transform(test));
+Console.WriteLine($"test accuracy {metrics.MicroAccuracy:P2}, macro accuracy {metrics.MacroAccuracy:P2}");
 Console.WriteLine(metrics.ConfusionMatrix.GetFormattedConfusionTable());
 ml.Model.Save(model, train.Schema, "imdb-model.zip");
 

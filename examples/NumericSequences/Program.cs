@@ -2,7 +2,6 @@
 // task is to tell a "shake" (high-frequency oscillation) from a "tilt" (slow drift). Sequences
 // vary in length; the RNN reads them directly, with no embedding.
 // Run: dotnet run --project examples/NumericSequences
-using SeqClassify.MLNet;
 using SeqClassify.MLNet.Training;
 
 var random = new Random(7);
@@ -14,26 +13,26 @@ var recordings = Enumerable.Range(0, 400).Select(i =>
     {
         double phase = shake ? Math.Sin(t * 1.7) : t / (double)length;
         return new[] { (float)(phase + random.NextDouble() * 0.3), (float)(random.NextDouble() * 0.3), (float)(1 - phase * 0.5) };
-    }).ToArray();
+    }).SelectMany(step => step).ToArray();  // ML.NET vectors are flat: step after step, 3 values each
     return new Recording { Steps = steps, Label = shake ? "shake" : "tilt" };
 }).ToList();
 
 var ml = new MLContext(seed: 1);
-var split = ml.Data.TrainTestSplit(ml.Data.LoadFromEnumerable(recordings), testFraction: 0.25, stratificationColumnName: "Label");
+var split = ml.Data.StratifiedTrainTestSplit(ml.Data.LoadFromEnumerable(recordings), testFraction: 0.25, labelColumnName: "Label");
 var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
-    .Append(ml.SequenceClassification.Trainers.Rnn(new RnnTrainerOptions
+    .Append(ml.MulticlassClassification.Trainers.Rnn(new RnnTrainerOptions
     {
-        FeatureColumnName = "Steps", Cell = SeqClassify.Torch.RnnCellType.Lstm, HiddenSize = 32, Epochs = 10,
+        FeatureColumnName = "Steps", FeatureSize = 3, PretrainedEmbeddings = PretrainedModelKind.None, Cell = SeqClassify.Torch.RnnCellType.Lstm, HiddenSize = 32, Epochs = 10,
         LearningRate = 0.005, EmbeddingDropout = 0, Dropout = 0,
     }))
     .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
 
 var model = pipeline.Fit(split.TrainSet);
-var metrics = ml.SequenceClassification.Evaluate(model.Transform(split.TestSet));
-Console.WriteLine($"test accuracy {metrics.MicroAccuracy:P1} on {metrics.RowCount} held-out recordings");
+var metrics = ml.MulticlassClassification.Evaluate(model.Transform(split.TestSet));
+Console.WriteLine($"test accuracy {metrics.MicroAccuracy:P1} on {split.TestSet.GetColumn<string>("Label").Count()} held-out recordings");
 
 sealed class Recording
 {
-    public float[][] Steps { get; set; } = [];
+    [VectorType] public float[] Steps { get; set; } = [];
     public string Label { get; set; } = "";
 }

@@ -1,6 +1,5 @@
 // Two-class sentiment on sentences written for this example: the whole ML.NET-style flow in one page.
 // Run: dotnet run --project examples/QuickStart
-using SeqClassify.MLNet;
 using SeqClassify.MLNet.Text;
 using SeqClassify.MLNet.Training;
 
@@ -24,11 +23,11 @@ var data = ml.Data.LoadFromEnumerable(new[]
 var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
     .Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text", TokenizerRule.BasicEnglish))
     .Append(ml.Transforms.Text.MapTokensToIds("Ids", "Tokens"))
-    .Append(ml.SequenceClassification.Trainers.Rnn(new RnnTrainerOptions { PretrainedEmbeddings = PretrainedModelKind.None, Epochs = 40, BatchSize = 4, HiddenSize = 32, EmbeddingDimension = 32, LearningRate = 0.01 }))
+    .Append(ml.MulticlassClassification.Trainers.Rnn(new RnnTrainerOptions { PretrainedEmbeddings = PretrainedModelKind.None, Epochs = 40, BatchSize = 4, HiddenSize = 32, EmbeddingDimension = 32, LearningRate = 0.01 }))
     .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
 
 var model = pipeline.Fit(data);
-var metrics = ml.SequenceClassification.Evaluate(model.Transform(data));
+var metrics = ml.MulticlassClassification.Evaluate(model.Transform(data));
 Console.WriteLine($"training accuracy: {metrics.MicroAccuracy:P1}");
 
 string path = Path.Combine(Path.GetTempPath(), "quickstart-model.zip");
@@ -45,6 +44,9 @@ sealed record Review(string Label, string Text);
 
 sealed class Input
 {
+    // The pipeline maps labels to keys first, so its input has a Label column; unknown when predicting.
+    public string Label { get; set; } = "";
+
     public string Text { get; set; } = "";
 }
 

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using SeqClassify.Cli.Commands;
-using SeqClassify.MLNet.Data;
 
 namespace SeqClassify.Cli;
 
@@ -61,7 +60,7 @@ internal static class CliApp
     // The message that says what went wrong; the exception type only where the message needs it.
     private static string Describe(Exception e) => e switch
     {
-        MalformedRecordException or UsageException or FileNotFoundException or InvalidDataException => e.Message,
+        UsageException or FileNotFoundException or InvalidDataException => e.Message,
         ArgumentException a when a.ParamName is not null => a.Message.Split(" (Parameter")[0],
         _ => e.Message,
     };

@@ -1,34 +1,43 @@
-using SeqClassify.MLNet;
-using SeqClassify.MLNet.Conversion;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Transforms;
 using SeqClassify.MLNet.Text;
 using SeqClassify.MLNet.Training;
 
 namespace SeqClassify.Cli;
 
-/// <summary>The text pipeline `seqclassify train` fits: the same one a C# user would write.</summary>
+/// <summary>The ML.NET pipeline `seqclassify train` fits: the same one a C# user would write.</summary>
 internal static class CliPipeline
 {
-    public sealed record Settings(TokenizerRule Tokenizer, int MinimumFrequency, int MaximumLength, bool UnescapePennTreebank);
+    /// <summary>How text becomes tokens: SeqClassify's basic_english, or ML.NET's own tokenizers.</summary>
+    public enum Tokenizer { BasicEnglish, Whitespace, Characters }
+
+    public sealed record Settings(Tokenizer Tokenizer, int MinimumFrequency, int MaximumLength, bool UnescapePennTreebank);
 
     /// <summary>The whole pipeline: featurization, the RNN trainer, predicted keys back to label names.</summary>
     public static EstimatorChain<KeyToValueMappingTransformer> Build(MLContext ml, Settings settings, RnnTrainerOptions trainer) =>
         Featurize(ml, settings)
-            .Append(ml.SequenceClassification.Trainers.Rnn(trainer))
+            .Append(ml.MulticlassClassification.Trainers.Rnn(trainer))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
 
-    /// <summary>Labels to keys, text to token ids.</summary>
-    public static EstimatorChain<TokenToIdMappingTransformer> Featurize(MLContext ml, Settings settings) =>
-        ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: KeyOrdinality.ByValue)
-            .Append(ml.Transforms.Text.NormalizeText(new TextNormalizingOptions
-            {
-                OutputColumnName = "Text",
-                Case = TextNormalizingOptions.CaseMode.None,
-                UnescapePennTreebank = settings.UnescapePennTreebank,
-            }))
-            .Append(ml.Transforms.Text.TokenizeIntoWords(new WordTokenizingOptions
-            {
-                OutputColumnName = "Tokens", InputColumnName = "Text", Rule = settings.Tokenizer,
-                Separators = [' ', '\t', '\n', '\r'],
-            }))
-            .Append(ml.Transforms.Text.MapTokensToIds("Ids", "Tokens", minimumFrequency: settings.MinimumFrequency, maximumLength: settings.MaximumLength));
+    /// <summary>Labels to keys (by value, so that their order does not depend on the file's), text to token ids.</summary>
+    public static EstimatorChain<TokenToIdMappingTransformer> Featurize(MLContext ml, Settings settings)
+    {
+        IEstimator<ITransformer> chain = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue);
+        string text = "Text";
+        if (settings.UnescapePennTreebank)
+        {
+            chain = chain.Append(ml.Transforms.Text.UnescapePennTreebank("UnescapedText", text));
+            text = "UnescapedText";
+        }
+        chain = settings.Tokenizer switch
+        {
+            Tokenizer.Whitespace => chain.Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", text, [' ', '\t', '\n', '\r'])),
+            // ML.NET's character tokenizer gives keys; its KeyToValue gives the characters back as text tokens.
+            Tokenizer.Characters => chain.Append(ml.Transforms.Text.TokenizeIntoCharactersAsKeys("CharacterKeys", text, useMarkerCharacters: false))
+                .Append(ml.Transforms.Conversion.MapKeyToValue("Tokens", "CharacterKeys")),
+            _ => chain.Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", text, TokenizerRule.BasicEnglish)),
+        };
+        return chain.Append(ml.Transforms.Text.MapTokensToIds("Ids", "Tokens", minimumFrequency: settings.MinimumFrequency, maximumLength: settings.MaximumLength));
+    }
 }

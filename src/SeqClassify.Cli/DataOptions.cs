@@ -1,6 +1,6 @@
 using System.CommandLine;
-using SeqClassify.MLNet;
-using SeqClassify.MLNet.Data;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace SeqClassify.Cli;
 
@@ -36,8 +36,9 @@ internal sealed class DataOptions
     }
 
     /// <summary>
-    /// Loads a file as the two columns every SeqClassify CLI model reads: Text (the text columns
-    /// joined) and, when asked for, Label.
+    /// Loads a file with ML.NET's TextLoader (CSV with RFC 4180 quoting and multi-line fields, or TSV;
+    /// columns by header name or 0-based index) as the two columns every SeqClassify CLI model reads:
+    /// Text (the text columns joined with a space) and Label (empty when not asked for).
     /// </summary>
     public IDataView Load(MLContext ml, ParseResult parse, string path, bool withLabel)
     {
@@ -52,13 +53,53 @@ internal sealed class DataOptions
         {
             throw new UsageException($"--text-column is needed to read '{path}'");
         }
-        var columns = texts.Select((spec, i) => Column($"Text{i}", spec, header)).ToList();
+        string[]? headerNames = header ? ReadHeader(path, separator) : null;
+        var columns = texts.Select((spec, i) => new TextLoader.Column($"Text{i}", DataKind.String, IndexOf(spec, headerNames, path))).ToList();
         if (withLabel)
         {
-            columns.Add(Column("Label", parse.GetValue(LabelColumn)!, header));
+            columns.Add(new TextLoader.Column("Label", DataKind.String, IndexOf(parse.GetValue(LabelColumn)!, headerNames, path)));
         }
-        var loaded = ml.Data.LoadFromTextFile(path, columns, separator, header, allowQuoting: separator == ',');
-        return new JoinedTextView(loaded, texts.Length, withLabel);
+        var loader = ml.Data.CreateTextLoader(new TextLoader.Options
+        {
+            Columns = [.. columns],
+            Separators = [separator],
+            HasHeader = header,
+            // TSV is read without quoting, as the reference reads it; CSV quotes may hold separators and newlines.
+            AllowQuoting = separator == ',',
+            ReadMultilines = separator == ',',
+            TrimWhitespace = false,
+        });
+        var view = loader.Load(path);
+        return ml.Data.LoadFromEnumerable(ReadRows(view, texts.Length, withLabel));
+    }
+
+    /// <summary>Rows in memory: epochs shuffle them, and evaluation reads them twice.</summary>
+    private static List<CliRow> ReadRows(IDataView view, int textColumns, bool withLabel)
+    {
+        var rows = new List<CliRow>();
+        var textCols = Enumerable.Range(0, textColumns).Select(i => view.Schema[$"Text{i}"]).ToArray();
+        var needed = withLabel ? textCols.Append(view.Schema["Label"]) : textCols;
+        using var cursor = view.GetRowCursor(needed);
+        var textGetters = textCols.Select(c => cursor.GetGetter<ReadOnlyMemory<char>>(c)).ToArray();
+        var labelGetter = withLabel ? cursor.GetGetter<ReadOnlyMemory<char>>(view.Schema["Label"]) : null;
+        var parts = new string[textColumns];
+        ReadOnlyMemory<char> value = default;
+        while (cursor.MoveNext())
+        {
+            for (int i = 0; i < textColumns; i++)
+            {
+                textGetters[i](ref value);
+                parts[i] = value.ToString();
+            }
+            string label = "";
+            if (labelGetter is not null)
+            {
+                labelGetter(ref value);
+                label = value.ToString();
+            }
+            rows.Add(new CliRow { Label = label, Text = textColumns == 1 ? parts[0] : string.Join(' ', parts) });
+        }
+        return rows;
     }
 
     public static char SeparatorFor(string? format, string path) => (format?.ToLowerInvariant()) switch
@@ -69,37 +110,52 @@ internal sealed class DataOptions
         _ => throw new UsageException($"--format must be csv or tsv, got '{format}'"),
     };
 
-    private static TextLoader.Column Column(string name, string spec, bool header)
+    private static int IndexOf(string spec, string[]? header, string path)
     {
         if (int.TryParse(spec, out int index))
         {
-            return index >= 0
-                ? new TextLoader.Column(name, TextDataViewType.Instance, Index: index)
-                : throw new UsageException($"column index {index} is negative");
+            return index >= 0 ? index : throw new UsageException($"column index {index} is negative");
         }
-        if (!header)
+        if (header is null)
         {
             throw new UsageException($"column '{spec}' must be a 0-based index when the file has no header (--no-header)");
         }
-        return new TextLoader.Column(name, TextDataViewType.Instance, SourceName: spec);
+        int found = Array.IndexOf(header, spec);
+        return found >= 0 ? found
+            : throw new UsageException($"column '{spec}' is not in the header of '{path}' (columns: {string.Join(", ", header)})");
     }
 
-    /// <summary>Joins Text0..TextN into Text and keeps Label: the schema CLI models are trained on.</summary>
-    private sealed class JoinedTextView(IDataView source, int texts, bool withLabel) : IDataView
+    /// <summary>The header's column names (ML.NET's TextLoader reads columns by index only).</summary>
+    private static string[] ReadHeader(string path, char separator)
     {
-        public DataViewSchema Schema { get; } = new(withLabel
-            ? [("Label", TextDataViewType.Instance, null), ("Text", TextDataViewType.Instance, null)]
-            : [("Text", TextDataViewType.Instance, null)]);
-
-        public long? GetRowCount() => source.GetRowCount();
-
-        public IEnumerable<DataViewRow> GetRows()
+        using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
+        string line = reader.ReadLine() ?? throw new InvalidDataException($"'{path}' is empty: no header row");
+        if (separator != ',')
         {
-            foreach (var row in source.GetRows())
-            {
-                string text = texts == 1 ? (string)row.Values[0]! : string.Join(' ', row.Values.Take(texts));
-                yield return new DataViewRow(Schema, row.Position, withLabel ? [row.Values[texts], text] : [text]);
-            }
+            return line.Split(separator);
         }
+        var names = new List<string>();
+        var current = new System.Text.StringBuilder();
+        bool quoted = false;
+        for (int i = 0; i < line.Length; i++)
+        {
+            char c = line[i];
+            if (quoted && c == '"' && i + 1 < line.Length && line[i + 1] == '"') { current.Append('"'); i++; }
+            else if (c == '"') quoted = !quoted;
+            else if (c == ',' && !quoted) { names.Add(current.ToString()); current.Clear(); }
+            else current.Append(c);
+        }
+        names.Add(current.ToString());
+        return [.. names];
     }
+}
+
+/// <summary>The schema every CLI model is trained and scored on.</summary>
+public sealed class CliRow
+{
+    /// <summary>The class, as written in the file; empty when predicting.</summary>
+    public string Label { get; set; } = "";
+
+    /// <summary>The text (several text columns joined with a space).</summary>
+    public string Text { get; set; } = "";
 }

@@ -1,20 +1,36 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
-using SeqClassify.MLNet;
-using SeqClassify.MLNet.Data;
+using System.Text.Json.Serialization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using SeqClassify.MLNet.Text;
 using SeqClassify.MLNet.Training;
+using SeqClassify.Torch;
 
 namespace SeqClassify.Cli;
 
-/// <summary>A model .zip as the commands use it: the chain, its classifier step and its manifest.</summary>
-internal sealed record LoadedModel(ITransformer Chain, SequenceClassificationTransformer Classifier, JsonObject Manifest)
+/// <summary>An ML.NET model .zip as the commands use it: the chain, its classifier step and a description.</summary>
+internal sealed record LoadedModel(MLContext Context, ITransformer Chain, SequenceClassificationTransformer Classifier, JsonObject Description)
 {
-    private static readonly DataViewSchema TextSchema = new([("Text", TextDataViewType.Instance, null)]);
-
-    /// <summary>Class probabilities for each text, in order (the chain scores them together).</summary>
-    public IEnumerable<float[]> Score(IReadOnlyList<string> texts)
+    /// <summary>Class probabilities for each text, in order.</summary>
+    public IReadOnlyList<float[]> Score(IReadOnlyList<string> texts)
     {
-        var view = new InMemoryDataView(TextSchema, texts.Select(t => new object?[] { t }).ToList());
-        return Chain.Transform(view).GetRows().Select(row => row.GetValue<float[]>(Classifier.ScoreColumnName));
+        var view = Context.Data.LoadFromEnumerable(texts.Select(t => new CliRow { Text = t }));
+        return Chain.Transform(view).GetColumn<float[]>(Classifier.ScoreColumnName).ToList();
+    }
+
+    /// <summary>
+    /// The data scored up to the classifier step: PredictedLabel still a key, as ML.NET's evaluator
+    /// needs it (the CLI's pipeline maps it back to the label's text after that step).
+    /// </summary>
+    public IDataView ScoreForEvaluation(IDataView data)
+    {
+        foreach (var step in Chain as IEnumerable<ITransformer> ?? [Chain])
+        {
+            data = step.Transform(data);
+            if (ReferenceEquals(step, Classifier)) break;
+        }
+        return data;
     }
 
     public static LoadedModel Load(MLContext ml, string path)
@@ -23,13 +39,63 @@ internal sealed record LoadedModel(ITransformer Chain, SequenceClassificationTra
         {
             throw new FileNotFoundException($"model file '{path}' does not exist", path);
         }
-        var chain = ml.Model.Load(path, out var inputSchema);
+        ITransformer chain;
+        DataViewSchema inputSchema;
+        try
+        {
+            chain = ml.Model.Load(path, out inputSchema);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // ML.NET's message alone ("Failed to open a zip archive") does not say which file.
+            var messages = new List<string>();
+            for (var inner = e; inner is not null; inner = inner.InnerException) messages.Add(inner.Message);
+            throw new InvalidDataException($"model '{path}' cannot be loaded: {string.Join(": ", messages.Distinct())}", e);
+        }
         if (inputSchema.GetColumnOrNull("Text") is null)
         {
-            throw new InvalidDataException($"model '{path}' does not read a 'Text' column (its input is {inputSchema}); the CLI serves text models");
+            throw new InvalidDataException($"model '{path}' does not read a 'Text' column; the CLI serves text models");
         }
-        var classifier = ((IEnumerable<ITransformer>)chain).OfType<SequenceClassificationTransformer>().SingleOrDefault()
-            ?? throw new InvalidDataException($"model '{path}' has no RNN classifier step");
-        return new LoadedModel(chain, classifier, ml.Model.ReadManifest(path));
+        var steps = chain as IEnumerable<ITransformer> ?? [chain];
+        var classifier = steps.OfType<SequenceClassificationTransformer>().SingleOrDefault()
+            ?? throw new InvalidDataException($"model '{path}' has no SeqClassify RNN classifier step");
+        return new LoadedModel(ml, chain, classifier, Describe(steps, inputSchema, classifier));
+    }
+
+    private static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };
+
+    /// <summary>What `info` and the server's GET /model show: versions, input, steps, network, history.</summary>
+    private static JsonObject Describe(IEnumerable<ITransformer> steps, DataViewSchema input, SequenceClassificationTransformer classifier)
+    {
+        var network = classifier.ModelOptions.Clone();
+        network.PretrainedEmbeddings = null;
+        return new JsonObject
+        {
+            ["format"] = "ML.NET model (Microsoft.ML " + typeof(MLContext).Assembly.GetName().Version + ")",
+            ["seqClassifyVersion"] = typeof(SequenceClassificationTransformer).Assembly.GetName().Version?.ToString(),
+            ["torchVersion"] = TorchRuntime.TorchVersion,
+            ["inputSchema"] = new JsonArray(input.Select(c => (JsonNode?)new JsonObject { ["name"] = c.Name, ["type"] = c.Type.ToString() }).ToArray()),
+            ["steps"] = new JsonArray(steps.Select(s => (JsonNode?)DescribeStep(s)).ToArray()),
+            ["labels"] = new JsonArray(classifier.LabelNames.Select(n => (JsonNode?)JsonValue.Create(n)).ToArray()),
+            ["network"] = JsonSerializer.SerializeToNode(network, Json),
+            ["parameterCount"] = classifier.ParameterCount,
+            ["history"] = JsonSerializer.SerializeToNode(classifier.History, Json),
+        };
+    }
+
+    private static JsonObject DescribeStep(ITransformer step)
+    {
+        var options = step switch
+        {
+            TokenToIdMappingTransformer ids => JsonSerializer.SerializeToNode(ids.Options, Json)!.AsObject(),
+            TokenizingTransformer tokens => new JsonObject { ["rule"] = tokens.Rule.ToString(), ["pattern"] = tokens.Pattern },
+            SequenceClassificationTransformer rnn => new JsonObject
+            {
+                ["featureColumnName"] = rnn.FeatureColumnName, ["maximumLength"] = rnn.MaximumLength, ["vocabularySize"] = rnn.ModelOptions.VocabularySize,
+            },
+            _ => new JsonObject(),
+        };
+        if (step is TokenToIdMappingTransformer vocabulary) options["vocabularySize"] = vocabulary.Vocabulary.Count;
+        return new JsonObject { ["kind"] = step.GetType().Name, ["options"] = options };
     }
 }

@@ -31,4 +31,24 @@ internal static class OutputFile
             throw new UsageException($"cannot write '{path}': the file is read-only");
         }
     }
+
+    /// <summary>
+    /// Writes through a temporary file in the same directory, then renames it over the target: a
+    /// reader sees the old file or the whole new one, never half of one. ML.NET writes the zip;
+    /// this makes its arrival atomic.
+    /// </summary>
+    public static void WriteAtomically(string path, Action<string> write)
+    {
+        string full = Path.GetFullPath(path);
+        string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            write(temporary);
+            File.Move(temporary, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary)) File.Delete(temporary);
+        }
+    }
 }

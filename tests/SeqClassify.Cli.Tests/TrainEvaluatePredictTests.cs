@@ -50,7 +50,7 @@ public class TrainEvaluatePredictTests
         Assert.That(result.ExitCode, Is.EqualTo(0), result.Error);
         Assert.That(result.Out, Does.Contain("micro accuracy").And.Contain("Confusion table"));
         string html = File.ReadAllText(report);
-        Assert.That(html, Does.Contain("<svg").And.Contain("Confusion matrix").And.Contain("RnnSequenceClassifier").And.Contain("validation accuracy"));
+        Assert.That(html, Does.Contain("<svg").And.Contain("Confusion matrix").And.Contain("SequenceClassificationTransformer").And.Contain("validation accuracy"));
         Assert.That(html, Does.Not.Contain("<script").And.Not.Contain("src=\"http"), "self-contained");
     }
 
@@ -84,7 +84,7 @@ public class TrainEvaluatePredictTests
         var result = Cli.Run("info", "--model", _model);
 
         Assert.That(result.ExitCode, Is.EqualTo(0), result.Error);
-        Assert.That(result.Out, Does.Contain("labels:       ham, spam").And.Contain("MapTokensToIds").And.Contain("epoch 2/2"));
+        Assert.That(result.Out, Does.Contain("labels:       ham, spam").And.Contain("TokenToIdMappingTransformer").And.Contain("epoch 2/2"));
     }
 
     [Test]

@@ -101,10 +101,10 @@ public class PretrainedEmbeddingTests
     public void TheDefaultIsGloVe100DAndAnotherEmbeddingSizeMustSayNone()
     {
         Assert.That(new RnnTrainerOptions().PretrainedEmbeddings, Is.EqualTo(PretrainedModelKind.GloVe100D));
-        Assert.That(() => new MLContext().SequenceClassification.Trainers.Rnn(new RnnTrainerOptions { EmbeddingDimension = 64 }),
+        Assert.That(() => new MLContext().MulticlassClassification.Trainers.Rnn(new RnnTrainerOptions { EmbeddingDimension = 64 }),
             Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("EmbeddingDimension 64 does not match the 100 dimensions")
                 .And.Message.Contains("PretrainedModelKind.None"));
-        Assert.That(() => new MLContext().SequenceClassification.Trainers.Rnn(
+        Assert.That(() => new MLContext().MulticlassClassification.Trainers.Rnn(
             new RnnTrainerOptions { EmbeddingDimension = 64, PretrainedEmbeddings = PretrainedModelKind.None }), Throws.Nothing);
     }
 
@@ -113,7 +113,7 @@ public class PretrainedEmbeddingTests
     {
         var options = new RnnTrainerOptions { PretrainedEmbeddings = PretrainedModelKind.None, FreezeEmbeddings = true };
 
-        Assert.That(() => new MLContext().SequenceClassification.Trainers.Rnn(options),
+        Assert.That(() => new MLContext().MulticlassClassification.Trainers.Rnn(options),
             Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("FreezeEmbeddings keeps pretrained vectors fixed"));
     }
 
@@ -135,7 +135,7 @@ public class PretrainedEmbeddingTests
             ml.Log += (_, e) => log.Add(e.Message);
 
             var model = Pipelines.Text(ml, new RnnTrainerOptions { Epochs = 1, HiddenSize = 8 }).Fit(Pipelines.Sentences(ml));
-            var classifier = model.OfType<SequenceClassificationTransformer>().Single();
+            var classifier = model.Classifier();
 
             Assert.That(classifier.History.PretrainedEmbeddings, Is.EqualTo("glove.6B.100d.vec"));
             Assert.That(classifier.History.PretrainedCoverage, Is.GreaterThan(0));
@@ -152,14 +152,14 @@ public class PretrainedEmbeddingTests
     {
         var ml = new MLContext(seed: 1);
         var warnings = new List<string>();
-        ml.Log += (_, e) => { if (e.Kind == LogKind.Warning) warnings.Add(e.Message); };
-        var rows = Enumerable.Range(0, 40).Select(i => new TrainingTests.Sequence
+        ml.Log += (_, e) => { if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning) warnings.Add(e.Message); };
+        var rows = Enumerable.Range(0, 40).Select(i => new Sequence
         {
-            Steps = [[i % 2, 1f], [0.5f, i % 2]], Label = i % 2 == 0 ? "even" : "odd",
+            Steps = [i % 2, 1f, 0.5f, i % 2], Label = i % 2 == 0 ? "even" : "odd",
         });
 
         ml.Transforms.Conversion.MapValueToKey("Label")
-            .Append(ml.SequenceClassification.Trainers.Rnn(new RnnTrainerOptions { FeatureColumnName = "Steps", Epochs = 1, HiddenSize = 8 }))
+            .Append(ml.MulticlassClassification.Trainers.Rnn(new RnnTrainerOptions { FeatureColumnName = "Steps", FeatureSize = 2, Epochs = 1, HiddenSize = 8 }))
             .Fit(ml.Data.LoadFromEnumerable(rows));
 
         Assert.That(warnings, Has.One.Contains("GloVe100D vectors not used: column 'Steps' is not token ids"));
@@ -171,9 +171,9 @@ public class PretrainedEmbeddingTests
         var ml = new MLContext(seed: 1);
         string vectors = Path.Combine(Scratch(), "v.vec");
         File.WriteAllText(vectors, "word 0.1 0.2\n");
-        var rows = Enumerable.Range(0, 4).Select(i => new TrainingTests.Sequence { Steps = [[i, 1f]], Label = i % 2 == 0 ? "even" : "odd" });
+        var rows = Enumerable.Range(0, 4).Select(i => new Sequence { Steps = [i, 1f], Label = i % 2 == 0 ? "even" : "odd" });
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
-            .Append(ml.SequenceClassification.Trainers.Rnn(new RnnTrainerOptions { FeatureColumnName = "Steps", PretrainedEmbeddingsPath = vectors }));
+            .Append(ml.MulticlassClassification.Trainers.Rnn(new RnnTrainerOptions { FeatureColumnName = "Steps", FeatureSize = 2, PretrainedEmbeddingsPath = vectors }));
 
         Assert.That(() => pipeline.Fit(ml.Data.LoadFromEnumerable(rows)),
             Throws.InvalidOperationException.With.Message.Contains("need a token-id column with its vocabulary"));

@@ -45,3 +45,10 @@ public sealed class TextPrediction
     public string PredictedLabel { get; set; } = "";
     public float[] Score { get; set; } = [];
 }
+
+/// <summary>A sequence of 2-feature steps, flattened step after step, with a label.</summary>
+public sealed class Sequence
+{
+    [VectorType] public float[] Steps { get; set; } = [];
+    public string Label { get; set; } = "";
+}

@@ -1,29 +1,87 @@
-using SeqClassify.MLNet.Training;
+using Microsoft.ML.Runtime;
 
 namespace SeqClassify.MLNet.Tests;
 
 [TestFixture]
 public class TrainingTests
 {
+    private static IDataView Ids(MLContext ml, IDataView data) =>
+        ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text"))
+            .Append(ml.Transforms.Text.MapTokensToIds()).Fit(data).Transform(data);
+
     [Test]
-    public void TheTrainerAddsScoreAndPredictedLabelColumns()
+    public void TheTrainerAddsScoreAndPredictedLabelAsMLNetTrainersDo()
+    {
+        var ml = new MLContext(seed: 1);
+        var ids = Ids(ml, Pipelines.Sentences(ml));
+        var trainer = ml.MulticlassClassification.Trainers.Rnn(Pipelines.Small());
+
+        var shape = trainer.GetOutputSchema(Pipelines.Shape(ids.Schema));
+        var schema = trainer.Fit(ids).Transform(ids).Schema;
+
+        Assert.That(shape.Single(c => c.Name == "Score").ItemType, Is.EqualTo(NumberDataViewType.Single));
+        Assert.That(shape.Single(c => c.Name == "PredictedLabel").IsKey, Is.True);
+        Assert.That(schema["Score"].Type, Is.EqualTo(new VectorDataViewType(NumberDataViewType.Single, 2)));
+        Assert.That(schema["PredictedLabel"].Type, Is.EqualTo(schema["Label"].Type), "the label's key type");
+        VBuffer<ReadOnlyMemory<char>> names = default;
+        schema["Score"].GetSlotNames(ref names);
+        Assert.That(names.DenseValues().Select(n => n.ToString()), Is.EqualTo(new[] { "pos", "neg" }));
+        VBuffer<ReadOnlyMemory<char>> keys = default;
+        schema["PredictedLabel"].GetKeyValues(ref keys);
+        Assert.That(keys.DenseValues().Select(n => n.ToString()), Is.EqualTo(new[] { "pos", "neg" }));
+    }
+
+    [Test]
+    public void MLNetsOwnEvaluatorAndMapKeyToValueWorkOnTheOutput()
     {
         var ml = new MLContext(seed: 1);
         var data = Pipelines.Sentences(ml);
-        var upToIds = ml.Transforms.Conversion.MapValueToKey("Label")
+        var model = Pipelines.Text(ml, Pipelines.Small(epochs: 30)).Fit(data);
+        var scored = model.Transform(data);
+
+        var metrics = ml.MulticlassClassification.Evaluate(scored);
+
+        Assert.That(metrics.MicroAccuracy, Is.EqualTo(1.0), "8 sentences are learned by heart");
+        Assert.That(metrics.ConfusionMatrix.NumberOfClasses, Is.EqualTo(2));
+        Assert.That(scored.GetColumn<string>("PredictedLabel"), Is.EqualTo(Pipelines.SentenceRows.Select(r => r.Label)));
+    }
+
+    [Test]
+    public void IntegerLabelsComeBackAsIntegers()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = Pipelines.SentenceRows.Select(r => new NumberLabeledText { Label = r.Label == "pos" ? 7 : 3, Text = r.Text }).ToArray();
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
             .Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text"))
-            .Append(ml.Transforms.Text.MapTokensToIds());
-        var ids = upToIds.Fit(data).Transform(data);
-        var trainer = ml.SequenceClassification.Trainers.Rnn(Pipelines.Small());
+            .Append(ml.Transforms.Text.MapTokensToIds())
+            .Append(ml.MulticlassClassification.Trainers.Rnn(Pipelines.Small(epochs: 30)))
+            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
 
-        var expected = trainer.GetOutputSchema(ids.Schema);
-        var model = trainer.Fit(ids);
-        var actual = model.Transform(ids).Schema;
+        var predicted = pipeline.Fit(data).Transform(data);
 
-        Assert.That(actual["Score"].Type, Is.EqualTo(new VectorDataViewType(NumberDataViewType.Single)));
-        Assert.That(actual["PredictedLabel"].Type, Is.EqualTo(new KeyDataViewType(2)));
-        Assert.That(actual["PredictedLabel"].KeyValues, Is.EqualTo(new[] { "pos", "neg" }));
-        Assert.That(actual.Select(c => c.ToString()), Is.EqualTo(expected.Select(c => c.ToString())));
+        Assert.That(predicted.Schema["PredictedLabel"].Type, Is.EqualTo(NumberDataViewType.Int32));
+        Assert.That(predicted.GetColumn<int>("PredictedLabel"), Is.EqualTo(rows.Select(r => r.Label)));
+    }
+
+    [Test]
+    public void SeqClassifyStepsMixWithMLNetBuiltInTransforms()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = Pipelines.Sentences(ml);
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.Transforms.Text.NormalizeText("Clean", "Text", keepPunctuations: false))
+            .Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", "Clean"))
+            .Append(ml.Transforms.Text.MapTokensToIds("Ids", "Tokens"))
+            .Append(ml.Transforms.Concatenate("Features", "Length"))
+            .Append(ml.MulticlassClassification.Trainers.Rnn(Pipelines.Small(epochs: 30)))
+            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
+
+        var scored = pipeline.Fit(data).Transform(data);
+
+        Assert.That(scored.Schema.GetColumnOrNull("Features"), Is.Not.Null);
+        Assert.That(ml.MulticlassClassification.Evaluate(scored).MicroAccuracy, Is.EqualTo(1.0));
     }
 
     [Test]
@@ -35,8 +93,7 @@ public class TrainingTests
         var reports = new List<TrainingProgress>();
         options.Progress = new SynchronousProgress<TrainingProgress>(reports.Add);
 
-        var model = Pipelines.Text(ml, options).Fit(Pipelines.Sentences(ml));
-        var history = ((SequenceClassificationTransformer)model.Transformers[3]).History;
+        var history = Pipelines.Text(ml, options).Fit(Pipelines.Sentences(ml)).Classifier().History;
 
         Assert.That(history.Epochs.Select(e => e.Epoch), Is.EqualTo(new[] { 1, 2, 3 }));
         Assert.That(history.Epochs, Has.All.Matches<EpochSummary>(e => e.ValidationAccuracy is >= 0 and <= 1 && e.ValidationLogLoss > 0 && e.Seconds > 0));
@@ -47,71 +104,34 @@ public class TrainingTests
     }
 
     [Test]
-    public void ByDefaultFivePercentIsHeldOutWhenThatIsAtLeastAHundredRows()
+    public void ByDefaultFivePercentIsHeldOutWhenThatIsAtLeastAHundredRowsAndTheLogSaysSo()
     {
         var ml = new MLContext(seed: 1);
         var log = new List<string>();
         ml.Log += (_, e) => log.Add(e.Message);
-        var sms = ml.Data.LoadFromTextFile<LabeledText>(TestData.SmsSpam, separatorChar: '\t', allowQuoting: false);
 
-        var large = Pipelines.Text(ml, Pipelines.Small(epochs: 1)).Fit(sms);
-        var small = Pipelines.Text(ml, Pipelines.Small(epochs: 1)).Fit(Pipelines.Sentences(ml));
-        var history = ((SequenceClassificationTransformer)large.Transformers[3]).History;
+        var large = Pipelines.Text(ml, Pipelines.Small(epochs: 1)).Fit(Pipelines.SmsSpam(ml)).Classifier().History;
+        var small = Pipelines.Text(ml, Pipelines.Small(epochs: 1)).Fit(Pipelines.Sentences(ml)).Classifier().History;
 
-        // 5,574 rows: 5% of each class (241 of 4,827 ham, 37 of 747 spam) held out, the best epoch kept.
-        Assert.That(history.ValidationRows, Is.InRange(270, 290));
-        Assert.That(history.TrainingRows + history.ValidationRows, Is.EqualTo(5574));
-        Assert.That(history.Epochs.Single().ValidationAccuracy, Is.Not.Null);
-        Assert.That(log, Has.One.Contains("holding out 5% of the training rows"));
-        // 8 rows: 5% would be no row at all, so nothing is held out.
-        Assert.That(((SequenceClassificationTransformer)small.Transformers[3]).History.ValidationRows, Is.Zero);
-    }
-
-    [Test]
-    public void ValidationFractionZeroTrainsOnEveryRow()
-    {
-        var ml = new MLContext(seed: 1);
-        var sms = ml.Data.LoadFromTextFile<LabeledText>(TestData.SmsSpam, separatorChar: '\t', allowQuoting: false);
-        var options = Pipelines.Small(epochs: 1);
-        options.ValidationFraction = 0;
-
-        var history = ((SequenceClassificationTransformer)Pipelines.Text(ml, options).Fit(sms).Transformers[3]).History;
-
-        Assert.That(history.ValidationRows, Is.Zero);
-        Assert.That(history.TrainingRows, Is.EqualTo(5574));
-    }
-
-    [Test]
-    public void TheContextRaisesProgressEventsForEveryTrainer()
-    {
-        var ml = new MLContext(seed: 1);
-        var reports = new List<TrainingProgress>();
-        ml.TrainingProgress += (sender, p) =>
-        {
-            Assert.That(sender, Is.SameAs(ml));
-            reports.Add(p);
-        };
-
-        Pipelines.Text(ml, Pipelines.Small(epochs: 2)).Fit(Pipelines.Sentences(ml));
-
-        Assert.That(reports.Count(r => r.EpochCompleted is not null), Is.EqualTo(2));
-        Assert.That(reports.Count(r => r.EpochCompleted is null), Is.EqualTo(2), "one batch of 8 rows per epoch");
-        Assert.That(reports.Select(r => r.EtaSeconds), Has.All.GreaterThanOrEqualTo(0));
+        // 5,574 rows: 5% of each class held out, the best epoch kept.
+        Assert.That(large.ValidationRows, Is.InRange(270, 290));
+        Assert.That(large.TrainingRows + large.ValidationRows, Is.EqualTo(5574));
+        Assert.That(large.Epochs.Single().ValidationAccuracy, Is.Not.Null);
+        Assert.That(log, Has.Some.Contains("holding out 5% of the training rows"), "through the host's channel");
+        Assert.That(small.ValidationRows, Is.Zero, "8 rows: 5% would be no row at all");
     }
 
     [Test]
     public void EarlyStoppingStopsAndRestoresTheBestEpoch()
     {
         var ml = new MLContext(seed: 1);
-        var data = ml.Data.LoadFromTextFile<LabeledText>(TestData.SmsSpam, separatorChar: '\t', allowQuoting: false);
-        var small = ml.Data.TrainTestSplit(data, 0.1, "Label").TestSet;  // 557 rows
+        var small = ml.Data.StratifiedTrainTestSplit(Pipelines.SmsSpam(ml), 0.1).TestSet;  // 557 rows
         var options = Pipelines.Small(epochs: 30);
         options.ValidationFraction = 0.3;
         options.EarlyStoppingPatience = 2;
         options.LearningRate = 0.02;
 
-        var model = Pipelines.Text(ml, options).Fit(small);
-        var history = ((SequenceClassificationTransformer)model.Transformers[3]).History;
+        var history = Pipelines.Text(ml, options).Fit(small).Classifier().History;
 
         Assert.That(history.StoppedEarly, Is.True);
         Assert.That(history.Epochs, Has.Count.LessThan(30));
@@ -121,7 +141,7 @@ public class TrainingTests
     }
 
     [Test]
-    public void CancellationReturnsAUsableModelAndSaysSo()
+    public void ACancellationTokenReturnsAUsableModelAndSaysSo()
     {
         var ml = new MLContext(seed: 1);
         using var cancel = new CancellationTokenSource();
@@ -135,28 +155,40 @@ public class TrainingTests
         var data = Pipelines.Sentences(ml);
 
         var model = Pipelines.Text(ml, options).Fit(data);
-        var history = ((SequenceClassificationTransformer)model.Transformers[3]).History;
-        var metrics = ml.SequenceClassification.Evaluate(model.Transform(data));
 
-        Assert.That(history.Cancelled, Is.True);
-        Assert.That(history.Epochs, Has.Count.EqualTo(1));
-        Assert.That(metrics.RowCount, Is.EqualTo(8));
-        string path = Path.Combine(TestData.ScratchDirectory(), "cancelled.zip");
-        ml.Model.Save(model, data.Schema, path);
-        Assert.That(ml.Model.Load(path, out _), Is.Not.Null);
+        Assert.That(model.Classifier().History.Cancelled, Is.True);
+        Assert.That(model.Classifier().History.Epochs, Has.Count.EqualTo(1));
+        Assert.That(ml.MulticlassClassification.Evaluate(model.Transform(data)).ConfusionMatrix.Counts.Sum(r => r.Sum()), Is.EqualTo(8));
+    }
+
+    [Test]
+    public void MLContextCancelExecutionStopsWithinOneBatchAndKeepsTheModel()
+    {
+        var ml = new MLContext(seed: 1);
+        var warnings = new List<string>();
+        ml.Log += (_, e) => { if (e.Kind == ChannelMessageKind.Warning) warnings.Add(e.Message); };
+        var options = Pipelines.Small(epochs: 50);
+        options.BatchSize = 2;
+        int batches = 0;
+        options.Progress = new SynchronousProgress<TrainingProgress>(p =>
+        {
+            if (p.EpochCompleted is null && ++batches == 3) ml.CancelExecution();
+        });
+
+        var classifier = ml.MulticlassClassification.Trainers.Rnn(options).Fit(Ids(ml, Pipelines.Sentences(ml)));
+
+        Assert.That(classifier.History.Cancelled, Is.True);
+        Assert.That(batches, Is.EqualTo(3), "no batch after the cancellation");
+        Assert.That(warnings, Has.Some.Contains("training cancelled"));
     }
 
     [Test]
     public void ASeparateValidationSetIsUsed()
     {
         var ml = new MLContext(seed: 1);
-        var data = Pipelines.Sentences(ml);
-        var prep = ml.Transforms.Conversion.MapValueToKey("Label")
-            .Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text"))
-            .Append(ml.Transforms.Text.MapTokensToIds()).Fit(data);
-        var ids = prep.Transform(data);
+        var ids = Ids(ml, Pipelines.Sentences(ml));
 
-        var model = ml.SequenceClassification.Trainers.Rnn(Pipelines.Small()).Fit(ids, ids);
+        var model = ml.MulticlassClassification.Trainers.Rnn(Pipelines.Small()).Fit(ids, ids);
 
         Assert.That(model.History.ValidationRows, Is.EqualTo(8));
         Assert.That(model.History.Epochs[0].ValidationAccuracy, Is.Not.Null);
@@ -174,8 +206,8 @@ public class TrainingTests
         options.FreezeEmbeddings = true;
 
         var model = Pipelines.Text(ml, options).Fit(Pipelines.Sentences(ml));
-        var classifier = (SequenceClassificationTransformer)model.Transformers[3];
-        var vocabulary = ((Text.TokenToIdMappingTransformer)model.Transformers[2]).Vocabulary;
+        var classifier = model.Classifier();
+        var vocabulary = ((IEnumerable<ITransformer>)model).OfType<TokenToIdMappingTransformer>().Single().Vocabulary;
         var embedding = SeqClassify.Torch.TensorArchive.Read(classifier.Model.ExportParameters()).Single(t => t.Name == "embedding.weight");
 
         Assert.That(classifier.ModelOptions.InputSize, Is.EqualTo(3), "the file's dimension");
@@ -188,48 +220,71 @@ public class TrainingTests
     public void NumericSequencesTrainWithoutText()
     {
         var ml = new MLContext(seed: 2);
-        var random = new Random(4);
-        var rows = Enumerable.Range(0, 200).Select(_ =>
-        {
-            var steps = Enumerable.Range(0, random.Next(3, 12)).Select(_ => new[] { (float)random.NextDouble() * 2 - 1, (float)random.NextDouble() }).ToArray();
-            return new Sequence { Steps = steps, Label = steps.Sum(s => s[0]) > 0 ? "up" : "down" };
-        }).ToList();
-        var data = ml.Data.LoadFromEnumerable(rows);
+        var data = ml.Data.LoadFromEnumerable(NumericRows(200, seed: 4));
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
-            .Append(ml.SequenceClassification.Trainers.Rnn(new RnnTrainerOptions
+            .Append(ml.MulticlassClassification.Trainers.Rnn(new RnnTrainerOptions
             {
-                FeatureColumnName = "Steps", HiddenSize = 16, Epochs = 15, LearningRate = 0.01, Dropout = 0, EmbeddingDropout = 0,
+                FeatureColumnName = "Steps", FeatureSize = 2, HiddenSize = 16, Epochs = 15, LearningRate = 0.01, Dropout = 0, EmbeddingDropout = 0,
+                PretrainedEmbeddings = PretrainedModelKind.None,
             }));
 
-        var model = pipeline.Fit(data);
-        var metrics = ml.SequenceClassification.Evaluate(model.Transform(data));
+        var metrics = ml.MulticlassClassification.Evaluate(pipeline.Fit(data).Transform(data));
 
         Assert.That(metrics.MicroAccuracy, Is.GreaterThan(0.85));
     }
 
     [Test]
-    public void CrossValidationUsesStratifiedFolds()
+    public void MLNetsCrossValidateRunsTheRnnTrainer()
     {
         var ml = new MLContext(seed: 1);
-        var data = ml.Data.LoadFromTextFile<LabeledText>(TestData.SmsSpam, separatorChar: '\t', allowQuoting: false);
-        var small = ml.Data.TrainTestSplit(data, 0.1, "Label").TestSet;
+        var small = ml.Data.StratifiedTrainTestSplit(Pipelines.SmsSpam(ml), 0.1).TestSet;
 
-        var folds = ml.SequenceClassification.CrossValidate(small, Pipelines.Text(ml, Pipelines.Small(epochs: 3)), numberOfFolds: 3);
+        var folds = ml.MulticlassClassification.CrossValidate(small, Pipelines.Text(ml, Pipelines.Small(epochs: 3)), numberOfFolds: 3);
 
         Assert.That(folds, Has.Count.EqualTo(3));
-        Assert.That(folds.Sum(f => f.Metrics.RowCount), Is.EqualTo(small.GetRowCount()));
-        // Stratified: every fold holds its share of the 75 spam messages.
-        Assert.That(folds.Select(f => f.Metrics.PerClassSupport[1]), Has.All.InRange(24, 26));
+        Assert.That(folds.Sum(f => f.Metrics.ConfusionMatrix.Counts.Sum(r => r.Sum())), Is.EqualTo(small.GetRowCount()));
         Assert.That(folds.Select(f => f.Metrics.MicroAccuracy), Has.All.GreaterThan(0.8));
     }
 
-    public sealed class Sequence
+    [Test]
+    public void TheStratifiedSplitDividesEveryClass()
     {
-        public float[][] Steps { get; set; } = [];
-        public string Label { get; set; } = "";
+        var ml = new MLContext(seed: 1);
+
+        var split = ml.Data.StratifiedTrainTestSplit(Pipelines.SmsSpam(ml), testFraction: 0.2);
+        var test = split.TestSet.GetColumn<string>("Label").ToList();
+        var train = split.TrainSet.GetColumn<string>("Label").ToList();
+
+        // Each class split 80/20 on its own: 965 of 4,827 ham and 149 of 747 spam held out.
+        Assert.That(test.Count(l => l == "ham"), Is.EqualTo(965));
+        Assert.That(test.Count(l => l == "spam"), Is.EqualTo(149));
+        Assert.That(train.Count + test.Count, Is.EqualTo(5574));
     }
 
-    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    internal static IEnumerable<Sequence> NumericRows(int count, int seed)
+    {
+        var random = new Random(seed);
+        for (int i = 0; i < count; i++)
+        {
+            int steps = random.Next(3, 12);
+            var values = new float[steps * 2];
+            for (int s = 0; s < steps; s++)
+            {
+                values[2 * s] = (float)random.NextDouble() * 2 - 1;
+                values[2 * s + 1] = (float)random.NextDouble();
+            }
+            float sum = Enumerable.Range(0, steps).Sum(s => values[2 * s]);
+            yield return new Sequence { Steps = values, Label = sum > 0 ? "up" : "down" };
+        }
+    }
+
+    public sealed class NumberLabeledText
+    {
+        public int Label { get; set; }
+        public string Text { get; set; } = "";
+    }
+
+    internal sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
     {
         public void Report(T value) => report(value);
     }

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using SeqClassify.Cli.Output;
-using SeqClassify.MLNet;
+using Microsoft.ML;
 
 namespace SeqClassify.Cli.Commands;
 
@@ -39,7 +39,7 @@ internal sealed class EvaluateCommand
         var ml = new MLContext();
         var model = LoadedModel.Load(ml, parse.GetValue(_model)!);
         var data = _data.Load(ml, parse, parse.GetValue(_dataPath)!, withLabel: true);
-        var metrics = ml.SequenceClassification.Evaluate(model.Chain.Transform(data));
+        var metrics = Evaluation.Of(ml, model.ScoreForEvaluation(data));
         if (parse.GetValue(_json))
         {
             console.Out.WriteLine(MetricsPrinter.ToJson(metrics).ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
@@ -50,7 +50,7 @@ internal sealed class EvaluateCommand
         }
         if (reportPath is not null)
         {
-            string html = HtmlReport.Render(parse.GetValue(_model)!, parse.GetValue(_dataPath)!, metrics, model.Classifier.History, model.Manifest);
+            string html = HtmlReport.Render(parse.GetValue(_model)!, parse.GetValue(_dataPath)!, metrics, model.Classifier.History, model.Description);
             File.WriteAllText(reportPath, html);
             if (!parse.GetValue(_json)) console.Out.WriteLine($"report written to {reportPath}");
         }

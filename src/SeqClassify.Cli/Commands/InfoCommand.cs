@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using SeqClassify.Cli.Output;
-using SeqClassify.MLNet;
+using Microsoft.ML;
 
 namespace SeqClassify.Cli.Commands;
 
@@ -28,10 +28,10 @@ internal sealed class InfoCommand
         var ml = new MLContext();
         string path = parse.GetValue(_model)!;
         var model = LoadedModel.Load(ml, path);
-        var m = model.Manifest;
+        var m = model.Description;
         var o = console.Out;
         o.WriteLine($"model:        {path}");
-        o.WriteLine($"format:       {m["format"]} version {m["formatVersion"]}, written by SeqClassify {m["libraryVersion"]} with libtorch {m["torchVersion"]} at {m["createdUtc"]}");
+        o.WriteLine($"format:       {m["format"]}, read by SeqClassify {m["seqClassifyVersion"]} with libtorch {m["torchVersion"]}");
         o.WriteLine($"labels:       {string.Join(", ", model.Classifier.LabelNames)}");
         o.WriteLine($"input:        {string.Join(", ", m["inputSchema"]!.AsArray().Select(c => $"{c!["name"]} ({c["type"]})"))}");
         var options = model.Classifier.ModelOptions;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
-using SeqClassify.MLNet;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace SeqClassify.Cli.Commands;
 
@@ -52,7 +53,7 @@ internal sealed class PredictCommand
         }
         bool fromFile = inputPath is not null && inputPath != "-";
         IEnumerable<string> source = texts.Length > 0 ? texts
-            : fromFile ? _data.Load(ml, parse, inputPath!, withLabel: false).GetRows().Select(r => (string?)r.Values[0] ?? "")
+            : fromFile ? _data.Load(ml, parse, inputPath!, withLabel: false).GetColumn<string>("Text").Select(t => t ?? "")
             : ReadLines(stdin);
         long row = 0;
         foreach (var chunk in source.Chunk(BatchRows))

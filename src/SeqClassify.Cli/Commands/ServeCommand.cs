@@ -1,6 +1,6 @@
 using System.CommandLine;
 using SeqClassify.Cli.Server;
-using SeqClassify.MLNet;
+using Microsoft.ML;
 
 namespace SeqClassify.Cli.Commands;
 

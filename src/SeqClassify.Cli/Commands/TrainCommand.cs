@@ -1,9 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using Microsoft.ML.Transforms;
 using SeqClassify.Cli.Output;
-using SeqClassify.MLNet;
-using SeqClassify.MLNet.Data;
-using SeqClassify.MLNet.Text;
 using SeqClassify.MLNet.Training;
 using SeqClassify.Torch;
 
@@ -81,9 +82,13 @@ internal sealed class TrainCommand
         // Routine messages (epochs, saving) are what the progress display shows already.
         ml.Log += (_, e) =>
         {
-            if (e.Kind != LogKind.Trace) console.Out.WriteLine(e.Message);
+            // ML.NET's own components log much at Info; only SeqClassify's trainer speaks to the user here.
+            if (e.Source.StartsWith(nameof(RnnTrainer), StringComparison.Ordinal) && e.Kind is ChannelMessageKind.Info or ChannelMessageKind.Warning or ChannelMessageKind.Error)
+            {
+                console.Out.WriteLine(e.Message);
+            }
         };
-        var train = InMemoryDataView.From(_data.Load(ml, parse, parse.GetValue(_train)!, withLabel: true));
+        var train = _data.Load(ml, parse, parse.GetValue(_train)!, withLabel: true);
         string? validPath = parse.GetValue(_valid);
         console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"training on {train.GetRowCount():N0} rows: {trainer.Cell} x{trainer.NumLayers}{(trainer.Bidirectional ? " bidirectional" : "")}, embedding {trainer.EmbeddingDimension} ({EmbeddingStart(trainer)}), hidden {trainer.HiddenSize}, {trainer.Pooling} pooling, {trainer.Epochs} epoch(s), batch {trainer.BatchSize}, lr {trainer.LearningRate}"));
@@ -100,8 +105,8 @@ internal sealed class TrainCommand
             var valid = _data.Load(ml, parse, validPath, withLabel: true);
             return FitWithValidation(ml, settings, trainer, train, valid);
         });
-        var classifier = model.Transformers.OfType<SequenceClassificationTransformer>().Single();
-        ml.Model.Save(model, train.Schema, output);
+        var classifier = ((IEnumerable<ITransformer>)model).OfType<SequenceClassificationTransformer>().Single();
+        OutputFile.WriteAtomically(output, temporary => ml.Model.Save(model, train.Schema, temporary));
         if (classifier.History.Cancelled)
         {
             string kept = classifier.History.BestEpoch > 0
@@ -114,19 +119,20 @@ internal sealed class TrainCommand
         if (parse.GetValue(_test) is { } testPath)
         {
             var test = _data.Load(ml, parse, testPath, withLabel: true);
-            var metrics = ml.SequenceClassification.Evaluate(model.Transform(test));
+            var scored = ((IEnumerable<ITransformer>)model).Take(((IEnumerable<ITransformer>)model).Count() - 1)
+                .Aggregate(test, (data, step) => step.Transform(data));
             console.Out.WriteLine("test metrics:");
-            MetricsPrinter.Print(console, metrics);
+            MetricsPrinter.Print(console, Evaluation.Of(ml, scored));
         }
         return ExitCodes.Success;
     }
 
-    private static TransformerChain<MLNet.Conversion.KeyToValueMappingTransformer> FitWithValidation(
+    private static TransformerChain<KeyToValueMappingTransformer> FitWithValidation(
         MLContext ml, CliPipeline.Settings settings, RnnTrainerOptions trainer, IDataView train, IDataView valid)
     {
         // The featurization is fitted on the training data only; both sets then go through it.
         var featurize = CliPipeline.Featurize(ml, settings).Fit(train);
-        var classifier = ml.SequenceClassification.Trainers.Rnn(trainer).Fit(featurize.Transform(train), featurize.Transform(valid));
+        var classifier = ml.MulticlassClassification.Trainers.Rnn(trainer).Fit(featurize.Transform(train), featurize.Transform(valid));
         var withClassifier = featurize.Append(classifier);
         var toNames = ml.Transforms.Conversion.MapKeyToValue("PredictedLabel").Fit(withClassifier.Transform(train));
         return withClassifier.Append(toNames);
@@ -207,11 +213,11 @@ internal sealed class TrainCommand
         _ => "",
     };
 
-    private static TokenizerRule Tokenizer(string? name) => (name?.ToLowerInvariant()) switch
+    private static CliPipeline.Tokenizer Tokenizer(string? name) => (name?.ToLowerInvariant()) switch
     {
-        null or "basic_english" => TokenizerRule.BasicEnglish,
-        "whitespace" => TokenizerRule.Separators,
-        "chars" => TokenizerRule.Characters,
+        null or "basic_english" => CliPipeline.Tokenizer.BasicEnglish,
+        "whitespace" => CliPipeline.Tokenizer.Whitespace,
+        "chars" => CliPipeline.Tokenizer.Characters,
         _ => throw new UsageException($"--tokenizer must be basic_english, whitespace or chars, got '{name}'"),
     };
 }

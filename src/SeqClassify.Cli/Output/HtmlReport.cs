@@ -3,7 +3,6 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using SeqClassify.MLNet.Evaluation;
 using SeqClassify.MLNet.Training;
 
 namespace SeqClassify.Cli.Output;
@@ -14,7 +13,7 @@ namespace SeqClassify.Cli.Output;
 /// </summary>
 internal static class HtmlReport
 {
-    public static string Render(string modelPath, string dataPath, MulticlassClassificationMetrics metrics, TrainingHistory history, JsonObject manifest)
+    public static string Render(string modelPath, string dataPath, Evaluation metrics, TrainingHistory history, JsonObject manifest)
     {
         var html = new StringBuilder();
         html.Append("""
@@ -33,17 +32,18 @@ internal static class HtmlReport
         html.Append("<h2>Metrics</h2><table><tr><th class=name>metric</th><th>value</th></tr>");
         foreach (var (name, value) in new (string, double?)[]
                  {
-                     ("micro accuracy", metrics.MicroAccuracy), ("macro accuracy", metrics.MacroAccuracy), ("macro F1", metrics.MacroF1),
-                     ("log-loss", metrics.LogLoss), ("log-loss reduction", metrics.LogLossReduction), ("AUC", metrics.AreaUnderRocCurve),
+                     ("micro accuracy", metrics.Metrics.MicroAccuracy), ("macro accuracy", metrics.Metrics.MacroAccuracy), ("macro F1", metrics.MacroF1),
+                     ("log-loss", metrics.Metrics.LogLoss), ("log-loss reduction", metrics.Metrics.LogLossReduction), ("AUC", metrics.AreaUnderRocCurve),
                  })
         {
             html.Append($"<tr><td class=name>{name}</td><td>{(value is double v ? F(v) : "-")}</td></tr>");
         }
         html.Append("</table><table><tr><th class=name>class</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr>");
-        var names = metrics.ConfusionMatrix.ClassNames;
+        var names = metrics.ClassNames;
+        var matrix = metrics.Metrics.ConfusionMatrix;
         for (int c = 0; c < names.Count; c++)
         {
-            html.Append($"<tr><td class=name>{E(names[c])}</td><td>{F(metrics.PerClassPrecision[c])}</td><td>{F(metrics.PerClassRecall[c])}</td><td>{F(metrics.PerClassF1[c])}</td><td>{metrics.PerClassSupport[c]:N0}</td></tr>");
+            html.Append($"<tr><td class=name>{E(names[c])}</td><td>{F(matrix.PerClassPrecision[c])}</td><td>{F(matrix.PerClassRecall[c])}</td><td>{F(metrics.PerClassF1[c])}</td><td>{metrics.PerClassSupport[c]:N0}</td></tr>");
         }
         html.Append("</table>");
 
@@ -52,11 +52,11 @@ internal static class HtmlReport
         html.Append("</tr>");
         for (int t = 0; t < names.Count; t++)
         {
-            long total = Math.Max(1, metrics.ConfusionMatrix.Counts[t].Sum());
+            double total = Math.Max(1, matrix.Counts[t].Sum());
             html.Append($"<tr><th class=name>{E(names[t])}</th>");
-            foreach (long count in metrics.ConfusionMatrix.Counts[t])
+            foreach (double count in matrix.Counts[t])
             {
-                double share = (double)count / total;
+                double share = count / total;
                 string colour = $"rgba(31,119,180,{share.ToString("F3", CultureInfo.InvariantCulture)})";
                 html.Append($"<td style=\"background:{colour};color:{(share > 0.55 ? "#fff" : "#222")}\">{count:N0}</td>");
             }

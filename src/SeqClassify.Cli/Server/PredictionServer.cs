@@ -26,7 +26,7 @@ internal static class PredictionServer
         var app = builder.Build();
 
         app.MapGet("/health", () => Results.Json(new JsonObject { ["status"] = "ok" }));
-        app.MapGet("/model", () => Results.Text(model.Manifest.ToJsonString(), "application/json"));
+        app.MapGet("/model", () => Results.Text(model.Description.ToJsonString(), "application/json"));
         app.MapPost("/predict", (HttpRequest request, CancellationToken aborted) => Predict(request, model, limits, aborted));
         return app;
     }

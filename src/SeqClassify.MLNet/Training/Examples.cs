@@ -1,16 +1,17 @@
 using System.Runtime.InteropServices;
-using SeqClassify.MLNet.Data;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using SeqClassify.Torch;
 
 namespace SeqClassify.MLNet.Training;
 
 /// <summary>
-/// Sequences (token ids or feature vectors) and class indices read into memory once, so that
-/// epochs can shuffle them; and the padded batches made from them.
+/// Sequences (token ids, or feature vectors flattened step after step) and class indices read into
+/// memory once, so that epochs can shuffle them; and the padded batches made from them.
 /// </summary>
 internal sealed class Examples
 {
-    private Examples(long[][]? ids, float[][][]? features, int featureSize, int[] labels)
+    private Examples(long[][]? ids, float[][]? features, int featureSize, int[] labels)
     {
         Ids = ids;
         Features = features;
@@ -19,70 +20,53 @@ internal sealed class Examples
     }
 
     public long[][]? Ids { get; }
-    public float[][][]? Features { get; }
+
+    /// <summary>Per row, its steps' features one after another (length = steps x FeatureSize).</summary>
+    public float[][]? Features { get; }
+
     public int FeatureSize { get; }
 
-    /// <summary>0-based class per row (key - 1); -1 where the data had no label column.</summary>
+    /// <summary>0-based class per row (key - 1); -1 where no label column was read.</summary>
     public int[] Labels { get; }
 
     public int Count => Labels.Length;
 
-    public int LengthOf(int row) => Ids?[row].Length ?? Features![row].Length;
+    public int LengthOf(int row) => Ids?[row].Length ?? Features![row].Length / FeatureSize;
 
-    /// <summary>Reads a view. Rows with a missing label (key 0) are refused, naming the row.</summary>
-    public static Examples Read(IDataView data, string featureColumn, string? labelColumn, int maxLength)
+    /// <summary>
+    /// Reads a view's feature column (and label keys, when <paramref name="labelColumn"/> is given).
+    /// An empty sequence, a feature vector that is not whole steps, and a missing label (key 0) are
+    /// refused naming the row.
+    /// </summary>
+    public static Examples Read(IDataView data, string featureColumn, int featureSize, string? labelColumn, int maxLength)
     {
-        var schema = data.Schema;
-        int feature = schema[featureColumn].Index;
-        int label = labelColumn is null ? -1 : schema[labelColumn].Index;
-        bool tokens = RnnTrainerOptions.IsTokenColumn(schema[featureColumn].Type);
+        var feature = data.Schema[featureColumn];
+        var label = labelColumn is null ? (DataViewSchema.Column?)null : data.Schema[labelColumn];
         var ids = new List<long[]>();
-        var features = new List<float[][]>();
+        var features = new List<float[]>();
         var labels = new List<int>();
-        int featureSize = 0;
-        foreach (var row in data.GetRows())
+        using var cursor = data.GetRowCursor(label is { } l ? [feature, l] : [feature]);
+        var labelGetter = label is { } labelCol ? cursor.GetGetter<uint>(labelCol) : null;
+        var reader = SequenceReader.Create(cursor, feature, featureSize, maxLength);
+        uint key = 0;
+        while (cursor.MoveNext())
         {
-            if (tokens)
-            {
-                var sequence = row.Values[feature] as long[];
-                if (sequence is null || sequence.Length == 0)
-                {
-                    throw new InvalidOperationException($"Row {row.Position}: column '{featureColumn}' holds no token ids.");
-                }
-                ids.Add(maxLength > 0 && sequence.Length > maxLength ? sequence[..maxLength] : sequence);
-            }
-            else
-            {
-                var sequence = row.Values[feature] as float[][];
-                if (sequence is null || sequence.Length == 0)
-                {
-                    throw new InvalidOperationException($"Row {row.Position}: column '{featureColumn}' holds an empty sequence.");
-                }
-                if (featureSize == 0) featureSize = sequence[0]?.Length ?? 0;
-                for (int step = 0; step < sequence.Length; step++)
-                {
-                    if (sequence[step] is null || sequence[step].Length != featureSize || featureSize == 0)
-                    {
-                        throw new InvalidOperationException(
-                            $"Row {row.Position}, step {step}: expected {featureSize} features per step, got {sequence[step]?.Length.ToString() ?? "null"}.");
-                    }
-                }
-                features.Add(maxLength > 0 && sequence.Length > maxLength ? sequence[..maxLength] : sequence);
-            }
-            if (label < 0)
+            if (featureSize > 0) features.Add(reader.ReadFeatures());
+            else ids.Add(reader.ReadIds());
+            if (labelGetter is null)
             {
                 labels.Add(-1);
                 continue;
             }
-            uint key = row.Values[label] is uint k ? k : 0;
+            labelGetter(ref key);
             if (key == 0)
             {
                 throw new InvalidOperationException(
-                    $"Row {row.Position}: label column '{labelColumn}' is missing (null, empty, or a value the label keys were not learned from).");
+                    $"Row {cursor.Position}: label column '{labelColumn}' is missing (empty, or a value the label keys were not learned from).");
             }
             labels.Add((int)key - 1);
         }
-        return new Examples(tokens ? ids.ToArray() : null, tokens ? null : features.ToArray(), featureSize, labels.ToArray());
+        return new Examples(featureSize > 0 ? null : ids.ToArray(), featureSize > 0 ? features.ToArray() : null, featureSize, labels.ToArray());
     }
 
     public Examples Subset(IReadOnlyList<int> rows) => new(
@@ -94,9 +78,76 @@ internal sealed class Examples
     /// <summary>Pads the given rows into one batch, in the given order.</summary>
     public SequenceBatch Batch(IReadOnlyList<int> rows) => Ids is not null
         ? SequenceBatch.FromTokenIds(rows.Select(r => (IReadOnlyList<long>)Ids[r]).ToList())
-        : SequenceBatch.FromFeatures(rows.Select(r => Features![r]).ToList(), FeatureSize);
+        : SequenceBatch.FromFlatFeatures(rows.Select(r => Features![r]).ToList(), FeatureSize);
 
     public long[] LabelsOf(IReadOnlyList<int> rows) => rows.Select(r => (long)Labels[r]).ToArray();
+}
+
+/// <summary>
+/// Reads one row's sequence from a cursor: token ids, or feature steps; checked and truncated to
+/// the model's maximum length. Shared by training and prediction, so both refuse the same input.
+/// </summary>
+internal sealed class SequenceReader
+{
+    private readonly DataViewRow _row;
+    private readonly string _column;
+    private readonly int _featureSize;
+    private readonly int _maxLength;
+    private readonly ValueGetter<VBuffer<long>>? _ids;
+    private readonly ValueGetter<VBuffer<float>>? _features;
+    private VBuffer<long> _idBuffer;
+    private VBuffer<float> _featureBuffer;
+
+    private SequenceReader(DataViewRow row, DataViewSchema.Column column, int featureSize, int maxLength)
+    {
+        _row = row;
+        _column = column.Name;
+        _featureSize = featureSize;
+        _maxLength = maxLength;
+        if (featureSize > 0) _features = row.GetGetter<VBuffer<float>>(column);
+        else _ids = row.GetGetter<VBuffer<long>>(column);
+    }
+
+    public static SequenceReader Create(DataViewRow row, DataViewSchema.Column column, int featureSize, int maxLength) =>
+        new(row, column, featureSize, maxLength);
+
+    public long[] ReadIds()
+    {
+        _ids!(ref _idBuffer);
+        if (_idBuffer.Length == 0)
+        {
+            throw new InvalidOperationException($"Row {_row.Position}: column '{_column}' holds no token ids.");
+        }
+        int length = _maxLength > 0 ? Math.Min(_maxLength, _idBuffer.Length) : _idBuffer.Length;
+        var ids = new long[length];
+        if (_idBuffer.IsDense) _idBuffer.GetValues().Slice(0, length).CopyTo(ids);
+        else _idBuffer.DenseValues().Take(length).ToArray().CopyTo(ids, 0);
+        return ids;
+    }
+
+    public float[] ReadFeatures()
+    {
+        _features!(ref _featureBuffer);
+        int length = _featureBuffer.Length;
+        if (length == 0 || length % _featureSize != 0)
+        {
+            throw new InvalidOperationException(
+                $"Row {_row.Position}: column '{_column}' holds {length} values, which is not a positive multiple of FeatureSize {_featureSize} (steps x features).");
+        }
+        int steps = length / _featureSize;
+        int kept = (_maxLength > 0 ? Math.Min(_maxLength, steps) : steps) * _featureSize;
+        var values = new float[kept];
+        if (_featureBuffer.IsDense) _featureBuffer.GetValues().Slice(0, kept).CopyTo(values);
+        else _featureBuffer.DenseValues().Take(kept).ToArray().CopyTo(values, 0);
+        for (int i = 0; i < kept; i++)
+        {
+            if (!float.IsFinite(values[i]))
+            {
+                throw new InvalidOperationException($"Row {_row.Position}: column '{_column}' holds {values[i]} at step {i / _featureSize}, feature {i % _featureSize}; features must be finite.");
+            }
+        }
+        return values;
+    }
 }
 
 /// <summary>Splits rows into batches for an epoch.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
-using SeqClassify.MLNet.Data;
-using SeqClassify.MLNet.Evaluation;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 using SeqClassify.MLNet.Text;
 using SeqClassify.Torch;
 
@@ -8,19 +9,25 @@ namespace SeqClassify.MLNet.Training;
 
 /// <summary>
 /// Trains a packed RNN/GRU/LSTM sequence classifier (the engine in SeqClassify.Torch) on a key
-/// label column and a token-id or feature-sequence column.
+/// label column and a token-id or feature-sequence column: ML.NET's
+/// <c>mlContext.MulticlassClassification.Trainers.Rnn(...)</c>.
 /// </summary>
+/// <remarks>
+/// Messages go to the ML.NET host's channel (<c>mlContext.Log</c>). <c>mlContext.CancelExecution()</c>
+/// or <see cref="RnnTrainerOptions.CancellationToken"/> stop training within one batch; Fit then
+/// returns the best model so far (see <see cref="TrainingHistory.Cancelled"/>).
+/// </remarks>
 public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
 {
-    private readonly MLContext _context;
+    private readonly IHost _host;
     private readonly RnnTrainerOptions _options;
     private readonly IDataView? _validation;
 
-    internal RnnTrainer(MLContext context, RnnTrainerOptions options, IDataView? validation = null)
+    internal RnnTrainer(IHostEnvironment env, RnnTrainerOptions options, IDataView? validation = null)
     {
+        _host = Contracts.CheckRef(env, nameof(env)).Register(nameof(RnnTrainer));
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        _context = context;
         _options = options;
         _validation = validation;
     }
@@ -30,58 +37,71 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
 
     /// <summary>Trains with a separate validation set (same columns as the training data).</summary>
     public SequenceClassificationTransformer Fit(IDataView trainData, IDataView validationData) =>
-        new RnnTrainer(_context, _options, validationData).Fit(trainData);
+        new RnnTrainer(_host, _options, validationData).Fit(trainData);
 
     /// <inheritdoc />
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        var (_, labels) = CheckColumns(inputSchema);
-        return inputSchema.With(
-        [
-            new DataViewSchema.Column(0, _options.ScoreColumnName, new VectorDataViewType(NumberDataViewType.Single)),
-            new DataViewSchema.Column(0, _options.PredictedLabelColumnName, new KeyDataViewType(labels.Count), labels),
-        ]);
+        ColumnChecks.Require(inputSchema, _options.FeatureColumnName, _options.ExpectedFeature,
+            c => c.Kind != SchemaShape.Column.VectorKind.Scalar && c.ItemType is NumberDataViewType n
+                && n.RawType == (_options.FeatureSize > 0 ? typeof(float) : typeof(long)));
+        var label = ColumnChecks.Require(inputSchema, _options.LabelColumnName, "a key column (MapValueToKey)",
+            c => c.Kind == SchemaShape.Column.VectorKind.Scalar && c.IsKey);
+        var columns = inputSchema.ToDictionary(c => c.Name);
+        var scoreAnnotations = new List<SchemaShape.Column>
+        {
+            new(AnnotationUtils.Kinds.ScoreColumnKind, SchemaShape.Column.VectorKind.Scalar, TextDataViewType.Instance, false),
+            new(AnnotationUtils.Kinds.ScoreValueKind, SchemaShape.Column.VectorKind.Scalar, TextDataViewType.Instance, false),
+        };
+        var labelAnnotations = label.Annotations.Where(a => a.Name == AnnotationUtils.Kinds.KeyValues).ToList();
+        if (labelAnnotations.Count > 0)
+        {
+            scoreAnnotations.Add(new(AnnotationUtils.Kinds.SlotNames, SchemaShape.Column.VectorKind.Vector, TextDataViewType.Instance, false));
+        }
+        columns[_options.ScoreColumnName] = new SchemaShape.Column(_options.ScoreColumnName, SchemaShape.Column.VectorKind.Vector,
+            NumberDataViewType.Single, false, new SchemaShape(scoreAnnotations));
+        columns[_options.PredictedLabelColumnName] = new SchemaShape.Column(_options.PredictedLabelColumnName, SchemaShape.Column.VectorKind.Scalar,
+            label.ItemType, true, new SchemaShape(labelAnnotations));
+        return new SchemaShape(columns.Values);
     }
 
-    private (DataViewSchema.Column Feature, IReadOnlyList<string> Labels) CheckColumns(DataViewSchema schema)
+    private (DataViewSchema.Column Feature, LabelClasses Classes) CheckColumns(DataViewSchema schema)
     {
-        var feature = SchemaChecks.Require(schema, _options.FeatureColumnName,
-            "Vector<Int64> token ids (MapTokensToIds) or Vector<Vector<Single>> feature sequences",
-            t => RnnTrainerOptions.IsTokenColumn(t) || RnnTrainerOptions.IsFeatureSequenceColumn(t));
-        var label = SchemaChecks.Require(schema, _options.LabelColumnName, "a key column (MapValueToKey)", t => t is KeyDataViewType);
-        var names = label.KeyValues ?? Enumerable.Range(1, ((KeyDataViewType)label.Type).Count).Select(k => k.ToString()).ToArray();
-        return (feature, names);
+        var feature = ColumnChecks.Require(schema, _options.FeatureColumnName, _options.ExpectedFeature, _options.AcceptsFeature);
+        var label = ColumnChecks.Require(schema, _options.LabelColumnName, "a key column (MapValueToKey)", t => t is KeyDataViewType);
+        return (feature, LabelClasses.FromKeyColumn(label));
     }
 
     /// <inheritdoc />
     public SequenceClassificationTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var (feature, labelNames) = CheckColumns(input.Schema);
-        if (labelNames.Count < 2)
+        var (feature, classes) = CheckColumns(input.Schema);
+        if (classes.Count < 2)
         {
-            throw new InvalidOperationException($"Label column '{_options.LabelColumnName}' has {labelNames.Count} class(es); at least 2 are needed.");
+            throw new InvalidOperationException($"Label column '{_options.LabelColumnName}' has {classes.Count} class(es); at least 2 are needed.");
         }
-        int seed = _options.Seed ?? _context.Seed;
+        // As ML.NET's trainers: the context's seed unless the options give one.
+        int seed = _options.Seed ?? _host.Rand.Next();
+        using var channel = _host.Start("Training");
         if (_options.Threads > 0)
         {
             TorchRuntime.Threads = _options.Threads;
         }
-        var all = Examples.Read(input, _options.FeatureColumnName, _options.LabelColumnName, _options.MaximumTrainingLength);
+        var all = Examples.Read(input, _options.FeatureColumnName, _options.FeatureSize, _options.LabelColumnName, _options.MaximumTrainingLength);
         if (all.Count == 0)
         {
             throw new InvalidOperationException("The training data has no rows.");
         }
-        var (train, validation) = SplitValidation(all, seed);
+        var (train, validation) = SplitValidation(all, seed, channel);
         var history = new TrainingHistory { TrainingRows = train.Count, ValidationRows = validation?.Count ?? 0 };
-        var modelOptions = ModelOptions(feature, labelNames.Count, train, seed, history);
+        var modelOptions = ModelOptions(feature, classes.Count, train, seed, history, channel);
         var model = new SequenceClassifierModel(modelOptions);
-        var transformer = new SequenceClassificationTransformer(model, labelNames, _options.FeatureColumnName,
-            _options.ScoreColumnName, _options.PredictedLabelColumnName, _options.MaximumTrainingLength, history);
+        var transformer = new SequenceClassificationTransformer(_host, model, classes, _options, history);
         try
         {
-            new TrainingLoop(_context, _options, transformer, train, validation, seed).Run();
+            new TrainingLoop(_host, channel, _options, transformer, train, validation, seed).Run();
         }
         catch
         {
@@ -91,23 +111,24 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
         return transformer;
     }
 
-    private double AutomaticValidationFraction(int rows)
+    private static double AutomaticValidationFraction(int rows, IChannel channel)
     {
         if (rows * RnnTrainerOptions.AutomaticValidationFraction < RnnTrainerOptions.MinimumAutomaticValidationRows)
         {
             return 0;
         }
-        _context.WriteLog($"holding out {RnnTrainerOptions.AutomaticValidationFraction * 100:0}% of the training rows to keep the best epoch (ValidationFraction = 0 to train on all)");
+        channel.Info($"holding out {RnnTrainerOptions.AutomaticValidationFraction * 100:0}% of the training rows to keep the best epoch (ValidationFraction = 0 to train on all)");
         return RnnTrainerOptions.AutomaticValidationFraction;
     }
 
-    private (Examples Train, Examples? Validation) SplitValidation(Examples all, int seed)
+    private (Examples Train, Examples? Validation) SplitValidation(Examples all, int seed, IChannel channel)
     {
         if (_validation is not null)
         {
-            return (all, Examples.Read(_validation, _options.FeatureColumnName, _options.LabelColumnName, _options.MaximumTrainingLength));
+            CheckColumns(_validation.Schema);
+            return (all, Examples.Read(_validation, _options.FeatureColumnName, _options.FeatureSize, _options.LabelColumnName, _options.MaximumTrainingLength));
         }
-        double fraction = _options.ValidationFraction ?? AutomaticValidationFraction(all.Count);
+        double fraction = _options.ValidationFraction ?? AutomaticValidationFraction(all.Count, channel);
         if (fraction <= 0)
         {
             return (all, null);
@@ -120,14 +141,14 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
         return (all.Subset(trainRows), all.Subset(validationRows));
     }
 
-    private SequenceModelOptions ModelOptions(DataViewSchema.Column feature, int classes, Examples train, int seed, TrainingHistory history)
+    private SequenceModelOptions ModelOptions(DataViewSchema.Column feature, int classes, Examples train, int seed, TrainingHistory history, IChannel channel)
     {
         bool tokens = train.Ids is not null;
         int vocabularySize = 0;
         if (tokens)
         {
             long maxId = train.Ids!.Max(ids => ids.Max());
-            vocabularySize = feature.KeyValues?.Count ?? (int)maxId + 1;
+            vocabularySize = VocabularyOf(feature)?.Count ?? (int)maxId + 1;
             if (maxId >= vocabularySize)
             {
                 throw new InvalidOperationException($"Column '{feature.Name}' holds id {maxId}, outside its vocabulary of {vocabularySize}.");
@@ -153,15 +174,15 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
             GradientClipNorm = _options.GradientClipNorm,
             Seed = seed,
         };
-        if (PretrainedVectorsFile(feature, tokens) is { } vectorsPath)
+        if (PretrainedVectorsFile(feature, tokens, channel) is { } vectorsPath)
         {
-            var vectors = PretrainedVectors.Load(vectorsPath, new Vocabulary(feature.KeyValues!), seed);
+            var vectors = PretrainedVectors.Load(vectorsPath, VocabularyOf(feature)!, seed);
             options.PretrainedEmbeddings = vectors.Matrix;
             options.InputSize = vectors.Dimension;
             options.FreezeEmbeddings = _options.FreezeEmbeddings;
             history.PretrainedEmbeddings = Path.GetFileName(vectorsPath);
             history.PretrainedCoverage = (double)vectors.Found / (vocabularySize - 2);
-            _context.WriteLog($"pretrained vectors {history.PretrainedEmbeddings} ({vectors.Dimension} dimensions) cover {vectors.Found} of {vocabularySize - 2} vocabulary tokens ({history.PretrainedCoverage:P1})");
+            channel.Info($"pretrained vectors {history.PretrainedEmbeddings} ({vectors.Dimension} dimensions) cover {vectors.Found} of {vocabularySize - 2} vocabulary tokens ({history.PretrainedCoverage:P1})");
         }
         return options;
     }
@@ -171,9 +192,9 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
     /// file (fetched if need be); null for none. A named kind is skipped, with a warning, for input
     /// that has no vocabulary to look words up in; a file given outright is refused for it.
     /// </summary>
-    private string? PretrainedVectorsFile(DataViewSchema.Column feature, bool tokens)
+    private string? PretrainedVectorsFile(DataViewSchema.Column feature, bool tokens, IChannel channel)
     {
-        bool hasVocabulary = tokens && feature.KeyValues is not null;
+        bool hasVocabulary = tokens && VocabularyOf(feature) is not null;
         if (_options.PretrainedEmbeddingsPath is { } path)
         {
             return hasVocabulary ? path : throw new InvalidOperationException("Pretrained embeddings need a token-id column with its vocabulary (MapTokensToIds).");
@@ -181,14 +202,27 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
         if (_options.PretrainedEmbeddings == PretrainedModelKind.None) return null;
         if (!hasVocabulary)
         {
-            _context.WriteLog($"{_options.PretrainedEmbeddings} vectors not used: column '{feature.Name}' is not token ids with a vocabulary (MapTokensToIds)", LogKind.Warning);
+            channel.Warning($"{_options.PretrainedEmbeddings} vectors not used: column '{feature.Name}' is not token ids with a vocabulary (MapTokensToIds)");
             return null;
         }
-        return PretrainedEmbeddingStore.GetPath(_options.PretrainedEmbeddings, m => _context.WriteLog(m), _options.CancellationToken);
+        return PretrainedEmbeddingStore.GetPath(_options.PretrainedEmbeddings, m => channel.Info(m), _options.CancellationToken);
+    }
+
+    /// <summary>The vocabulary an ids column carries as an annotation (MapTokensToIds); null if none.</summary>
+    private static Vocabulary? VocabularyOf(DataViewSchema.Column feature)
+    {
+        var annotation = feature.Annotations.Schema.GetColumnOrNull(TokenToIdMappingTransformer.VocabularyAnnotationKind);
+        if (annotation is null)
+        {
+            return null;
+        }
+        VBuffer<ReadOnlyMemory<char>> tokens = default;
+        feature.Annotations.GetValue(TokenToIdMappingTransformer.VocabularyAnnotationKind, ref tokens);
+        return new Vocabulary(tokens.DenseValues().Select(t => t.ToString()).ToArray());
     }
 
     /// <summary>The epochs, batches, validation, early stopping and cancellation of one Fit.</summary>
-    private sealed class TrainingLoop(MLContext context, RnnTrainerOptions options, SequenceClassificationTransformer transformer,
+    private sealed class TrainingLoop(IHost host, IChannel channel, RnnTrainerOptions options, SequenceClassificationTransformer transformer,
         Examples train, Examples? validation, int seed)
     {
         private byte[]? _bestWeights;
@@ -211,7 +245,7 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
                 long correct = 0, rows = 0;
                 for (int b = 0; b < batches.Count; b++)
                 {
-                    if (options.CancellationToken.IsCancellationRequested)
+                    if (options.CancellationToken.IsCancellationRequested || host is ICancelable { IsCanceled: true })
                     {
                         Finish(history, cancelled: true);
                         return;
@@ -227,8 +261,8 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
                 }
                 var summary = Summarize(epoch, lossSum / batches.Count, (double)correct / rows, clock, lr);
                 history.Epochs.Add(summary);
-                context.WriteLog($"epoch {epoch}: loss {summary.TrainLoss:F4}, accuracy {summary.TrainAccuracy:P2}" +
-                    (summary.ValidationAccuracy is double va ? $", validation accuracy {va:P2}" : ""), LogKind.Trace);
+                channel.Trace($"epoch {epoch}: loss {summary.TrainLoss:F4}, accuracy {summary.TrainAccuracy:P2}" +
+                    (summary.ValidationAccuracy is double va ? $", validation accuracy {va:P2}" : ""));
                 Report(new TrainingProgress(epoch, options.Epochs, batches.Count, batches.Count,
                     rows / clock.Elapsed.TotalSeconds, summary.TrainLoss, (totalSteps - step) * overall.Elapsed.TotalSeconds / step, summary));
                 if (validation is null)
@@ -246,18 +280,14 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
                 else if (options.EarlyStoppingPatience > 0 && ++sinceBest >= options.EarlyStoppingPatience)
                 {
                     history.StoppedEarly = true;
-                    context.WriteLog($"early stopping after epoch {epoch}: no better validation accuracy for {sinceBest} epoch(s); best was epoch {history.BestEpoch}");
+                    channel.Info($"early stopping after epoch {epoch}: no better validation accuracy for {sinceBest} epoch(s); best was epoch {history.BestEpoch}");
                     break;
                 }
             }
             Finish(history, cancelled: false);
         }
 
-        private void Report(TrainingProgress progress)
-        {
-            options.Progress?.Report(progress);
-            context.ReportProgress(progress);
-        }
+        private void Report(TrainingProgress progress) => options.Progress?.Report(progress);
 
         private EpochSummary Summarize(int epoch, double loss, double accuracy, Stopwatch clock, double lr)
         {
@@ -265,8 +295,7 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
             {
                 return new EpochSummary(epoch, loss, accuracy, null, null, null, clock.Elapsed.TotalSeconds, lr);
             }
-            var metrics = MulticlassMetricsCalculator.Compute(validation.Labels, transformer.PredictProbabilities(validation),
-                transformer.LabelNames, topK: 1);
+            var metrics = ValidationMetrics.Compute(validation.Labels, transformer.PredictProbabilities(validation), transformer.LabelNames.Count);
             return new EpochSummary(epoch, loss, accuracy, metrics.MicroAccuracy, metrics.LogLoss, metrics.MacroF1,
                 clock.Elapsed.TotalSeconds, lr);
         }
@@ -276,9 +305,9 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
             history.Cancelled = cancelled;
             if (cancelled)
             {
-                context.WriteLog(_bestWeights is null
+                channel.Warning(_bestWeights is null
                     ? "training cancelled: keeping the current weights (each step is applied whole)"
-                    : $"training cancelled: keeping the best epoch so far ({history.BestEpoch})", LogKind.Warning);
+                    : $"training cancelled: keeping the best epoch so far ({history.BestEpoch})");
             }
             if (_bestWeights is not null && options.RestoreBestEpoch)
             {

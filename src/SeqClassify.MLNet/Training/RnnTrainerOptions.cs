@@ -1,4 +1,4 @@
-using SeqClassify.MLNet.Data;
+using Microsoft.ML.Data;
 using SeqClassify.Torch;
 
 namespace SeqClassify.MLNet.Training;
@@ -24,8 +24,18 @@ public sealed class RnnTrainerOptions
     /// <summary>Label column: a key (from MapValueToKey).</summary>
     public string LabelColumnName { get; set; } = "Label";
 
-    /// <summary>Input column: token ids (Vector&lt;Int64&gt;, from MapTokensToIds) or feature sequences (Vector&lt;Vector&lt;Single&gt;&gt;).</summary>
+    /// <summary>
+    /// Input column: token ids (variable-length Vector&lt;Int64&gt;, from MapTokensToIds), or, with
+    /// <see cref="FeatureSize"/> set, sequences of feature vectors flattened into a variable-length
+    /// Vector&lt;Single&gt; (step after step, <see cref="FeatureSize"/> values each).
+    /// </summary>
     public string FeatureColumnName { get; set; } = "Ids";
+
+    /// <summary>
+    /// Values per step of a feature-sequence input (steps = vector length / FeatureSize); 0, the
+    /// default, means the input is token ids.
+    /// </summary>
+    public int FeatureSize { get; set; }
 
     /// <summary>Output column of class probabilities (Vector&lt;Single&gt;).</summary>
     public string ScoreColumnName { get; set; } = "Score";
@@ -165,9 +175,10 @@ public sealed class RnnTrainerOptions
         if (ValidationFraction is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "ValidationFraction must be in [0, 1).");
         if (WarmupFraction is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(WarmupFraction), WarmupFraction, "WarmupFraction must be in [0, 1).");
         if (EarlyStoppingPatience < 0) throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "EarlyStoppingPatience must be >= 0.");
+        if (FeatureSize < 0) throw new ArgumentOutOfRangeException(nameof(FeatureSize), FeatureSize, "FeatureSize must be 0 (token ids) or the number of values per step.");
         if (MaximumTrainingLength < 0) throw new ArgumentOutOfRangeException(nameof(MaximumTrainingLength), MaximumTrainingLength, "MaximumTrainingLength must be >= 0.");
-        SchemaChecks.RequireName(LabelColumnName, nameof(LabelColumnName));
-        SchemaChecks.RequireName(FeatureColumnName, nameof(FeatureColumnName));
+        ColumnChecks.RequireName(LabelColumnName, nameof(LabelColumnName));
+        ColumnChecks.RequireName(FeatureColumnName, nameof(FeatureColumnName));
         if (!Enum.IsDefined(PretrainedEmbeddings)) throw new ArgumentOutOfRangeException(nameof(PretrainedEmbeddings), PretrainedEmbeddings, "PretrainedEmbeddings is not a PretrainedModelKind.");
         if (PretrainedEmbeddingsPath is null && PretrainedEmbeddings != PretrainedModelKind.None
             && EmbeddingDimension != PretrainedEmbeddingStore.Dimension(PretrainedEmbeddings))
@@ -187,8 +198,12 @@ public sealed class RnnTrainerOptions
         }
     }
 
-    internal static bool IsTokenColumn(DataViewType type) => type is VectorDataViewType { ItemType: NumberDataViewType n } && n.RawType == typeof(long);
+    /// <summary>What the feature column must hold, for messages.</summary>
+    internal string ExpectedFeature => FeatureSize > 0
+        ? $"a vector of Single holding steps of {FeatureSize} features (FeatureSize)"
+        : "a vector of Int64 token ids (MapTokensToIds)";
 
-    internal static bool IsFeatureSequenceColumn(DataViewType type) =>
-        type is VectorDataViewType { ItemType: VectorDataViewType { ItemType: NumberDataViewType n } } && n.RawType == typeof(float);
+    internal bool AcceptsFeature(DataViewType type) => FeatureSize > 0
+        ? type is VectorDataViewType { ItemType: NumberDataViewType f } && f.RawType == typeof(float)
+        : type is VectorDataViewType { ItemType: NumberDataViewType n } && n.RawType == typeof(long);
 }

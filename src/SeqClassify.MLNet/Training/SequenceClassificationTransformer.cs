@@ -1,44 +1,100 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using SeqClassify.MLNet.Data;
-using SeqClassify.MLNet.Persistence;
+using System.Text.Json.Serialization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using SeqClassify.MLNet.Training;
 using SeqClassify.Torch;
+
+[assembly: LoadableClass(typeof(SequenceClassificationTransformer), null, typeof(SignatureLoadModel),
+    "SeqClassify RNN sequence classifier", SequenceClassificationTransformer.LoaderSignature)]
 
 namespace SeqClassify.MLNet.Training;
 
 /// <summary>
-/// A trained RNN classifier in a pipeline. Adds Score (class probabilities, Vector&lt;Single&gt; in
-/// key order) and PredictedLabel (the key of the most probable class, with the label names as
-/// KeyValues). Rows are scored 256 at a time in one native call.
+/// A trained RNN classifier in an ML.NET pipeline. Adds Score (class probabilities, a Vector&lt;Single&gt;
+/// of known size in key order, with the class names as slot names) and PredictedLabel (a key of the
+/// label's key type, with the label's KeyValues), so that ML.NET's MulticlassClassification.Evaluate,
+/// CrossValidate and MapKeyToValue work on its output unchanged.
 /// </summary>
-/// <remarks>Thread-safe: transforms and predictions may run concurrently.</remarks>
-public sealed class SequenceClassificationTransformer : RowMappingTransformer, IDisposable
+/// <remarks>
+/// The native model is thread-safe: prediction engines on several threads may share one transformer.
+/// Saved by mlContext.Model.Save with its options, label names, weights and training history, each
+/// entry checksummed; loaded by mlContext.Model.Load with no registration call.
+/// </remarks>
+public sealed class SequenceClassificationTransformer : RowToRowTransformerBase, IDisposable
 {
-    internal const string KindName = "RnnSequenceClassifier";
-    // As the PyTorch reference predicts. In inference the fused layer gathers each step's input
-    // projections from a per-token table, so a batch's buffers stay small (measured: 64 rows
-    // 1,945 rows/s, 128 rows 2,721, 256 rows 3,481 on IMDB, 2 threads).
-    private const int PredictionBatchSize = 256;
+    internal const string LoaderSignature = "SeqClassifyRnnClassifier";
 
-    internal SequenceClassificationTransformer(SequenceClassifierModel model, IReadOnlyList<string> labelNames,
-        string featureColumn, string scoreColumn, string predictedLabelColumn, int maximumLength, TrainingHistory history)
+    private static readonly JsonSerializerOptions JsonOptions = new() { Converters = { new JsonStringEnumConverter() } };
+
+    private static VersionInfo GetVersionInfo() => new(
+        modelSignature: "SCRNNCLS",
+        verWrittenCur: 0x00010001,
+        verReadableCur: 0x00010001,
+        verWeCanReadBack: 0x00010001,
+        loaderSignature: LoaderSignature,
+        loaderAssemblyName: typeof(SequenceClassificationTransformer).Assembly.FullName);
+
+    internal SequenceClassificationTransformer(IHostEnvironment env, SequenceClassifierModel model, LabelClasses classes,
+        RnnTrainerOptions options, TrainingHistory history)
+        : base(Contracts.CheckRef(env, nameof(env)).Register(nameof(SequenceClassificationTransformer)))
     {
         Model = model;
-        LabelNames = labelNames;
-        FeatureColumnName = featureColumn;
-        ScoreColumnName = scoreColumn;
-        PredictedLabelColumnName = predictedLabelColumn;
-        MaximumLength = maximumLength;
+        Classes = classes;
+        FeatureColumnName = options.FeatureColumnName;
+        FeatureSize = options.FeatureSize;
+        ScoreColumnName = options.ScoreColumnName;
+        PredictedLabelColumnName = options.PredictedLabelColumnName;
+        MaximumLength = options.MaximumTrainingLength;
         History = history;
+    }
+
+    private SequenceClassificationTransformer(IHostEnvironment env, ModelLoadContext ctx)
+        : base(Contracts.CheckRef(env, nameof(env)).Register(nameof(SequenceClassificationTransformer)))
+    {
+        ctx.CheckAtModel(GetVersionInfo());
+        var reader = ctx.Reader;
+        FeatureColumnName = reader.ReadString();
+        FeatureSize = reader.ReadInt32();
+        ScoreColumnName = reader.ReadString();
+        PredictedLabelColumnName = reader.ReadString();
+        MaximumLength = reader.ReadInt32();
+        var options = ModelPayload.Read(ctx, "Network", LoaderSignature,
+            r => JsonSerializer.Deserialize<SequenceModelOptions>(r.ReadString(), JsonOptions)
+                ?? throw ModelPayload.Refuse(LoaderSignature, "Network.bin", "it holds no network options"));
+        Classes = ModelPayload.Read(ctx, "Labels", LoaderSignature, LabelClasses.Read);
+        if (Classes.Count != options.NumClasses)
+        {
+            throw ModelPayload.Refuse(LoaderSignature, "Labels.bin", $"it names {Classes.Count} classes for a network of {options.NumClasses}");
+        }
+        History = ModelPayload.Read(ctx, "History", LoaderSignature,
+            r => JsonSerializer.Deserialize<TrainingHistory>(r.ReadString(), JsonOptions) ?? new TrainingHistory());
+        byte[] weights = ModelPayload.Read(ctx, "Weights", LoaderSignature, r => r.ReadBytes((int)(r.BaseStream.Length - r.BaseStream.Position)));
+        Model = new SequenceClassifierModel(options);
+        try
+        {
+            Model.ImportParameters(weights);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or SeqClassifyException)
+        {
+            Model.Dispose();
+            throw ModelPayload.Refuse(LoaderSignature, "Weights.bin", e.Message, e);
+        }
     }
 
     internal SequenceClassifierModel Model { get; }
 
-    /// <summary>Class names in key order (Score[i] is the probability of LabelNames[i]).</summary>
-    public IReadOnlyList<string> LabelNames { get; }
+    internal LabelClasses Classes { get; }
 
-    /// <summary>The input column (token ids or feature sequences).</summary>
+    /// <summary>Class names in key order (Score[i] is the probability of LabelNames[i]).</summary>
+    public IReadOnlyList<string> LabelNames => Classes.Names;
+
+    /// <summary>The input column (token ids or flattened feature steps).</summary>
     public string FeatureColumnName { get; }
+
+    /// <summary>Values per step of a feature-sequence input; 0 for token ids.</summary>
+    public int FeatureSize { get; }
 
     /// <summary>The probabilities column.</summary>
     public string ScoreColumnName { get; }
@@ -49,7 +105,7 @@ public sealed class SequenceClassificationTransformer : RowMappingTransformer, I
     /// <summary>Sequences are truncated to this many steps before scoring; 0 = no limit.</summary>
     public int MaximumLength { get; }
 
-    /// <summary>The architecture and optimiser settings of the network.</summary>
+    /// <summary>The architecture of the network.</summary>
     public SequenceModelOptions ModelOptions => Model.Options;
 
     /// <summary>Number of trainable and frozen parameters of the network.</summary>
@@ -58,10 +114,14 @@ public sealed class SequenceClassificationTransformer : RowMappingTransformer, I
     /// <summary>Per-epoch training history.</summary>
     public TrainingHistory History { get; }
 
+    // As the PyTorch reference predicts. In inference the fused layer gathers each step's input
+    // projections from a per-token table, so a batch's buffers stay small.
+    internal const int PredictionBatchSize = 256;
+
     /// <summary>Probabilities for every example, [count x classes] row-major, in the examples' order.</summary>
     internal float[] PredictProbabilities(Examples examples)
     {
-        int classes = LabelNames.Count;
+        int classes = Classes.Count;
         var all = new float[examples.Count * classes];
         // Length-sorted batches pad least; results go back to each row's own place.
         foreach (var rows in BatchPlanner.InLengthOrder(examples, PredictionBatchSize))
@@ -75,112 +135,113 @@ public sealed class SequenceClassificationTransformer : RowMappingTransformer, I
         return all;
     }
 
-    /// <inheritdoc />
-    protected override int BatchSize => PredictionBatchSize;
-
-    /// <inheritdoc />
-    protected override IReadOnlyList<DataViewSchema.Column> AddedColumns(DataViewSchema inputSchema)
+    /// <summary>
+    /// Class probabilities for every row of <paramref name="data"/>, in order, scored in batches of
+    /// 256 (one native call each): the fast path for scoring a whole data set.
+    /// </summary>
+    public float[][] Score(IDataView data)
     {
-        var column = SchemaChecks.Require(inputSchema, FeatureColumnName,
-            Model.Options.VocabularySize > 0 ? "Vector<Int64> token ids" : "Vector<Vector<Single>> feature sequences",
-            t => Model.Options.VocabularySize > 0 ? RnnTrainerOptions.IsTokenColumn(t) : RnnTrainerOptions.IsFeatureSequenceColumn(t));
-        return
-        [
-            new DataViewSchema.Column(0, ScoreColumnName, new VectorDataViewType(NumberDataViewType.Single)),
-            new DataViewSchema.Column(0, PredictedLabelColumnName, new KeyDataViewType(LabelNames.Count), LabelNames),
-        ];
+        ArgumentNullException.ThrowIfNull(data);
+        CheckFeature(data.Schema);
+        var examples = Examples.Read(data, FeatureColumnName, FeatureSize, null, MaximumLength);
+        var flat = PredictProbabilities(examples);
+        return flat.Chunk(Classes.Count).ToArray();
+    }
+
+    private DataViewSchema.Column CheckFeature(DataViewSchema schema)
+    {
+        var options = new RnnTrainerOptions { FeatureSize = FeatureSize };
+        return ColumnChecks.Require(schema, FeatureColumnName, options.ExpectedFeature, options.AcceptsFeature);
     }
 
     /// <inheritdoc />
-    protected override Func<IReadOnlyList<DataViewRow>, object?[][]> Bind(DataViewSchema inputSchema)
+    public override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
+
+    /// <inheritdoc />
+    public override void SaveModel(ModelSaveContext ctx)
     {
-        int classes = LabelNames.Count;
-        return rows =>
-        {
-            var examples = Examples.Read(new InMemoryDataView(inputSchema, rows.Select(r => r.Values).ToList()),
-                FeatureColumnName, null, MaximumLength);
-            float[] probabilities = PredictProbabilities(examples);
-            var outputs = new object?[rows.Count][];
-            for (int i = 0; i < rows.Count; i++)
-            {
-                var score = probabilities.AsSpan(i * classes, classes).ToArray();
-                uint predicted = (uint)score.AsSpan().IndexOf(score.Max()) + 1;
-                outputs[i] = [score, predicted];
-            }
-            return outputs;
-        };
+        ctx.CheckAtModel();
+        ctx.SetVersionInfo(GetVersionInfo());
+        var writer = ctx.Writer;
+        writer.Write(FeatureColumnName);
+        writer.Write(FeatureSize);
+        writer.Write(ScoreColumnName);
+        writer.Write(PredictedLabelColumnName);
+        writer.Write(MaximumLength);
+        // The whole options object, so that an option added to the network is saved with no change here;
+        // the pretrained matrix is already in the weights.
+        var network = Model.Options.Clone();
+        network.PretrainedEmbeddings = null;
+        ModelPayload.Write(ctx, "Network", w => w.Write(JsonSerializer.Serialize(network, JsonOptions)));
+        ModelPayload.Write(ctx, "Labels", Classes.Write);
+        ModelPayload.Write(ctx, "History", w => w.Write(JsonSerializer.Serialize(History, JsonOptions)));
+        ModelPayload.Write(ctx, "Weights", w => w.Write(Model.ExportParameters()));
     }
 
     /// <summary>Frees the native model.</summary>
     public void Dispose() => Model.Dispose();
 
-    internal override string Kind => KindName;
-
-    internal override void Save(ModelSaveContext context)
+    private sealed class Mapper(SequenceClassificationTransformer parent, DataViewSchema schema) : MapperBase(parent.Host, schema, parent)
     {
-        var o = Model.Options;
-        context.Options["featureColumnName"] = FeatureColumnName;
-        context.Options["scoreColumnName"] = ScoreColumnName;
-        context.Options["predictedLabelColumnName"] = PredictedLabelColumnName;
-        context.Options["maximumLength"] = MaximumLength;
-        context.Options["labelNames"] = new JsonArray(LabelNames.Select(n => (JsonNode?)JsonValue.Create(n)).ToArray());
-        context.Options["model"] = new JsonObject
-        {
-            ["vocabularySize"] = o.VocabularySize,
-            ["inputSize"] = o.InputSize,
-            ["hiddenSize"] = o.HiddenSize,
-            ["numLayers"] = o.NumLayers,
-            ["bidirectional"] = o.Bidirectional,
-            ["cell"] = o.Cell.ToString(),
-            ["pooling"] = o.Pooling.ToString(),
-            ["headHiddenSize"] = o.HeadHiddenSize,
-            ["numClasses"] = o.NumClasses,
-            ["embeddingDropout"] = o.EmbeddingDropout,
-            ["rnnDropout"] = o.RnnDropout,
-            ["dropout"] = o.Dropout,
-            ["parameterCount"] = Model.ParameterCount,
-        };
-        context.Options["history"] = JsonSerializer.SerializeToNode(History);
-        context.Options["weightsEntry"] = context.AddEntry("weights.sct", Model.ExportParameters());
-    }
+        private readonly DataViewSchema.Column _feature = parent.CheckFeature(schema);
 
-    internal static SequenceClassificationTransformer Load(ModelLoadContext context)
-    {
-        var m = context.Options["model"] as JsonObject ?? throw new InvalidDataException("The classifier step has no 'model' options.");
-        var model = new ModelLoadContext(context.Kind + ".model", m, "", _ => []);
-        var options = new SequenceModelOptions
+        public override DataViewSchema.DetachedColumn[] GetOutputColumnsCore()
         {
-            VocabularySize = model.Get<int>("vocabularySize"),
-            InputSize = model.Get<int>("inputSize"),
-            HiddenSize = model.Get<int>("hiddenSize"),
-            NumLayers = model.Get<int>("numLayers"),
-            Bidirectional = model.Get<bool>("bidirectional"),
-            Cell = Enum.Parse<RnnCellType>(model.Get<string>("cell")),
-            Pooling = Enum.Parse<SequencePooling>(model.Get<string>("pooling")),
-            HeadHiddenSize = model.Get<int>("headHiddenSize"),
-            NumClasses = model.Get<int>("numClasses"),
-            EmbeddingDropout = model.Get<float>("embeddingDropout"),
-            RnnDropout = model.Get<float>("rnnDropout"),
-            Dropout = model.Get<float>("dropout"),
-        };
-        string[] labels = context.GetStrings("labelNames");
-        if (labels.Length != options.NumClasses)
-        {
-            throw new InvalidDataException($"The manifest names {labels.Length} labels for a model of {options.NumClasses} classes.");
+            var classes = parent.Classes;
+            var score = new DataViewSchema.Annotations.Builder();
+            classes.AddSlotNames(score);
+            score.Add(AnnotationUtils.Kinds.ScoreColumnKind, TextDataViewType.Instance,
+                (ref ReadOnlyMemory<char> value) => value = AnnotationUtils.Const.ScoreColumnKind.MulticlassClassification.AsMemory());
+            score.Add(AnnotationUtils.Kinds.ScoreValueKind, TextDataViewType.Instance,
+                (ref ReadOnlyMemory<char> value) => value = AnnotationUtils.Const.ScoreValueKind.Score.AsMemory());
+            var predicted = new DataViewSchema.Annotations.Builder();
+            classes.AddKeyValues(predicted);
+            return
+            [
+                new DataViewSchema.DetachedColumn(parent.ScoreColumnName, new VectorDataViewType(NumberDataViewType.Single, classes.Count), score.ToAnnotations()),
+                new DataViewSchema.DetachedColumn(parent.PredictedLabelColumnName, new KeyDataViewType(typeof(uint), classes.Count), predicted.ToAnnotations()),
+            ];
         }
-        var history = context.Options["history"]?.Deserialize<TrainingHistory>() ?? new TrainingHistory();
-        var network = new SequenceClassifierModel(options);
-        try
+
+        public override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
         {
-            network.ImportParameters(context.ReadEntry("weights.sct"));
+            disposer = null;
+            var reader = SequenceReader.Create(input, _feature, parent.FeatureSize, parent.MaximumLength);
+            long position = -1;
+            float[] probabilities = [];
+            // Score and PredictedLabel read the same row: run the network once per row.
+            float[] Current()
+            {
+                if (position != input.Position)
+                {
+                    var batch = parent.FeatureSize > 0
+                        ? SequenceBatch.FromFlatFeatures([reader.ReadFeatures()], parent.FeatureSize)
+                        : SequenceBatch.FromTokenIds([reader.ReadIds()]);
+                    probabilities = parent.Model.Predict(batch);
+                    position = input.Position;
+                }
+                return probabilities;
+            }
+            if (iinfo == 0)
+            {
+                return (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
+                {
+                    var p = Current();
+                    var editor = VBufferEditor.Create(ref value, p.Length);
+                    p.CopyTo(editor.Values);
+                    value = editor.Commit();
+                });
+            }
+            return (ValueGetter<uint>)((ref uint value) =>
+            {
+                var p = Current();
+                value = (uint)p.AsSpan().IndexOf(p.Max()) + 1;
+            });
         }
-        catch
-        {
-            network.Dispose();
-            throw;
-        }
-        return new SequenceClassificationTransformer(network, labels, context.Get<string>("featureColumnName"),
-            context.Get<string>("scoreColumnName"), context.Get<string>("predictedLabelColumnName"),
-            context.Get<int>("maximumLength"), history);
+
+        public override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput) =>
+            column => column == _feature.Index && (activeOutput(0) || activeOutput(1));
+
+        public override void SaveModel(ModelSaveContext ctx) => parent.SaveModel(ctx);
     }
 }

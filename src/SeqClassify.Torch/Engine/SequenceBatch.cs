@@ -121,6 +121,36 @@ public sealed class SequenceBatch
         return FromPaddedFeatures(features, lengths, maxLength, featureSize);
     }
 
+    /// <summary>
+    /// Pads variable-length sequences whose steps are flattened into one array per row (step after
+    /// step, featureSize floats each; ML.NET's variable-length Vector&lt;Single&gt;) with zeros.
+    /// </summary>
+    public static SequenceBatch FromFlatFeatures(IReadOnlyList<float[]> sequences, int featureSize)
+    {
+        ArgumentNullException.ThrowIfNull(sequences);
+        if (featureSize < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(featureSize), featureSize, "featureSize must be at least 1.");
+        }
+        for (int row = 0; row < sequences.Count; row++)
+        {
+            if (sequences[row] is not { } sequence || sequence.Length % featureSize != 0)
+            {
+                throw new ArgumentException(
+                    $"sequence {row}: {sequences[row]?.Length.ToString() ?? "null"} values are not whole steps of {featureSize} features.", nameof(sequences));
+            }
+        }
+        int maxLength = LongestOf(sequences.Count, i => sequences[i].Length / featureSize);
+        var features = new float[sequences.Count * maxLength * featureSize];
+        var lengths = new long[sequences.Count];
+        for (int row = 0; row < sequences.Count; row++)
+        {
+            lengths[row] = sequences[row].Length / featureSize;
+            sequences[row].CopyTo(features, row * maxLength * featureSize);
+        }
+        return FromPaddedFeatures(features, lengths, maxLength, featureSize);
+    }
+
     private static int LongestOf(int count, Func<int, int> lengthOf)
     {
         if (count == 0)

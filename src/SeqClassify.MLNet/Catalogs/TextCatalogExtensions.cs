@@ -1,0 +1,73 @@
+using Microsoft.ML.Data;
+using SeqClassify.MLNet.Text;
+
+namespace Microsoft.ML;
+
+/// <summary>
+/// SeqClassify's text transforms on ML.NET's <c>mlContext.Transforms.Text</c> catalog. ML.NET's own
+/// NormalizeText, TokenizeIntoWords (separators) and TokenizeIntoCharactersAsKeys do the rest.
+/// </summary>
+public static class SeqClassifyTextCatalogExtensions
+{
+    /// <summary>
+    /// Learns a vocabulary from a token column (&lt;pad&gt; = 0, &lt;unk&gt; = 1, then by frequency) and
+    /// maps tokens to a variable-length Vector&lt;Int64&gt; of ids, with each row's length.
+    /// </summary>
+    /// <param name="catalog">The text transforms catalog.</param>
+    /// <param name="outputColumnName">The ids column.</param>
+    /// <param name="inputColumnName">The tokens column (a vector of Text).</param>
+    /// <param name="lengthColumnName">A column of each row's number of ids (Int32); null for none.</param>
+    /// <param name="minimumFrequency">A token enters the vocabulary when seen at least this often.</param>
+    /// <param name="maximumSize">At most this many entries, &lt;pad&gt; and &lt;unk&gt; included; 0 = no limit.</param>
+    /// <param name="lowerCase">Lower-case tokens before counting and lookup.</param>
+    /// <param name="maximumLength">Truncate id sequences to this many; 0 = no limit.</param>
+    /// <param name="truncation">Which ids a truncated sequence keeps.</param>
+    public static TokenToIdMappingEstimator MapTokensToIds(this TransformsCatalog.TextTransforms catalog,
+        string outputColumnName = "Ids", string inputColumnName = "Tokens", string? lengthColumnName = "Length",
+        int minimumFrequency = 1, int maximumSize = 0, bool lowerCase = false, int maximumLength = 0,
+        TruncationPolicy truncation = TruncationPolicy.KeepHead) =>
+        MapTokensToIds(catalog, new TokenToIdMappingOptions
+        {
+            OutputColumnName = outputColumnName, InputColumnName = inputColumnName, LengthColumnName = lengthColumnName,
+            MinimumFrequency = minimumFrequency, MaximumSize = maximumSize, LowerCase = lowerCase,
+            MaximumLength = maximumLength, Truncation = truncation,
+        });
+
+    /// <summary>Learns a vocabulary with full options.</summary>
+    /// <param name="catalog">The text transforms catalog.</param>
+    /// <param name="options">The options.</param>
+    public static TokenToIdMappingEstimator MapTokensToIds(this TransformsCatalog.TextTransforms catalog, TokenToIdMappingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new TokenToIdMappingEstimator(CatalogUtils.GetEnvironment(catalog), options);
+    }
+
+    /// <summary>
+    /// Splits a Text column into a vector of Text tokens by a SeqClassify rule: torchtext's
+    /// basic_english, or a regular expression's matches. (ML.NET's own overload splits on separators.)
+    /// </summary>
+    /// <param name="catalog">The text transforms catalog.</param>
+    /// <param name="outputColumnName">The tokens column.</param>
+    /// <param name="inputColumnName">The Text column; the output column's name when null.</param>
+    /// <param name="rule">The rule.</param>
+    /// <param name="pattern">The token pattern of <see cref="TokenizerRule.Regex"/>, e.g. <c>\w+|[^\w\s]</c>.</param>
+    public static TokenizingEstimator TokenizeIntoWords(this TransformsCatalog.TextTransforms catalog,
+        string outputColumnName, string? inputColumnName, TokenizerRule rule, string? pattern = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new TokenizingEstimator(CatalogUtils.GetEnvironment(catalog), outputColumnName, inputColumnName, rule, pattern);
+    }
+
+    /// <summary>
+    /// Undoes Penn Treebank escapes (-lrb- → ( and the like, as SST-2's dev and test files write them).
+    /// </summary>
+    /// <param name="catalog">The text transforms catalog.</param>
+    /// <param name="outputColumnName">The unescaped Text column.</param>
+    /// <param name="inputColumnName">The Text column; the output column's name when null.</param>
+    public static PennTreebankUnescapingEstimator UnescapePennTreebank(this TransformsCatalog.TextTransforms catalog,
+        string outputColumnName, string? inputColumnName = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new PennTreebankUnescapingEstimator(CatalogUtils.GetEnvironment(catalog), outputColumnName, inputColumnName);
+    }
+}

@@ -1,0 +1,112 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.ML;
+
+namespace SeqClassify.MLNet;
+
+/// <summary>
+/// The binary entries SeqClassify steps write into ML.NET's model .zip (vocabulary, label names,
+/// weights, training history): each one length-prefixed and SHA-256-checked, so that a truncated,
+/// corrupted or bit-flipped entry is refused at load with the step and the entry named, never
+/// turned into wrong predictions.
+/// </summary>
+internal static class ModelPayload
+{
+    private const uint Magic = 0x53435031; // "SCP1"
+
+    public static void Write(ModelSaveContext ctx, string name, Action<BinaryWriter> write)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
+        {
+            write(writer);
+        }
+        byte[] bytes = buffer.ToArray();
+        ctx.SaveBinaryStream(EntryName(name), writer =>
+        {
+            writer.Write(Magic);
+            writer.Write(bytes.LongLength);
+            writer.Write(SHA256.HashData(bytes));
+            writer.Write(bytes);
+        });
+    }
+
+    /// <summary>Reads an entry written by <see cref="Write"/>, refusing a missing, truncated or altered one.</summary>
+    public static T Read<T>(ModelLoadContext ctx, string name, string step, Func<BinaryReader, T> read)
+    {
+        string entry = EntryName(name);
+        T? result = default;
+        bool found;
+        try
+        {
+            found = ctx.TryLoadBinaryStream(entry, reader =>
+            {
+                byte[] bytes = ReadChecked(reader, step, entry);
+                using var payload = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
+                result = read(payload);
+                if (payload.BaseStream.Position != bytes.Length)
+                {
+                    throw Refuse(step, entry, $"{bytes.Length - payload.BaseStream.Position} unread bytes");
+                }
+            });
+        }
+        catch (EndOfStreamException e)
+        {
+            throw Refuse(step, entry, "it ends early", e);
+        }
+        if (!found)
+        {
+            throw Refuse(step, entry, "it is missing");
+        }
+        return result!;
+    }
+
+    private static byte[] ReadChecked(BinaryReader reader, string step, string entry)
+    {
+        if (reader.ReadUInt32() != Magic)
+        {
+            throw Refuse(step, entry, "it is not a SeqClassify payload");
+        }
+        long length = reader.ReadInt64();
+        long available = reader.BaseStream.CanSeek ? reader.BaseStream.Length - reader.BaseStream.Position - 32 : long.MaxValue;
+        if (length < 0 || length > Array.MaxLength || length > available)
+        {
+            throw Refuse(step, entry, $"it declares {length} bytes, but {available} are there");
+        }
+        byte[] expected = reader.ReadBytes(32);
+        byte[] bytes = reader.ReadBytes((int)length);
+        if (bytes.Length != length)
+        {
+            throw Refuse(step, entry, $"it holds {bytes.Length} of its {length} bytes");
+        }
+        if (!SHA256.HashData(bytes).AsSpan().SequenceEqual(expected))
+        {
+            throw Refuse(step, entry, "its SHA-256 checksum does not match its content (the file is corrupt)");
+        }
+        return bytes;
+    }
+
+    public static InvalidDataException Refuse(string step, string entry, string problem, Exception? inner = null) =>
+        new($"SeqClassify step '{step}' of the model cannot be loaded: entry '{entry}': {problem}.", inner);
+
+    public static void WriteStrings(BinaryWriter writer, IReadOnlyList<string> strings)
+    {
+        writer.Write(strings.Count);
+        foreach (var s in strings) writer.Write(s);
+    }
+
+    public static string[] ReadStrings(BinaryReader reader)
+    {
+        int count = reader.ReadInt32();
+        // Each string takes at least one byte: a larger count is a corrupt file, not a reason to allocate.
+        if (count < 0 || count > reader.BaseStream.Length - reader.BaseStream.Position)
+        {
+            throw new InvalidDataException($"a list of {count} strings in {reader.BaseStream.Length} bytes");
+        }
+        var strings = new string[count];
+        for (int i = 0; i < count; i++) strings[i] = reader.ReadString();
+        return strings;
+    }
+
+    private static string EntryName(string name) => name + ".bin";
+}

@@ -1,0 +1,79 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+
+namespace SeqClassify.MLNet.Text;
+
+/// <summary>
+/// A transform that maps one Text column to one new column, value by value (tokenizers, text clean-up).
+/// Subclasses say what the new column holds and how one text becomes it; this class does the schema,
+/// the row mapping and the saved column names.
+/// </summary>
+public abstract class TextColumnTransformer : RowToRowTransformerBase
+{
+    private protected TextColumnTransformer(IHostEnvironment env, string name, string outputColumnName, string? inputColumnName)
+        : base(Contracts.CheckRef(env, nameof(env)).Register(name))
+    {
+        ColumnChecks.RequireName(outputColumnName, nameof(outputColumnName));
+        OutputColumnName = outputColumnName;
+        InputColumnName = inputColumnName ?? outputColumnName;
+    }
+
+    /// <summary>Reads the column names written by <see cref="SaveColumns"/>.</summary>
+    private protected TextColumnTransformer(IHostEnvironment env, string name, ModelLoadContext ctx)
+        : base(Contracts.CheckRef(env, nameof(env)).Register(name))
+    {
+        OutputColumnName = ctx.Reader.ReadString();
+        InputColumnName = ctx.Reader.ReadString();
+    }
+
+    /// <summary>The new column.</summary>
+    public string OutputColumnName { get; }
+
+    /// <summary>The Text column it is made from.</summary>
+    public string InputColumnName { get; }
+
+    private protected abstract DataViewType OutputType { get; }
+
+    /// <summary>A getter of the new column's value from the input text's getter.</summary>
+    private protected abstract Delegate MakeGetter(ValueGetter<ReadOnlyMemory<char>> input);
+
+    private protected void SaveColumns(ModelSaveContext ctx)
+    {
+        ctx.Writer.Write(OutputColumnName);
+        ctx.Writer.Write(InputColumnName);
+    }
+
+    /// <inheritdoc />
+    public override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
+
+    /// <summary>The output schema of an estimator whose transformer is this kind.</summary>
+    internal static SchemaShape OutputShape(SchemaShape input, string outputColumnName, string inputColumnName, DataViewType outputType)
+    {
+        ColumnChecks.Require(input, inputColumnName, "Text (String)", c => c.Kind == SchemaShape.Column.VectorKind.Scalar && c.ItemType is TextDataViewType);
+        var columns = input.ToDictionary(c => c.Name);
+        columns[outputColumnName] = new SchemaShape.Column(outputColumnName,
+            outputType is VectorDataViewType ? SchemaShape.Column.VectorKind.VariableVector : SchemaShape.Column.VectorKind.Scalar,
+            outputType.GetItemType(), false);
+        return new SchemaShape(columns.Values);
+    }
+
+    private sealed class Mapper(TextColumnTransformer parent, DataViewSchema schema) : MapperBase(parent.Host, schema, parent)
+    {
+        private readonly int _input = ColumnChecks.RequireText(schema, parent.InputColumnName).Index;
+
+        public override DataViewSchema.DetachedColumn[] GetOutputColumnsCore() =>
+            [new DataViewSchema.DetachedColumn(parent.OutputColumnName, parent.OutputType)];
+
+        public override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
+        {
+            disposer = null;
+            return parent.MakeGetter(input.GetGetter<ReadOnlyMemory<char>>(input.Schema[_input]));
+        }
+
+        public override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput) =>
+            column => column == _input && activeOutput(0);
+
+        public override void SaveModel(ModelSaveContext ctx) => parent.SaveModel(ctx);
+    }
+}

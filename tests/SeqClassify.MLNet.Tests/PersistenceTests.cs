@@ -1,0 +1,193 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.IO.Compression;
+using Microsoft.Extensions.ML;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace SeqClassify.MLNet.Tests;
+
+/// <summary>SeqClassify steps inside ML.NET's own model .zip: mlContext.Model.Save and Load, and their refusals.</summary>
+[TestFixture]
+public class PersistenceTests
+{
+    private MLContext _ml = null!;
+    private IDataView _data = null!;
+    private ITransformer _model = null!;
+    private string _path = null!;
+
+    [OneTimeSetUp]
+    public void TrainAndSave()
+    {
+        _ml = new MLContext(seed: 1);
+        _data = Pipelines.Sentences(_ml);
+        _model = Pipelines.Text(_ml).Fit(_data);
+        _path = Path.Combine(TestData.ScratchDirectory(), "model.zip");
+        _ml.Model.Save(_model, _data.Schema, _path);
+    }
+
+    [Test]
+    public void SaveThenLoadGivesBitIdenticalPredictions()
+    {
+        var loaded = _ml.Model.Load(_path, out var inputSchema);
+
+        var before = _ml.Data.CreateEnumerable<TextPrediction>(_model.Transform(_data), reuseRowObject: false).ToList();
+        var after = _ml.Data.CreateEnumerable<TextPrediction>(loaded.Transform(_data), reuseRowObject: false).ToList();
+
+        Assert.That(inputSchema.Select(c => c.Name), Is.EqualTo(_data.Schema.Select(c => c.Name)));
+        Assert.That(after.Select(p => p.PredictedLabel), Is.EqualTo(before.Select(p => p.PredictedLabel)));
+        Assert.That(after.SelectMany(p => p.Score), Is.EqualTo(before.SelectMany(p => p.Score)));
+        var classifier = loaded.Classifier();
+        Assert.That(classifier.History.Epochs, Has.Count.EqualTo(2), "the training history is saved");
+        Assert.That(classifier.LabelNames, Is.EqualTo(new[] { "pos", "neg" }));
+        Assert.That(((IEnumerable<ITransformer>)loaded).OfType<TokenToIdMappingTransformer>().Single().Vocabulary.Tokens,
+            Is.EqualTo(((IEnumerable<ITransformer>)_model).OfType<TokenToIdMappingTransformer>().Single().Vocabulary.Tokens));
+    }
+
+    [Test]
+    public void APlainMLNetProcessLoadsTheModelWithNoRegistrationAndPredictsIdentically()
+    {
+        string[] texts = ["a wonderful film", "a boring story", ""];
+        var engine = _ml.Model.CreatePredictionEngine<LabeledText, TextPrediction>(_model);
+        var expected = texts.Select(t => engine.Predict(new LabeledText { Text = t }))
+            .Select(p => p.PredictedLabel + "\t" + string.Join(' ', p.Score.Select(s => s.ToString("R", System.Globalization.CultureInfo.InvariantCulture))));
+
+        // Built with the tests (same configuration), run from its own output folder.
+        string configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+        string consumer = Path.Combine(RepositoryPaths.Root, "tests", "PlainMLNetConsumer", "bin", configuration, "net10.0", "PlainMLNetConsumer.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { consumer, _path }.Concat(texts)) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        string output = process.StandardOutput.ReadToEnd();
+        string error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+
+        Assert.That(process.ExitCode, Is.Zero, error);
+        Assert.That(output.Split('\n', StringSplitOptions.RemoveEmptyEntries), Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void PredictionEngineAndPredictionEnginePoolFromAFileServeTheModel()
+    {
+        var services = new ServiceCollection();
+        services.AddPredictionEnginePool<LabeledText, TextPrediction>().FromFile(modelName: "sentiment", filePath: _path, watchForChanges: false);
+        using var provider = services.BuildServiceProvider();
+        var pool = provider.GetRequiredService<PredictionEnginePool<LabeledText, TextPrediction>>();
+        var engine = _ml.Model.CreatePredictionEngine<LabeledText, TextPrediction>(_ml.Model.Load(_path, out _));
+
+        var fromPool = pool.Predict("sentiment", new LabeledText { Text = "i loved it" });
+        var fromEngine = engine.Predict(new LabeledText { Text = "i loved it" });
+
+        Assert.That(fromPool.Score, Is.EqualTo(fromEngine.Score));
+        Assert.That(fromPool.PredictedLabel, Is.EqualTo(fromEngine.PredictedLabel).And.AnyOf("pos", "neg"));
+        Assert.That(fromPool.Score.Sum(), Is.EqualTo(1).Within(1e-5));
+    }
+
+    [Test]
+    public void ConcurrentPredictionEnginesAgreeWithSequentialOnes()
+    {
+        var texts = Enumerable.Range(0, 64).Select(i => Pipelines.SentenceRows[i % 8].Text + (i % 3 == 0 ? " film" : "")).ToArray();
+        var sequential = _ml.Model.CreatePredictionEngine<LabeledText, TextPrediction>(_model);
+        var expected = texts.Select(t => sequential.Predict(new LabeledText { Text = t }).Score.ToArray()).ToArray();
+
+        var actual = new float[texts.Length][];
+        Parallel.For(0, 4, worker =>
+        {
+            var engine = _ml.Model.CreatePredictionEngine<LabeledText, TextPrediction>(_model);
+            for (int i = worker; i < texts.Length; i += 4) actual[i] = engine.Predict(new LabeledText { Text = texts[i] }).Score.ToArray();
+        });
+
+        Assert.That(actual, Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void ABitFlippedWeightsEntryIsRefusedNamingTheStepAndEntry()
+    {
+        string path = Copy();
+        using (var zip = ZipFile.Open(path, ZipArchiveMode.Update))
+        {
+            var entry = zip.Entries.Single(e => e.FullName.EndsWith("Weights.bin", StringComparison.Ordinal));
+            byte[] bytes = Read(entry);
+            bytes[^7] ^= 0x10;
+            Rewrite(zip, entry, bytes);
+        }
+
+        var error = Assert.Catch(() => _ml.Model.Load(path, out _))!;
+
+        Assert.That(Messages(error), Does.Contain("SeqClassifyRnnClassifier").And.Contain("Weights.bin").And.Contain("checksum"));
+    }
+
+    [Test]
+    public void ATruncatedEntryIsRefused()
+    {
+        string path = Copy();
+        using (var zip = ZipFile.Open(path, ZipArchiveMode.Update))
+        {
+            var entry = zip.Entries.Single(e => e.FullName.EndsWith("Vocabulary.bin", StringComparison.Ordinal));
+            byte[] bytes = Read(entry);
+            Rewrite(zip, entry, bytes[..(bytes.Length / 2)]);
+        }
+
+        var error = Assert.Catch(() => _ml.Model.Load(path, out _))!;
+
+        Assert.That(Messages(error), Does.Contain("SeqClassifyTokenIds").And.Contain("Vocabulary.bin"));
+    }
+
+    [Test]
+    public void ANewerVersionOfAStepIsRefusedNamingTheStep()
+    {
+        string path = Copy();
+        using (var zip = ZipFile.Open(path, ZipArchiveMode.Update))
+        {
+            // ML.NET's model header: the component's signature at 0x40, its written/readable versions at 0x48/0x4C.
+            var entry = zip.Entries.Where(e => e.Name == "Model.key").Single(e => Read(e).AsSpan(0x40, 8).SequenceEqual("SCRNNCLS"u8));
+            byte[] bytes = Read(entry);
+            BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(0x48), 0x00020001);
+            BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(0x4C), 0x00020001);
+            Rewrite(zip, entry, bytes);
+        }
+
+        var error = Assert.Catch(() => _ml.Model.Load(path, out _))!;
+
+        Assert.That(Messages(error), Does.Contain("SeqClassifyRnnClassifier").And.Contain("too new"));
+    }
+
+    [Test]
+    public void ATruncatedFileIsAClearExceptionNotACrash()
+    {
+        string path = Copy();
+        byte[] bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..(bytes.Length / 3)]);
+
+        Assert.That(() => _ml.Model.Load(path, out _), Throws.InstanceOf<Exception>());
+    }
+
+    private string Copy()
+    {
+        string path = Path.Combine(TestData.ScratchDirectory(), "copy.zip");
+        File.Copy(_path, path);
+        return path;
+    }
+
+    private static byte[] Read(ZipArchiveEntry entry)
+    {
+        using var stream = entry.Open();
+        var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+
+    private static void Rewrite(ZipArchive zip, ZipArchiveEntry entry, byte[] bytes)
+    {
+        string name = entry.FullName;
+        entry.Delete();
+        using var stream = zip.CreateEntry(name).Open();
+        stream.Write(bytes);
+    }
+
+    private static string Messages(Exception error)
+    {
+        var messages = new List<string>();
+        for (Exception? e = error; e is not null; e = e.InnerException) messages.Add(e.Message);
+        return string.Join(" | ", messages);
+    }
+}
