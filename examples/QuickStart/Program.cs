@@ -1,6 +1,7 @@
-// Two-class sentiment on sentences written for this example: the whole ML.NET-style flow in one page.
+// Two-class sentiment on sentences written for this example: the whole ML.NET flow in one page, with
+// ML.NET's own text transforms (NormalizeText, TokenizeIntoWords) feeding SeqClassify's vocabulary
+// and RNN trainer.
 // Run: dotnet run --project examples/QuickStart
-using SeqClassify.MLNet.Text;
 using SeqClassify.MLNet.Training;
 
 var ml = new MLContext(seed: 1);
@@ -21,7 +22,8 @@ var data = ml.Data.LoadFromEnumerable(new[]
 });
 
 var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
-    .Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text", TokenizerRule.BasicEnglish))
+    .Append(ml.Transforms.Text.NormalizeText("CleanText", "Text", keepPunctuations: false))
+    .Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", "CleanText"))
     .Append(ml.Transforms.Text.MapTokensToIds("Ids", "Tokens"))
     .Append(ml.MulticlassClassification.Trainers.Rnn(new RnnTrainerOptions { PretrainedEmbeddings = PretrainedModelKind.None, Epochs = 40, BatchSize = 4, HiddenSize = 32, EmbeddingDimension = 32, LearningRate = 0.01 }))
     .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
