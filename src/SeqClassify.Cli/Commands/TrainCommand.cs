@@ -85,7 +85,7 @@ internal sealed class TrainCommand
             // ML.NET's own components log much at Info; only SeqClassify's trainer speaks to the user here.
             if (e.Source.StartsWith(nameof(RnnTrainer), StringComparison.Ordinal) && e.Kind is ChannelMessageKind.Info or ChannelMessageKind.Warning or ChannelMessageKind.Error)
             {
-                console.Out.WriteLine(e.Message);
+                console.Out.WriteLine(e.RawMessage);
             }
         };
         var train = _data.Load(ml, parse, parse.GetValue(_train)!, withLabel: true);
