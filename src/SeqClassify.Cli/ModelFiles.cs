@@ -23,12 +23,15 @@ internal sealed record LoadedModel(MLContext Context, ITransformer Chain, Sequen
     /// The data scored up to the classifier step: PredictedLabel still a key, as ML.NET's evaluator
     /// needs it (the CLI's pipeline maps it back to the label's text after that step).
     /// </summary>
-    public IDataView ScoreForEvaluation(IDataView data)
+    public IDataView ScoreForEvaluation(IDataView data) => ScoreForEvaluation(Chain, data);
+
+    /// <summary>The same for a fitted chain that is not loaded from a file (train --test).</summary>
+    public static IDataView ScoreForEvaluation(ITransformer chain, IDataView data)
     {
-        foreach (var step in Chain as IEnumerable<ITransformer> ?? [Chain])
+        foreach (var step in chain as IEnumerable<ITransformer> ?? [chain])
         {
             data = step.Transform(data);
-            if (ReferenceEquals(step, Classifier)) break;
+            if (step is SequenceClassificationTransformer) break;
         }
         return data;
     }
@@ -64,7 +67,7 @@ internal sealed record LoadedModel(MLContext Context, ITransformer Chain, Sequen
 
     private static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };
 
-    /// <summary>What `info` and the server's GET /model show: versions, input, steps, network, history.</summary>
+    /// <summary>The model's description, which `info`, the report and the server's GET /model show: versions, input, steps, network, history.</summary>
     private static JsonObject Describe(IEnumerable<ITransformer> steps, DataViewSchema input, SequenceClassificationTransformer classifier)
     {
         var network = classifier.ModelOptions.Clone();

@@ -22,16 +22,9 @@ public class TrainEvaluatePredictTests
     {
         string[] texts = ["WIN a FREE prize now! Text CLAIM to 80086", "see you at lunch tomorrow"];
         var cli = Cli.Run(["predict", "--model", _model, "--top-k", "2", .. texts.SelectMany(t => new[] { "--text", t })]);
-        string configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
-        string consumer = Path.Combine(RepositoryPaths.Root, "tests", "PlainMLNetConsumer", "bin", configuration, "net10.0", "PlainMLNetConsumer.dll");
-        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { consumer, _model }.Concat(texts)) start.ArgumentList.Add(arg);
-        using var process = System.Diagnostics.Process.Start(start)!;
-        string output = process.StandardOutput.ReadToEnd();
-        string error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
+        var (exitCode, output, error) = PlainMLNetConsumerProcess.Run(_model, texts);
 
-        Assert.That(process.ExitCode, Is.Zero, error);
+        Assert.That(exitCode, Is.Zero, error);
         var plain = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split('\t')).ToList();
         var fromCli = cli.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!).ToList();
         Assert.That(plain.Select(p => p[0]), Is.EqualTo(fromCli.Select(j => j["label"]!.GetValue<string>())));

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 using System.IO.Compression;
 using Microsoft.Extensions.ML;
 using Microsoft.Extensions.DependencyInjection;
@@ -51,17 +50,9 @@ public class PersistenceTests
         var expected = texts.Select(t => engine.Predict(new LabeledText { Text = t }))
             .Select(p => p.PredictedLabel + "\t" + string.Join(' ', p.Score.Select(s => s.ToString("R", System.Globalization.CultureInfo.InvariantCulture))));
 
-        // Built with the tests (same configuration), run from its own output folder.
-        string configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
-        string consumer = Path.Combine(RepositoryPaths.Root, "tests", "PlainMLNetConsumer", "bin", configuration, "net10.0", "PlainMLNetConsumer.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { consumer, _path }.Concat(texts)) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        string output = process.StandardOutput.ReadToEnd();
-        string error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
+        var (exitCode, output, error) = PlainMLNetConsumerProcess.Run(_path, texts);
 
-        Assert.That(process.ExitCode, Is.Zero, error);
+        Assert.That(exitCode, Is.Zero, error);
         Assert.That(output.Split('\n', StringSplitOptions.RemoveEmptyEntries), Is.EqualTo(expected));
     }
 

@@ -5,7 +5,7 @@ using Microsoft.ML;
 
 namespace SeqClassify.Cli.Commands;
 
-/// <summary>seqclassify info: the manifest of a model, readably.</summary>
+/// <summary>seqclassify info: what a model is (its description), readably.</summary>
 internal sealed class InfoCommand
 {
     private readonly Option<string> _model = new("--model") { Description = "The model .zip.", Required = true };

@@ -18,7 +18,7 @@ internal sealed class ServeCommand
         var command = new Command("serve", """
             Serve a model over HTTP until SIGTERM or Ctrl+C.
               POST /predict  {"text": "..."} or {"texts": ["...", ...]}  ->  labels with probabilities
-              GET  /health   GET /model (the manifest: labels, configuration, training history)
+              GET  /health   GET /model (the model's description: labels, steps, network, training history)
             Requests over the limits get 413 (body size) or 400 (texts, text length) with a JSON error.
 
             Example:

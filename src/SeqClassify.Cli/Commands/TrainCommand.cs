@@ -119,10 +119,8 @@ internal sealed class TrainCommand
         if (parse.GetValue(_test) is { } testPath)
         {
             var test = _data.Load(ml, parse, testPath, withLabel: true);
-            var scored = ((IEnumerable<ITransformer>)model).Take(((IEnumerable<ITransformer>)model).Count() - 1)
-                .Aggregate(test, (data, step) => step.Transform(data));
             console.Out.WriteLine("test metrics:");
-            MetricsPrinter.Print(console, Evaluation.Of(ml, scored));
+            MetricsPrinter.Print(console, Evaluation.Of(ml, LoadedModel.ScoreForEvaluation(model, test)));
         }
         return ExitCodes.Success;
     }

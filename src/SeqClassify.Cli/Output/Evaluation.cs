@@ -31,6 +31,8 @@ internal sealed class Evaluation
     /// <summary>Evaluates a scored view (Label key, Score, PredictedLabel key) with ML.NET's evaluators.</summary>
     public static Evaluation Of(MLContext ml, IDataView scored)
     {
+        // The evaluators and the AUC read the scores more than once: run the network once, keep its output.
+        scored = ml.Data.Cache(scored, "Label", "Score", "PredictedLabel");
         var metrics = ml.MulticlassClassification.Evaluate(scored, labelColumnName: "Label", scoreColumnName: "Score", predictedLabelColumnName: "PredictedLabel");
         VBuffer<ReadOnlyMemory<char>> slots = default;
         scored.Schema["Score"].GetSlotNames(ref slots);

@@ -13,7 +13,7 @@ namespace SeqClassify.Cli.Output;
 /// </summary>
 internal static class HtmlReport
 {
-    public static string Render(string modelPath, string dataPath, Evaluation metrics, TrainingHistory history, JsonObject manifest)
+    public static string Render(string modelPath, string dataPath, Evaluation metrics, TrainingHistory history, JsonObject description)
     {
         var html = new StringBuilder();
         html.Append("""
@@ -79,24 +79,17 @@ internal static class HtmlReport
         }
 
         html.Append("<h2>Model configuration</h2><pre>");
-        html.Append(E(JsonSerializer.Serialize(Configuration(manifest), new JsonSerializerOptions { WriteIndented = true })));
+        html.Append(E(JsonSerializer.Serialize(Configuration(description), new JsonSerializerOptions { WriteIndented = true })));
         html.Append("</pre></body></html>\n");
         return html.ToString();
     }
 
-    /// <summary>The manifest's steps with their options, minus the bulky history.</summary>
-    private static JsonArray Configuration(JsonObject manifest)
+    /// <summary>The description's steps and network; the history is drawn above instead.</summary>
+    private static JsonObject Configuration(JsonObject description) => new()
     {
-        var steps = new JsonArray();
-        foreach (var step in manifest["steps"]!.AsArray())
-        {
-            var options = step!["options"]!.DeepClone().AsObject();
-            options.Remove("history");
-            options.Remove("keyNames");
-            steps.Add(new JsonObject { ["kind"] = step["kind"]!.DeepClone(), ["options"] = options });
-        }
-        return steps;
-    }
+        ["steps"] = description["steps"]!.DeepClone(),
+        ["network"] = description["network"]!.DeepClone(),
+    };
 
     private static string Chart(string title, IReadOnlyList<EpochSummary> epochs, (string Name, Func<EpochSummary, double?> Value, string Colour)[] series)
     {

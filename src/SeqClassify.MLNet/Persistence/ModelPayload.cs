@@ -34,31 +34,39 @@ internal static class ModelPayload
     /// <summary>Reads an entry written by <see cref="Write"/>, refusing a missing, truncated or altered one.</summary>
     public static T Read<T>(ModelLoadContext ctx, string name, string step, Func<BinaryReader, T> read)
     {
+        byte[] bytes = ReadBytes(ctx, name, step);
+        using var payload = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
+        T result;
+        try
+        {
+            result = read(payload);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw Refuse(step, EntryName(name), "it ends early", e);
+        }
+        if (payload.BaseStream.Position != bytes.Length)
+        {
+            throw Refuse(step, EntryName(name), $"{bytes.Length - payload.BaseStream.Position} unread bytes");
+        }
+        return result;
+    }
+
+    /// <summary>The checked content of an entry written by <see cref="Write"/>, as written (e.g. a weights archive).</summary>
+    public static byte[] ReadBytes(ModelLoadContext ctx, string name, string step)
+    {
         string entry = EntryName(name);
-        T? result = default;
+        byte[]? bytes = null;
         bool found;
         try
         {
-            found = ctx.TryLoadBinaryStream(entry, reader =>
-            {
-                byte[] bytes = ReadChecked(reader, step, entry);
-                using var payload = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
-                result = read(payload);
-                if (payload.BaseStream.Position != bytes.Length)
-                {
-                    throw Refuse(step, entry, $"{bytes.Length - payload.BaseStream.Position} unread bytes");
-                }
-            });
+            found = ctx.TryLoadBinaryStream(entry, reader => bytes = ReadChecked(reader, step, entry));
         }
         catch (EndOfStreamException e)
         {
             throw Refuse(step, entry, "it ends early", e);
         }
-        if (!found)
-        {
-            throw Refuse(step, entry, "it is missing");
-        }
-        return result!;
+        return found && bytes is not null ? bytes : throw Refuse(step, entry, "it is missing");
     }
 
     private static byte[] ReadChecked(BinaryReader reader, string step, string entry)

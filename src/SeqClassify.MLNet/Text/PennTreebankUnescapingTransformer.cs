@@ -50,14 +50,8 @@ public sealed class PennTreebankUnescapingTransformer : TextColumnTransformer
     }
 
     private PennTreebankUnescapingTransformer(IHostEnvironment env, ModelLoadContext ctx)
-        : base(env, nameof(PennTreebankUnescapingTransformer), CheckVersion(ctx))
+        : base(env, nameof(PennTreebankUnescapingTransformer), ctx, GetVersionInfo())
     {
-    }
-
-    private static ModelLoadContext CheckVersion(ModelLoadContext ctx)
-    {
-        ctx.CheckAtModel(GetVersionInfo());
-        return ctx;
     }
 
     /// <summary>One text with its escapes undone (case-insensitively).</summary>
@@ -85,8 +79,6 @@ public sealed class PennTreebankUnescapingTransformer : TextColumnTransformer
     /// <inheritdoc />
     public override void SaveModel(ModelSaveContext ctx)
     {
-        ctx.CheckAtModel();
-        ctx.SetVersionInfo(GetVersionInfo());
-        SaveColumns(ctx);
+        SaveColumns(ctx, GetVersionInfo());
     }
 }

@@ -19,10 +19,11 @@ public abstract class TextColumnTransformer : RowToRowTransformerBase
         InputColumnName = inputColumnName ?? outputColumnName;
     }
 
-    /// <summary>Reads the column names written by <see cref="SaveColumns"/>.</summary>
-    private protected TextColumnTransformer(IHostEnvironment env, string name, ModelLoadContext ctx)
+    /// <summary>Checks the saved step's version, then reads the column names written by <see cref="SaveColumns"/>.</summary>
+    private protected TextColumnTransformer(IHostEnvironment env, string name, ModelLoadContext ctx, VersionInfo version)
         : base(Contracts.CheckRef(env, nameof(env)).Register(name))
     {
+        ctx.CheckAtModel(version);
         OutputColumnName = ctx.Reader.ReadString();
         InputColumnName = ctx.Reader.ReadString();
     }
@@ -38,8 +39,11 @@ public abstract class TextColumnTransformer : RowToRowTransformerBase
     /// <summary>A getter of the new column's value from the input text's getter.</summary>
     private protected abstract Delegate MakeGetter(ValueGetter<ReadOnlyMemory<char>> input);
 
-    private protected void SaveColumns(ModelSaveContext ctx)
+    /// <summary>Writes the step's version and column names; subclasses then write their own options.</summary>
+    private protected void SaveColumns(ModelSaveContext ctx, VersionInfo version)
     {
+        ctx.CheckAtModel();
+        ctx.SetVersionInfo(version);
         ctx.Writer.Write(OutputColumnName);
         ctx.Writer.Write(InputColumnName);
     }

@@ -59,17 +59,11 @@ public sealed class TokenizingTransformer : TextColumnTransformer
     }
 
     private TokenizingTransformer(IHostEnvironment env, ModelLoadContext ctx)
-        : base(env, nameof(TokenizingTransformer), CheckVersion(ctx))
+        : base(env, nameof(TokenizingTransformer), ctx, GetVersionInfo())
     {
         Rule = (TokenizerRule)ctx.Reader.ReadInt32();
         Pattern = ctx.Reader.ReadBoolean() ? ctx.Reader.ReadString() : null;
         _regex = CompilePattern(Rule, Pattern);
-    }
-
-    private static ModelLoadContext CheckVersion(ModelLoadContext ctx)
-    {
-        ctx.CheckAtModel(GetVersionInfo());
-        return ctx;
     }
 
     /// <summary>The splitting rule.</summary>
@@ -135,9 +129,7 @@ public sealed class TokenizingTransformer : TextColumnTransformer
     /// <inheritdoc />
     public override void SaveModel(ModelSaveContext ctx)
     {
-        ctx.CheckAtModel();
-        ctx.SetVersionInfo(GetVersionInfo());
-        SaveColumns(ctx);
+        SaveColumns(ctx, GetVersionInfo());
         ctx.Writer.Write((int)Rule);
         ctx.Writer.Write(Pattern is not null);
         if (Pattern is not null) ctx.Writer.Write(Pattern);

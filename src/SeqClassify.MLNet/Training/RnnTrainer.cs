@@ -43,9 +43,7 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        ColumnChecks.Require(inputSchema, _options.FeatureColumnName, _options.ExpectedFeature,
-            c => c.Kind != SchemaShape.Column.VectorKind.Scalar && c.ItemType is NumberDataViewType n
-                && n.RawType == (_options.FeatureSize > 0 ? typeof(float) : typeof(long)));
+        FeatureColumn.Require(inputSchema, _options.FeatureColumnName, _options.FeatureSize);
         var label = ColumnChecks.Require(inputSchema, _options.LabelColumnName, "a key column (MapValueToKey)",
             c => c.Kind == SchemaShape.Column.VectorKind.Scalar && c.IsKey);
         var columns = inputSchema.ToDictionary(c => c.Name);
@@ -68,7 +66,7 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
 
     private (DataViewSchema.Column Feature, LabelClasses Classes) CheckColumns(DataViewSchema schema)
     {
-        var feature = ColumnChecks.Require(schema, _options.FeatureColumnName, _options.ExpectedFeature, _options.AcceptsFeature);
+        var feature = FeatureColumn.Require(schema, _options.FeatureColumnName, _options.FeatureSize);
         var label = ColumnChecks.Require(schema, _options.LabelColumnName, "a key column (MapValueToKey)", t => t is KeyDataViewType);
         return (feature, LabelClasses.FromKeyColumn(label));
     }
@@ -96,7 +94,7 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
         }
         var (train, validation) = SplitValidation(all, seed, channel);
         var history = new TrainingHistory { TrainingRows = train.Count, ValidationRows = validation?.Count ?? 0 };
-        var modelOptions = ModelOptions(feature, classes.Count, train, seed, history, channel);
+        var modelOptions = ModelOptions(feature.Name, VocabularyOf(feature), classes.Count, train, seed, history, channel);
         var model = new SequenceClassifierModel(modelOptions);
         var transformer = new SequenceClassificationTransformer(_host, model, classes, _options, history);
         try
@@ -141,17 +139,21 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
         return (all.Subset(trainRows), all.Subset(validationRows));
     }
 
-    private SequenceModelOptions ModelOptions(DataViewSchema.Column feature, int classes, Examples train, int seed, TrainingHistory history, IChannel channel)
+    /// <summary>
+    /// The network's options. <paramref name="vocabulary"/> is the ids column's vocabulary, read once from
+    /// its annotation (null if none): it sizes the embedding and looks up pretrained vectors.
+    /// </summary>
+    private SequenceModelOptions ModelOptions(string featureName, Vocabulary? vocabulary, int classes, Examples train, int seed, TrainingHistory history, IChannel channel)
     {
         bool tokens = train.Ids is not null;
         int vocabularySize = 0;
         if (tokens)
         {
             long maxId = train.Ids!.Max(ids => ids.Max());
-            vocabularySize = VocabularyOf(feature)?.Count ?? (int)maxId + 1;
+            vocabularySize = vocabulary?.Count ?? (int)maxId + 1;
             if (maxId >= vocabularySize)
             {
-                throw new InvalidOperationException($"Column '{feature.Name}' holds id {maxId}, outside its vocabulary of {vocabularySize}.");
+                throw new InvalidOperationException($"Column '{featureName}' holds id {maxId}, outside its vocabulary of {vocabularySize}.");
             }
         }
         var options = new SequenceModelOptions
@@ -174,9 +176,10 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
             GradientClipNorm = _options.GradientClipNorm,
             Seed = seed,
         };
-        if (PretrainedVectorsFile(feature, tokens, channel) is { } vectorsPath)
+        var usableVocabulary = tokens ? vocabulary : null;
+        if (PretrainedVectorsFile(featureName, usableVocabulary is not null, channel) is { } vectorsPath)
         {
-            var vectors = PretrainedVectors.Load(vectorsPath, VocabularyOf(feature)!, seed);
+            var vectors = PretrainedVectors.Load(vectorsPath, usableVocabulary!, seed);
             options.PretrainedEmbeddings = vectors.Matrix;
             options.InputSize = vectors.Dimension;
             options.FreezeEmbeddings = _options.FreezeEmbeddings;
@@ -192,9 +195,8 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
     /// file (fetched if need be); null for none. A named kind is skipped, with a warning, for input
     /// that has no vocabulary to look words up in; a file given outright is refused for it.
     /// </summary>
-    private string? PretrainedVectorsFile(DataViewSchema.Column feature, bool tokens, IChannel channel)
+    private string? PretrainedVectorsFile(string featureName, bool hasVocabulary, IChannel channel)
     {
-        bool hasVocabulary = tokens && VocabularyOf(feature) is not null;
         if (_options.PretrainedEmbeddingsPath is { } path)
         {
             return hasVocabulary ? path : throw new InvalidOperationException("Pretrained embeddings need a token-id column with its vocabulary (MapTokensToIds).");
@@ -202,7 +204,7 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
         if (_options.PretrainedEmbeddings == PretrainedModelKind.None) return null;
         if (!hasVocabulary)
         {
-            channel.Warning($"{_options.PretrainedEmbeddings} vectors not used: column '{feature.Name}' is not token ids with a vocabulary (MapTokensToIds)");
+            channel.Warning($"{_options.PretrainedEmbeddings} vectors not used: column '{featureName}' is not token ids with a vocabulary (MapTokensToIds)");
             return null;
         }
         return PretrainedEmbeddingStore.GetPath(_options.PretrainedEmbeddings, m => channel.Info(m), _options.CancellationToken);

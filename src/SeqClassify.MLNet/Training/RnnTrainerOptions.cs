@@ -1,3 +1,4 @@
+using Microsoft.ML;
 using Microsoft.ML.Data;
 using SeqClassify.Torch;
 
@@ -197,13 +198,26 @@ public sealed class RnnTrainerOptions
             throw new FileNotFoundException($"Pretrained embeddings file '{PretrainedEmbeddingsPath}' does not exist.", PretrainedEmbeddingsPath);
         }
     }
+}
 
-    /// <summary>What the feature column must hold, for messages.</summary>
-    internal string ExpectedFeature => FeatureSize > 0
-        ? $"a vector of Single holding steps of {FeatureSize} features (FeatureSize)"
+/// <summary>
+/// The one definition of what a classifier's input column holds: a variable-length vector of Int64
+/// token ids, or (FeatureSize &gt; 0) of Single feature values, steps of FeatureSize each. The trainer's
+/// schema checks (on shapes and on schemas) and the transformer's all ask here.
+/// </summary>
+internal static class FeatureColumn
+{
+    private static Type ValueType(int featureSize) => featureSize > 0 ? typeof(float) : typeof(long);
+
+    public static string Expected(int featureSize) => featureSize > 0
+        ? $"a vector of Single holding steps of {featureSize} features (FeatureSize)"
         : "a vector of Int64 token ids (MapTokensToIds)";
 
-    internal bool AcceptsFeature(DataViewType type) => FeatureSize > 0
-        ? type is VectorDataViewType { ItemType: NumberDataViewType f } && f.RawType == typeof(float)
-        : type is VectorDataViewType { ItemType: NumberDataViewType n } && n.RawType == typeof(long);
+    public static DataViewSchema.Column Require(DataViewSchema schema, string name, int featureSize) =>
+        ColumnChecks.Require(schema, name, Expected(featureSize),
+            t => t is VectorDataViewType { ItemType: NumberDataViewType n } && n.RawType == ValueType(featureSize));
+
+    public static void Require(SchemaShape shape, string name, int featureSize) =>
+        ColumnChecks.Require(shape, name, Expected(featureSize),
+            c => c.Kind != SchemaShape.Column.VectorKind.Scalar && c.ItemType is NumberDataViewType n && n.RawType == ValueType(featureSize));
 }

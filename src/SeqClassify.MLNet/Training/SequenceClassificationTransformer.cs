@@ -70,7 +70,7 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
         }
         History = ModelPayload.Read(ctx, "History", LoaderSignature,
             r => JsonSerializer.Deserialize<TrainingHistory>(r.ReadString(), JsonOptions) ?? new TrainingHistory());
-        byte[] weights = ModelPayload.Read(ctx, "Weights", LoaderSignature, r => r.ReadBytes((int)(r.BaseStream.Length - r.BaseStream.Position)));
+        byte[] weights = ModelPayload.ReadBytes(ctx, "Weights", LoaderSignature);
         Model = new SequenceClassifierModel(options);
         try
         {
@@ -148,11 +148,7 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
         return flat.Chunk(Classes.Count).ToArray();
     }
 
-    private DataViewSchema.Column CheckFeature(DataViewSchema schema)
-    {
-        var options = new RnnTrainerOptions { FeatureSize = FeatureSize };
-        return ColumnChecks.Require(schema, FeatureColumnName, options.ExpectedFeature, options.AcceptsFeature);
-    }
+    private DataViewSchema.Column CheckFeature(DataViewSchema schema) => FeatureColumn.Require(schema, FeatureColumnName, FeatureSize);
 
     /// <inheritdoc />
     public override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
