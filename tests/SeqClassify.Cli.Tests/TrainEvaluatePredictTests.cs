@@ -97,6 +97,24 @@ public class TrainEvaluatePredictTests
     }
 
     [Test]
+    public void CsvIsReadWithMLNetsTextLoaderQuotingMultiLineFieldsHeaderNamesAndABom()
+    {
+        // RFC 4180: quoted separators, doubled quotes and a newline inside a field; columns by header name, in any order.
+        string csv = Path.Combine(Cli.Scratch(), "texts.csv");
+        File.WriteAllText(csv, "id,\"the title\",body\n1,\"win, now\",\"a \"\"free\"\" prize\nclaim it\"\n2,hello,see you\n",
+            new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+
+        var result = Cli.Run("predict", "--model", _model, "--input", csv, "--text-column", "the title", "--text-column", "body");
+        var byIndex = Cli.Run("predict", "--model", _model, "--input", csv, "--text-column", "2");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.Error);
+        var texts = result.Out.Trim().Split('\n').Select(l => JsonNode.Parse(l)!["text"]!.GetValue<string>()).ToList();
+        Assert.That(texts, Is.EqualTo(new[] { "win, now a \"free\" prize\nclaim it", "hello see you" }), "text columns joined with a space");
+        Assert.That(byIndex.Out.Trim().Split('\n').Select(l => JsonNode.Parse(l)!["text"]!.GetValue<string>()),
+            Is.EqualTo(new[] { "a \"free\" prize\nclaim it", "see you" }));
+    }
+
+    [Test]
     public void InfoShowsLabelsStepsAndHistory()
     {
         var result = Cli.Run("info", "--model", _model);
