@@ -53,20 +53,23 @@ internal sealed class DataOptions
         {
             throw new UsageException($"--text-column is needed to read '{path}'");
         }
-        string[]? headerNames = header ? ReadHeader(path, separator) : null;
+        // TSV is read without quoting, as the reference reads it; CSV quotes may hold separators and newlines.
+        bool quoting = separator == ',';
+        string[]? headerNames = header ? DelimitedFileCheck.Header(path, separator, quoting) : null;
         var columns = texts.Select((spec, i) => new TextLoader.Column($"Text{i}", DataKind.String, IndexOf(spec, headerNames, path))).ToList();
         if (withLabel)
         {
             columns.Add(new TextLoader.Column("Label", DataKind.String, IndexOf(parse.GetValue(LabelColumn)!, headerNames, path)));
         }
+        // Options first (a wrong column name is a usage error), then the rows' shape.
+        DelimitedFileCheck.Check(path, separator, quoting, header, fieldsRead: columns.Max(c => c.Source[0].Min) + 1);
         var loader = ml.Data.CreateTextLoader(new TextLoader.Options
         {
             Columns = [.. columns],
             Separators = [separator],
             HasHeader = header,
-            // TSV is read without quoting, as the reference reads it; CSV quotes may hold separators and newlines.
-            AllowQuoting = separator == ',',
-            ReadMultilines = separator == ',',
+            AllowQuoting = quoting,
+            ReadMultilines = quoting,
             TrimWhitespace = false,
         });
         var view = loader.Load(path);
@@ -123,30 +126,6 @@ internal sealed class DataOptions
         int found = Array.IndexOf(header, spec);
         return found >= 0 ? found
             : throw new UsageException($"column '{spec}' is not in the header of '{path}' (columns: {string.Join(", ", header)})");
-    }
-
-    /// <summary>The header's column names (ML.NET's TextLoader reads columns by index only).</summary>
-    private static string[] ReadHeader(string path, char separator)
-    {
-        using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
-        string line = reader.ReadLine() ?? throw new InvalidDataException($"'{path}' is empty: no header row");
-        if (separator != ',')
-        {
-            return line.Split(separator);
-        }
-        var names = new List<string>();
-        var current = new System.Text.StringBuilder();
-        bool quoted = false;
-        for (int i = 0; i < line.Length; i++)
-        {
-            char c = line[i];
-            if (quoted && c == '"' && i + 1 < line.Length && line[i + 1] == '"') { current.Append('"'); i++; }
-            else if (c == '"') quoted = !quoted;
-            else if (c == ',' && !quoted) { names.Add(current.ToString()); current.Clear(); }
-            else current.Append(c);
-        }
-        names.Add(current.ToString());
-        return [.. names];
     }
 }
 

@@ -61,6 +61,21 @@ public class ErrorTests
         Assert.That(result.Error.Trim(), Is.EqualTo("error: data file '/no/such.csv' does not exist"));
     }
 
+    [TestCase("label\ttext\npos\tgood\nneg\n", ".tsv", ":3: 1 field(s), but column 1 (0-based) is read")]
+    [TestCase("label\ttext\npos\tgood\n//not a comment\tfilm\n", ".tsv", ":3: the row starts with \"//\"")]
+    [TestCase("label,text\npos,\"good\nneg,bad\n", ".csv", ":2: a quoted field opened on this line is never closed")]
+    public void RowsMLNetsTextLoaderWouldMisreadAreRefusedByFileAndLine(string content, string extension, string expected)
+    {
+        string path = Path.Combine(Cli.Scratch(), "data" + extension);
+        File.WriteAllText(path, content);
+
+        var result = Cli.Run("train", "--pretrained", "none", "--train", path, "--text-column", "text", "--label-column", "label",
+            "--out", Path.Combine(Cli.Scratch(), "m.zip"));
+
+        Assert.That(result.ExitCode, Is.EqualTo(1));
+        Assert.That(result.Error, Does.StartWith("error: " + path + expected));
+    }
+
     [Test]
     public void AColumnThatDoesNotExistIsNamedWithTheHeader()
     {
