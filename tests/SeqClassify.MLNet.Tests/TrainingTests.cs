@@ -66,6 +66,26 @@ public class TrainingTests
     }
 
     [Test]
+    public void TransformScoresInBatchesExactlyAsEachRowAlone()
+    {
+        // More rows than one 256-row batch, through ML.NET's chain (which would split them between
+        // parallel cursors), against PredictionEngine's one-row-at-a-time path.
+        var ml = new MLContext(seed: 1);
+        var split = ml.Data.StratifiedTrainTestSplit(Pipelines.SmsSpam(ml), testFraction: 0.2);
+        var model = Pipelines.Text(ml, Pipelines.Small(epochs: 1)).Fit(split.TrainSet);
+
+        var batched = model.Transform(split.TestSet).GetColumn<float[]>("Score").ToList();
+        var engine = ml.Model.CreatePredictionEngine<LabeledText, TextPrediction>(model);
+        var alone = split.TestSet.GetColumn<string>("Text").Select(t => engine.Predict(new LabeledText { Text = t }).Score.ToArray()).ToList();
+
+        Assert.That(batched, Has.Count.EqualTo(1114));
+        for (int row = 0; row < alone.Count; row++)
+        {
+            Assert.That(batched[row], Is.EqualTo(alone[row]).Within(1e-5), $"row {row}");
+        }
+    }
+
+    [Test]
     public void SeqClassifyStepsMixWithMLNetBuiltInTransforms()
     {
         var ml = new MLContext(seed: 1);

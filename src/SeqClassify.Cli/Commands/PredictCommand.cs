@@ -8,7 +8,8 @@ namespace SeqClassify.Cli.Commands;
 /// <summary>seqclassify predict: labels and top-k probabilities as JSON lines.</summary>
 internal sealed class PredictCommand
 {
-    private const int BatchRows = 256;
+    // Texts handed to the model at once: it sorts up to 2,048 of them by length into batches.
+    private const int BatchRows = 2048;
 
     private readonly Option<string> _model = new("--model") { Description = "The model .zip.", Required = true };
     private readonly Option<string[]> _text = new("--text") { Description = "A text to classify; repeat for several." };

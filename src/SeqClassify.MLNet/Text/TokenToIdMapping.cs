@@ -215,14 +215,14 @@ public sealed class TokenToIdMappingTransformer : RowToRowTransformerBase
                 : [ids];
         }
 
-        public override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
+        /// <summary>The ids and the length getters share one mapping of the row.</summary>
+        public override Delegate[] CreateGetters(DataViewRow input, Func<int, bool> activeOutput, out Action? disposer)
         {
             disposer = null;
             var getter = input.GetGetter<VBuffer<ReadOnlyMemory<char>>>(input.Schema[_input]);
             VBuffer<ReadOnlyMemory<char>> tokens = default;
             long position = -1;
             long[] ids = [];
-            // The ids and the length columns read the same row: map it once.
             long[] Current()
             {
                 if (position != input.Position)
@@ -233,18 +233,26 @@ public sealed class TokenToIdMappingTransformer : RowToRowTransformerBase
                 }
                 return ids;
             }
-            if (iinfo == 1)
+            var getters = new Delegate[OutputColumns.Value.Length];
+            if (activeOutput(0))
             {
-                return (ValueGetter<int>)((ref int value) => value = Current().Length);
+                getters[0] = (ValueGetter<VBuffer<long>>)((ref VBuffer<long> value) =>
+                {
+                    var current = Current();
+                    var editor = VBufferEditor.Create(ref value, current.Length);
+                    current.CopyTo(editor.Values);
+                    value = editor.Commit();
+                });
             }
-            return (ValueGetter<VBuffer<long>>)((ref VBuffer<long> value) =>
+            if (getters.Length > 1 && activeOutput(1))
             {
-                var current = Current();
-                var editor = VBufferEditor.Create(ref value, current.Length);
-                current.CopyTo(editor.Values);
-                value = editor.Commit();
-            });
+                getters[1] = (ValueGetter<int>)((ref int value) => value = Current().Length);
+            }
+            return getters;
         }
+
+        public override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer) =>
+            CreateGetters(input, column => column == iinfo, out disposer)[iinfo];
 
         public override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput) =>
             column => column == _input && Enumerable.Range(0, OutputColumns.Value.Length).Any(activeOutput);

@@ -69,6 +69,11 @@ internal sealed class Examples
         return new Examples(featureSize > 0 ? null : ids.ToArray(), featureSize > 0 ? features.ToArray() : null, featureSize, labels.ToArray());
     }
 
+    /// <summary>Sequences without labels, for scoring: token ids, or (featureSize &gt; 0) flattened feature steps.</summary>
+    public static Examples Unlabeled(IReadOnlyList<object> sequences, int featureSize) => featureSize > 0
+        ? new Examples(null, sequences.Cast<float[]>().ToArray(), featureSize, new int[sequences.Count])
+        : new Examples(sequences.Cast<long[]>().ToArray(), null, 0, new int[sequences.Count]);
+
     public Examples Subset(IReadOnlyList<int> rows) => new(
         Ids is null ? null : rows.Select(r => Ids[r]).ToArray(),
         Features is null ? null : rows.Select(r => Features[r]).ToArray(),

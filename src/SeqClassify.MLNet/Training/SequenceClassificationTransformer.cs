@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using SeqClassify.MLNet.Data;
 using SeqClassify.MLNet.Training;
 using SeqClassify.Torch;
 
@@ -22,7 +23,7 @@ namespace SeqClassify.MLNet.Training;
 /// Saved by mlContext.Model.Save with its options, label names, weights and training history, each
 /// entry checksummed; loaded by mlContext.Model.Load with no registration call.
 /// </remarks>
-public sealed class SequenceClassificationTransformer : RowToRowTransformerBase, IDisposable
+public sealed class SequenceClassificationTransformer : RowToRowTransformerBase, ITransformer, IDisposable
 {
     internal const string LoaderSignature = "SeqClassifyRnnClassifier";
 
@@ -118,6 +119,11 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
     // projections from a per-token table, so a batch's buffers stay small.
     internal const int PredictionBatchSize = 256;
 
+    // Rows a cursor reads ahead and scores together: sorted by length into batches of
+    // PredictionBatchSize, so that a batch pads to similar lengths (one long text would otherwise
+    // set the padded length of 255 short ones).
+    private const int LookAheadRows = 8 * PredictionBatchSize;
+
     /// <summary>Probabilities for every example, [count x classes] row-major, in the examples' order.</summary>
     internal float[] PredictProbabilities(Examples examples)
     {
@@ -151,7 +157,22 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
     private DataViewSchema.Column CheckFeature(DataViewSchema schema) => FeatureColumn.Require(schema, FeatureColumnName, FeatureSize);
 
     /// <inheritdoc />
-    public override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
+    public override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema, source: null);
+
+    /// <summary>
+    /// Adds Score and PredictedLabel to <paramref name="input"/>, lazily, as ML.NET's transformers do;
+    /// a cursor over the result scores its rows many at a time (batches of 256 rows of similar length,
+    /// one native call each), reading ahead on a cursor of its own over <paramref name="input"/>.
+    /// PredictionEngine scores one row at a time.
+    /// </summary>
+    public new IDataView Transform(IDataView input)
+    {
+        Host.CheckValue(input, nameof(input));
+        return new SingleCursorMappedDataView(input, new Mapper(this, input.Schema, input));
+    }
+
+    // ML.NET's chains call Transform through the interface: re-implemented so that they batch too.
+    IDataView ITransformer.Transform(IDataView input) => Transform(input);
 
     /// <inheritdoc />
     public override void SaveModel(ModelSaveContext ctx)
@@ -177,7 +198,10 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
     /// <summary>Frees the native model.</summary>
     public void Dispose() => Model.Dispose();
 
-    private sealed class Mapper(SequenceClassificationTransformer parent, DataViewSchema schema) : MapperBase(parent.Host, schema, parent)
+    /// <param name="parent">The transformer.</param>
+    /// <param name="schema">The input schema.</param>
+    /// <param name="source">The input view, when known: cursors then score ahead in batches over it.</param>
+    private sealed class Mapper(SequenceClassificationTransformer parent, DataViewSchema schema, IDataView? source) : MapperBase(parent.Host, schema, parent)
     {
         private readonly DataViewSchema.Column _feature = parent.CheckFeature(schema);
 
@@ -199,45 +223,122 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
             ];
         }
 
-        public override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
+        /// <summary>Score and PredictedLabel read one <see cref="RowScores"/>: the network runs once per row.</summary>
+        public override Delegate[] CreateGetters(DataViewRow input, Func<int, bool> activeOutput, out Action? disposer)
         {
-            disposer = null;
-            var reader = SequenceReader.Create(input, _feature, parent.FeatureSize, parent.MaximumLength);
-            long position = -1;
-            float[] probabilities = [];
-            // Score and PredictedLabel read the same row: run the network once per row.
-            float[] Current()
+            var scores = new RowScores(parent, input, _feature, source);
+            disposer = scores.Dispose;
+            var getters = new Delegate[2];
+            if (activeOutput(0))
             {
-                if (position != input.Position)
+                getters[0] = (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
                 {
-                    var batch = parent.FeatureSize > 0
-                        ? SequenceBatch.FromFlatFeatures([reader.ReadFeatures()], parent.FeatureSize)
-                        : SequenceBatch.FromTokenIds([reader.ReadIds()]);
-                    probabilities = parent.Model.Predict(batch);
-                    position = input.Position;
-                }
-                return probabilities;
-            }
-            if (iinfo == 0)
-            {
-                return (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
-                {
-                    var p = Current();
+                    var p = scores.Current();
                     var editor = VBufferEditor.Create(ref value, p.Length);
                     p.CopyTo(editor.Values);
                     value = editor.Commit();
                 });
             }
-            return (ValueGetter<uint>)((ref uint value) =>
+            if (activeOutput(1))
             {
-                var p = Current();
-                value = (uint)p.AsSpan().IndexOf(p.Max()) + 1;
-            });
+                getters[1] = (ValueGetter<uint>)((ref uint value) =>
+                {
+                    var p = scores.Current();
+                    value = (uint)p.AsSpan().IndexOf(p.Max()) + 1;
+                });
+            }
+            return getters;
         }
+
+        public override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer) =>
+            CreateGetters(input, column => column == iinfo, out disposer)[iinfo];
 
         public override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput) =>
             column => column == _feature.Index && (activeOutput(0) || activeOutput(1));
 
         public override void SaveModel(ModelSaveContext ctx) => parent.SaveModel(ctx);
+    }
+
+    /// <summary>
+    /// The class probabilities of the rows one cursor visits. With the input view at hand, the rows
+    /// from the current one on are read on a look-ahead cursor of this object's own and scored many at
+    /// a time (<see cref="LookAheadRows"/> rows sorted by length into batches of <see cref="PredictionBatchSize"/>).
+    /// A score is used only for the very row it was computed for (same row id); when the
+    /// look-ahead cannot be on the cursor's row, each row is scored alone, as without a view.
+    /// </summary>
+    private sealed class RowScores(SequenceClassificationTransformer parent, DataViewRow row, DataViewSchema.Column feature, IDataView? source) : IDisposable
+    {
+        private readonly SequenceReader _reader = SequenceReader.Create(row, feature, parent.FeatureSize, parent.MaximumLength);
+        private readonly Dictionary<long, (DataViewRowId Id, float[] Probabilities)> _batch = [];
+        private readonly ValueGetter<DataViewRowId> _rowId = row.GetIdGetter();
+        private DataViewRowCursor? _ahead;
+        private SequenceReader? _aheadReader;
+        private bool _aheadUnusable = source is null;
+        private long _position = -1;
+        private float[] _current = [];
+
+        public float[] Current()
+        {
+            if (row.Position != _position)
+            {
+                _position = row.Position;
+                _current = Scored() ?? (ScoreAhead() ? Scored() : null)
+                    ?? parent.PredictProbabilities(Examples.Unlabeled([parent.FeatureSize > 0 ? _reader.ReadFeatures() : _reader.ReadIds()], parent.FeatureSize));
+            }
+            return _current;
+        }
+
+        /// <summary>The current row's probabilities from the last batch, if it holds this very row.</summary>
+        private float[]? Scored()
+        {
+            if (!_batch.TryGetValue(_position, out var scored)) return null;
+            DataViewRowId id = default;
+            _rowId(ref id);
+            if (id.Equals(scored.Id)) return scored.Probabilities;
+            _aheadUnusable = true;
+            _batch.Clear();
+            return null;
+        }
+
+        /// <summary>Scores the next rows from the current one, if the look-ahead cursor can reach it.</summary>
+        private bool ScoreAhead()
+        {
+            if (_aheadUnusable) return false;
+            if (_ahead is null)
+            {
+                _ahead = source!.GetRowCursor([source.Schema[feature.Name]]);
+                _aheadReader = SequenceReader.Create(_ahead, _ahead.Schema[feature.Name], parent.FeatureSize, parent.MaximumLength);
+            }
+            while (_ahead.Position < _position && _ahead.MoveNext())
+            {
+            }
+            if (_ahead.Position != _position)
+            {
+                _aheadUnusable = true;
+                return false;
+            }
+            var aheadId = _ahead.GetIdGetter();
+            var sequences = new List<object>(LookAheadRows);
+            var ids = new List<DataViewRowId>(LookAheadRows);
+            long first = _position;
+            do
+            {
+                DataViewRowId id = default;
+                aheadId(ref id);
+                ids.Add(id);
+                sequences.Add(parent.FeatureSize > 0 ? _aheadReader!.ReadFeatures() : _aheadReader!.ReadIds());
+            }
+            while (sequences.Count < LookAheadRows && _ahead.MoveNext());
+            var probabilities = parent.PredictProbabilities(Examples.Unlabeled(sequences, parent.FeatureSize));
+            int classes = parent.Classes.Count;
+            _batch.Clear();
+            for (int i = 0; i < sequences.Count; i++)
+            {
+                _batch[first + i] = (ids[i], probabilities.AsSpan(i * classes, classes).ToArray());
+            }
+            return true;
+        }
+
+        public void Dispose() => _ahead?.Dispose();
     }
 }
