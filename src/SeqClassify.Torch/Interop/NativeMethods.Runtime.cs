@@ -15,5 +15,8 @@ internal static partial class NativeMethods
     internal static unsafe partial NativeStatusCode sc_runtime_torch_version(byte* buffer, int capacity);
 
     [LibraryImport(NativeLibraryName.Value)]
+    internal static partial NativeStatusCode sc_runtime_float_mode(out uint callerMode, out int engineFlushes);
+
+    [LibraryImport(NativeLibraryName.Value)]
     internal static partial void sc_runtime_free_buffer(IntPtr buffer);
 }

@@ -12,6 +12,7 @@
 
 #include "sc_batch.h"
 #include "sc_classifier.h"
+#include "sc_float_mode.h"
 #include "sc_status.h"
 #include "sc_tensor_archive.h"
 
@@ -146,6 +147,7 @@ extern "C" sc_status sc_model_train_step(sc_model* model, const sc_batch* batch,
                                          double learning_rate, sc_step_result* out_result) {
     if (out_result) *out_result = sc_step_result{0.0, 0};
     return sc::guard([&] {
+        sc::FlushDenormalsScope flush_denormals;
         auto& m = checked(model);
         if (!out_result) throw sc::InvalidArgument("out_result is null");
         if (!(learning_rate >= 0.0) || !std::isfinite(learning_rate)) {
@@ -170,6 +172,7 @@ extern "C" sc_status sc_model_compute_gradients(sc_model* model, const sc_batch*
                                                 double* out_loss) {
     if (out_loss) *out_loss = 0.0;
     return sc::guard([&] {
+        sc::FlushDenormalsScope flush_denormals;
         auto& m = checked(model);
         if (!out_loss) throw sc::InvalidArgument("out_loss is null");
         std::unique_lock write(m.lock);
@@ -180,6 +183,7 @@ extern "C" sc_status sc_model_compute_gradients(sc_model* model, const sc_batch*
 extern "C" sc_status sc_model_predict(sc_model* model, const sc_batch* batch, int32_t output, float* out_values,
                                       int64_t out_capacity) {
     return sc::guard([&] {
+        sc::FlushDenormalsScope flush_denormals;
         auto& m = checked(model);
         if (output != SC_OUTPUT_LOGITS && output != SC_OUTPUT_PROBABILITIES) {
             throw sc::InvalidArgument("output must be 0 (logits) or 1 (probabilities), got " + std::to_string(output));

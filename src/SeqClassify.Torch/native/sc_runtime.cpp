@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "sc_float_mode.h"
 #include "sc_status.h"
 
 namespace {
@@ -41,6 +42,16 @@ extern "C" sc_status sc_runtime_torch_version(char* buffer, int32_t capacity) {
         if (!buffer || capacity < 1) throw sc::InvalidArgument("buffer is null or empty");
         std::snprintf(buffer, static_cast<size_t>(capacity), "%d.%d.%d", TORCH_VERSION_MAJOR,
                       TORCH_VERSION_MINOR, TORCH_VERSION_PATCH);
+    });
+}
+
+extern "C" sc_status sc_runtime_float_mode(uint32_t* out_caller_mode, int32_t* out_engine_flushes) {
+    if (out_caller_mode) *out_caller_mode = 0;
+    if (out_engine_flushes) *out_engine_flushes = 0;
+    return sc::guard([&] {
+        if (!out_caller_mode || !out_engine_flushes) throw sc::InvalidArgument("out_caller_mode or out_engine_flushes is null");
+        *out_caller_mode = sc::current_float_mode();
+        *out_engine_flushes = sc::engine_flushes_denormals();
     });
 }
 
