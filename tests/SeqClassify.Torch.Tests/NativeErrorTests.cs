@@ -4,12 +4,12 @@ namespace SeqClassify.Torch.Tests;
 [TestFixture]
 public class NativeErrorTests
 {
-    [TestCase(false, "shapes cannot be multiplied (1x3 and 4x15)")]
+    [TestCase(false, "the input has 3 features per step, the layer expects 4")]
     [TestCase(true, "input.size(-1) must be equal to input_size. Expected 4, got 3")]
     public void LibtorchShapeMismatchArrivesAsAnExceptionWithLibtorchsMessage(bool libtorchRnn, string expected)
     {
-        // The model expects 4 features per step; the batch carries 3. Only libtorch notices: in the
-        // fused layer's matrix product, or in libtorch's own RNN module.
+        // The model expects 4 features per step; the batch carries 3. The native side notices: the fused
+        // layer's shape checks (libtorch's TORCH_CHECK), or libtorch's own RNN module.
         using var model = new SequenceClassifierModel(new SequenceModelOptions { InputSize = 4, HiddenSize = 5, NumClasses = 2, UseLibtorchRnn = libtorchRnn });
         var batch = SequenceBatch.FromFeatures([[[1f, 2f, 3f]]], 3);
 

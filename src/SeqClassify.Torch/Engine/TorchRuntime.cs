@@ -38,14 +38,52 @@ public static class TorchRuntime
     }
 
     /// <summary>The libtorch version the shim was built against, e.g. "1.13.0".</summary>
-    public static unsafe string TorchVersion
+    public static unsafe string TorchVersion => ReadText(static (buffer, capacity) => NativeMethods.sc_runtime_torch_version(buffer, capacity));
+
+    /// <summary>
+    /// The fused recurrent layer's kernel sets this CPU can run, best first: "avx512", "avx2",
+    /// "baseline" (SSE2). The engine picks the best from the CPU's feature flags, whatever BLAS
+    /// libtorch uses.
+    /// </summary>
+    public static unsafe IReadOnlyList<string> KernelSets =>
+        ReadText(static (buffer, capacity) => NativeMethods.sc_runtime_kernel_sets(buffer, capacity)).Split(',');
+
+    /// <summary>
+    /// The kernel set in use (one of <see cref="KernelSets"/>). Setting it is for tests and
+    /// benchmarks that compare the sets; a name not in <see cref="KernelSets"/> is refused.
+    /// </summary>
+    public static unsafe string Kernels
     {
-        get
-        {
-            byte* buffer = stackalloc byte[64];
-            NativeStatus.ThrowIfFailed(NativeMethods.sc_runtime_torch_version(buffer, 64));
-            var text = new ReadOnlySpan<byte>(buffer, 64);
-            return Encoding.UTF8.GetString(text[..text.IndexOf((byte)0)]);
-        }
+        get => ReadText(static (buffer, capacity) => NativeMethods.sc_runtime_kernels(buffer, capacity));
+        set => NativeStatus.ThrowIfFailed(NativeMethods.sc_runtime_select_kernels(value));
+    }
+
+    /// <summary>
+    /// The BLAS libtorch multiplies with and the kernels it chose, e.g. "OpenBLAS Haswell"; "unknown"
+    /// when it is not OpenBLAS. (Only libtorch's own path, <c>UseLibtorchRnn</c>, and the
+    /// classifier's head depend on it; the fused layer uses <see cref="Kernels"/>.)
+    /// </summary>
+    public static unsafe string Blas => ReadText(static (buffer, capacity) => NativeMethods.sc_runtime_blas(buffer, capacity));
+
+    /// <summary>
+    /// Measures [n, n] x [n, n] single-precision products on <see cref="Threads"/> threads, best of
+    /// <paramref name="repeats"/>, in GFLOP/s: <paramref name="path"/> "engine" (the fused layer's
+    /// kernels, packing included) or "libtorch" (its BLAS). For benchmarks.
+    /// </summary>
+    public static double MeasureSgemm(string path, int n, int repeats)
+    {
+        NativeStatus.ThrowIfFailed(NativeMethods.sc_runtime_measure_sgemm(path, n, repeats, out double gflops));
+        return gflops;
+    }
+
+    private unsafe delegate NativeStatusCode TextExport(byte* buffer, int capacity);
+
+    private static unsafe string ReadText(TextExport export)
+    {
+        const int Capacity = 256;
+        byte* buffer = stackalloc byte[Capacity];
+        NativeStatus.ThrowIfFailed(export(buffer, Capacity));
+        var text = new ReadOnlySpan<byte>(buffer, Capacity);
+        return Encoding.UTF8.GetString(text[..text.IndexOf((byte)0)]);
     }
 }

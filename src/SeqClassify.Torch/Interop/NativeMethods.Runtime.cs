@@ -18,5 +18,20 @@ internal static partial class NativeMethods
     internal static partial NativeStatusCode sc_runtime_float_mode(out uint callerMode, out int engineFlushes);
 
     [LibraryImport(NativeLibraryName.Value)]
+    internal static unsafe partial NativeStatusCode sc_runtime_kernel_sets(byte* buffer, int capacity);
+
+    [LibraryImport(NativeLibraryName.Value)]
+    internal static unsafe partial NativeStatusCode sc_runtime_kernels(byte* buffer, int capacity);
+
+    [LibraryImport(NativeLibraryName.Value, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial NativeStatusCode sc_runtime_select_kernels(string name);
+
+    [LibraryImport(NativeLibraryName.Value)]
+    internal static unsafe partial NativeStatusCode sc_runtime_blas(byte* buffer, int capacity);
+
+    [LibraryImport(NativeLibraryName.Value, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial NativeStatusCode sc_runtime_measure_sgemm(string path, long n, int repeats, out double gflops);
+
+    [LibraryImport(NativeLibraryName.Value)]
     internal static partial void sc_runtime_free_buffer(IntPtr buffer);
 }

@@ -1,11 +1,11 @@
 #include "sc_fused_rnn.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cstring>
 #include <vector>
 
-#include <ATen/Parallel.h>
+#include "sc_gemm.h"
+#include "sc_parallel.h"
 
 namespace sc {
 namespace {
@@ -25,7 +25,10 @@ int64_t saved_of(int32_t cell, int64_t h) {
     }
 }
 
-// The steps in processing order, with each step's first packed row and batch size.
+float* data_of(const Tensor& t) { return t.data_ptr<float>(); }
+
+// The steps in processing order, with each step's first packed row and batch size. Rows are sorted
+// longest first, so the rows alive at a step are always its first `rows` rows.
 struct Step {
     int64_t offset;
     int64_t rows;
@@ -43,190 +46,76 @@ std::vector<Step> steps_of(const Tensor& batch_sizes, bool reverse) {
     return steps;
 }
 
-// Rows per thread below which a step is not split: smaller slices cost more in scheduling than
-// they save.
-constexpr int64_t kRowGrain = 8;
+// Threading: the rows of a batch are independent, so the batch is cut once into blocks of a tile's
+// rows, and each thread runs whole blocks through every step, taking the next free block when it
+// finishes one (sc_parallel.h). No thread waits for another between steps: the previous design met
+// a barrier at every step, hundreds per batch, and lost two thirds of its speed beside a busy process.
+int64_t rows_per_block() { return cpu::kernels().tile_rows; }
 
-// Up to this many rows a step runs as scalar loops (step_forward_small); above, as vectorised kernels.
-constexpr int64_t kSmallRows = 2;
-
-// OpenBLAS is kept single-threaded (sc_runtime.cpp), so each matrix product runs on one core.
-// The products here are split by rows across libtorch's threads instead: rows are independent.
-// Grad mode is thread-local and OpenMP's workers start with it on, so every parallel body turns
-// it off itself (the arithmetic here is never recorded; FusedRnn::backward is the gradient).
-
-// out = bias + a @ w^T, rows split across threads.
-void parallel_addmm(torch::Tensor out, const torch::Tensor& bias, const torch::Tensor& a, const torch::Tensor& w) {
-    at::parallel_for(0, a.size(0), 256, [&](int64_t begin, int64_t end) {
-        torch::NoGradGuard no_grad;
-        auto slice = out.narrow(0, begin, end - begin);
-        torch::addmm_out(slice, bias, a.narrow(0, begin, end - begin), w.t());
-    });
-}
-
-// a^T @ b summed over rows: each thread multiplies its block of rows, then the blocks are added.
-torch::Tensor parallel_mm_tn(const torch::Tensor& a, const torch::Tensor& b) {
-    const int64_t threads = std::max<int64_t>(1, std::min<int64_t>(at::get_num_threads(), a.size(0) / 256));
-    std::vector<torch::Tensor> partial(static_cast<size_t>(threads));
-    const int64_t chunk = (a.size(0) + threads - 1) / threads;
-    at::parallel_for(0, threads, 1, [&](int64_t begin, int64_t end) {
-        torch::NoGradGuard no_grad;
-        for (int64_t t = begin; t < end; ++t) {
-            const int64_t from = t * chunk, rows = std::min(chunk, a.size(0) - from);
-            partial[static_cast<size_t>(t)] = torch::mm(a.narrow(0, from, rows).t(), b.narrow(0, from, rows));
-        }
-    });
-    for (size_t t = 1; t < partial.size(); ++t) partial[0].add_(partial[t]);
-    return partial[0];
-}
-
-inline float sigmoid(float v) { return 1.0f / (1.0f + std::exp(-v)); }
-
-// The same step in one pass of scalar loops, for a few rows (single-text prediction): there the
-// dispatch of ATen's vectorised kernels costs more than the arithmetic. Same saved layout.
-void step_forward_small(int32_t cell, int64_t rows, int64_t H, const float* gi, const float* gh, float* h, float* c, float* y,
-                  float* saved, float* h_prev) {
+// The gates of `rows` rows at one step. gi, gh: [rows, G] pre-activations (input and hidden parts,
+// biases included); gh is overwritten. h, c: the running state [rows, H], updated; y: the step's
+// output rows; saved: [rows, saved_of] for the backward pass; h_prev receives h before the update.
+void gates_forward(int32_t cell, int64_t rows, int64_t H, const float* gi, float* gh, float* h, float* c, float* y, float* saved,
+                   float* h_prev) {
+    const auto& k = cpu::kernels();
     const int64_t G = gates_of(cell) * H;
     for (int64_t b = 0; b < rows; ++b) {
         const float* gi_b = gi + b * G;
-        const float* gh_b = gh + b * G;
+        float* gh_b = gh + b * G;
         float* h_b = h + b * H;
         float* y_b = y + b * H;
-        float* hp_b = h_prev + b * H;
-        for (int64_t j = 0; j < H; ++j) hp_b[j] = h_b[j];
+        std::memcpy(h_prev + b * H, h_b, sizeof(float) * H);
         switch (cell) {
             case SC_CELL_GRU: {
-                float* s = saved + b * 4 * H;
-                for (int64_t j = 0; j < H; ++j) {
-                    const float r = sigmoid(gi_b[j] + gh_b[j]);
-                    const float z = sigmoid(gi_b[H + j] + gh_b[H + j]);
-                    const float n = std::tanh(gi_b[2 * H + j] + r * gh_b[2 * H + j]);
-                    const float out = (1.0f - z) * n + z * h_b[j];
-                    s[j] = r;
-                    s[H + j] = z;
-                    s[2 * H + j] = n;
-                    s[3 * H + j] = gh_b[2 * H + j];
-                    h_b[j] = out;
-                    y_b[j] = out;
-                }
-                break;
-            }
-            case SC_CELL_LSTM: {
-                float* s = saved + b * 6 * H;
-                float* c_b = c + b * H;
-                for (int64_t j = 0; j < H; ++j) {
-                    const float i = sigmoid(gi_b[j] + gh_b[j]);
-                    const float f = sigmoid(gi_b[H + j] + gh_b[H + j]);
-                    const float g = std::tanh(gi_b[2 * H + j] + gh_b[2 * H + j]);
-                    const float o = sigmoid(gi_b[3 * H + j] + gh_b[3 * H + j]);
-                    const float c_new = f * c_b[j] + i * g;
-                    const float out = o * std::tanh(c_new);
-                    s[j] = i;
-                    s[H + j] = f;
-                    s[2 * H + j] = g;
-                    s[3 * H + j] = o;
-                    s[4 * H + j] = std::tanh(c_new);
-                    s[5 * H + j] = c_b[j];
-                    c_b[j] = c_new;
-                    h_b[j] = out;
-                    y_b[j] = out;
-                }
-                break;
-            }
-            default: {
-                const bool relu = cell == SC_CELL_RNN_RELU;
-                for (int64_t j = 0; j < H; ++j) {
-                    const float a = gi_b[j] + gh_b[j];
-                    const float out = relu ? (a > 0.0f ? a : 0.0f) : std::tanh(a);
-                    h_b[j] = out;
-                    y_b[j] = out;
-                }
-            }
-        }
-    }
-}
-
-// One step for `rows` rows. gi, gh: [rows, G*H] pre-activations (input and hidden parts, biases
-// included); h, c: the running state [rows, H], updated in place; y: this step's output rows;
-// saved: [rows, saved_of] activations for the backward pass; h_prev: receives h before the update.
-// Sigmoid and tanh run as ATen's vectorised kernels over the whole block; the rest is plain loops.
-// (Tensors by value: they are handles, and the in-place kernels need non-const ones.)
-void step_forward(int32_t cell, int64_t H, torch::Tensor gi, torch::Tensor gh, torch::Tensor h, torch::Tensor c,
-                  torch::Tensor y, torch::Tensor saved, torch::Tensor h_prev) {
-    const int64_t rows = gi.size(0);
-    h_prev.copy_(h);
-    switch (cell) {
-        case SC_CELL_GRU: {
-            // saved per row: r | z | n | (W_hn h + b_hn)
-            auto rz = saved.narrow(1, 0, 2 * H);
-            torch::add_out(rz, gi.narrow(1, 0, 2 * H), gh.narrow(1, 0, 2 * H));
-            rz.sigmoid_();
-            const int64_t S = saved.stride(0), G = gi.stride(0);
-            for (int64_t b = 0; b < rows; ++b) {
-                float* s = saved.data_ptr<float>() + b * S;
-                const float* gi_b = gi.data_ptr<float>() + b * G;
-                const float* gh_b = gh.data_ptr<float>() + b * G;
+                float* s = saved + b * 4 * H;  // r | z | n | (W_hn h + b_hn)
+                for (int64_t j = 0; j < 2 * H; ++j) s[j] = gi_b[j] + gh_b[j];
+                k.sigmoid(s, 2 * H);
                 for (int64_t j = 0; j < H; ++j) {
                     s[3 * H + j] = gh_b[2 * H + j];
                     s[2 * H + j] = gi_b[2 * H + j] + s[j] * gh_b[2 * H + j];
                 }
-            }
-            saved.narrow(1, 2 * H, H).tanh_();
-            for (int64_t b = 0; b < rows; ++b) {
-                const float* s = saved.data_ptr<float>() + b * S;
-                float* h_b = h.data_ptr<float>() + b * H;
-                float* y_b = y.data_ptr<float>() + b * H;
+                k.tanh(s + 2 * H, H);
                 for (int64_t j = 0; j < H; ++j) {
                     const float z = s[H + j], n = s[2 * H + j];
                     y_b[j] = h_b[j] = n + z * (h_b[j] - n);
                 }
+                break;
             }
-            break;
-        }
-        case SC_CELL_LSTM: {
-            // saved per row: i | f | g | o | tanh(c) | c_prev
-            auto gates = saved.narrow(1, 0, 4 * H);
-            torch::add_out(gates, gi, gh);
-            gates.narrow(1, 0, 2 * H).sigmoid_();
-            gates.narrow(1, 2 * H, H).tanh_();
-            gates.narrow(1, 3 * H, H).sigmoid_();
-            const int64_t S = saved.stride(0);
-            for (int64_t b = 0; b < rows; ++b) {
-                float* s = saved.data_ptr<float>() + b * S;
-                float* c_b = c.data_ptr<float>() + b * H;
+            case SC_CELL_LSTM: {
+                float* s = saved + b * 6 * H;  // i | f | g | o | tanh(c) | c_prev
+                float* c_b = c + b * H;
+                for (int64_t j = 0; j < 4 * H; ++j) s[j] = gi_b[j] + gh_b[j];
+                k.sigmoid(s, 2 * H);
+                k.tanh(s + 2 * H, H);
+                k.sigmoid(s + 3 * H, H);
                 for (int64_t j = 0; j < H; ++j) {
                     s[5 * H + j] = c_b[j];
                     c_b[j] = s[H + j] * c_b[j] + s[j] * s[2 * H + j];
                     s[4 * H + j] = c_b[j];
                 }
-            }
-            saved.narrow(1, 4 * H, H).tanh_();
-            for (int64_t b = 0; b < rows; ++b) {
-                const float* s = saved.data_ptr<float>() + b * S;
-                float* h_b = h.data_ptr<float>() + b * H;
-                float* y_b = y.data_ptr<float>() + b * H;
+                k.tanh(s + 4 * H, H);
                 for (int64_t j = 0; j < H; ++j) y_b[j] = h_b[j] = s[3 * H + j] * s[4 * H + j];
+                break;
             }
-            break;
-        }
-        default: {
-            torch::add_out(y, gi, gh);
-            if (cell == SC_CELL_RNN_RELU) {
-                y.relu_();
-            } else {
-                y.tanh_();
+            default: {
+                for (int64_t j = 0; j < H; ++j) y_b[j] = gi_b[j] + gh_b[j];
+                if (cell == SC_CELL_RNN_RELU) {
+                    for (int64_t j = 0; j < H; ++j) y_b[j] = y_b[j] > 0.0f ? y_b[j] : 0.0f;
+                } else {
+                    k.tanh(y_b, H);
+                }
+                std::memcpy(h_b, y_b, sizeof(float) * H);
             }
-            h.copy_(y);
         }
     }
 }
 
-// The mirror of step_forward. dh: gradient reaching this step's output [rows, H] (from the layer
+// The mirror of gates_forward. dh: gradient reaching this step's output [rows, H] (from the layer
 // output and from the next step); dc: the cell-state gradient (LSTM), updated in place to the
-// previous step's. Writes the pre-activation gradients dgi, dgh [rows, G*H] and the part of the
+// previous step's. Writes the pre-activation gradients dgi, dgh [rows, G] and the part of the
 // previous hidden state's gradient that bypasses W_hh into dh_direct [rows, H].
-void step_backward(int32_t cell, int64_t rows, int64_t H, const float* dh, float* dc, const float* y, const float* saved,
-                   const float* h_prev, float* dgi, float* dgh, float* dh_direct) {
+void gates_backward(int32_t cell, int64_t rows, int64_t H, const float* dh, float* dc, const float* y, const float* saved,
+                    const float* h_prev, float* dgi, float* dgh, float* dh_direct) {
     const int64_t G = gates_of(cell) * H;
     for (int64_t b = 0; b < rows; ++b) {
         const float* dh_b = dh + b * H;
@@ -274,7 +163,7 @@ void step_backward(int32_t cell, int64_t rows, int64_t H, const float* dh, float
                 break;
             }
             default: {
-                const float* y_b = y + b * H;
+                const float* y_b = y + (b * H);
                 const bool relu = cell == SC_CELL_RNN_RELU;
                 for (int64_t j = 0; j < H; ++j) {
                     const float da = relu ? (y_b[j] > 0.0f ? dh_b[j] : 0.0f) : dh_b[j] * (1.0f - y_b[j] * y_b[j]);
@@ -286,61 +175,79 @@ void step_backward(int32_t cell, int64_t rows, int64_t H, const float* dh, float
     }
 }
 
+// Copies `bias` [n] into each of `rows` rows of out (row stride n): products then accumulate onto it.
+void fill_rows(float* out, const float* bias, int64_t rows, int64_t n) {
+    for (int64_t b = 0; b < rows; ++b) std::memcpy(out + b * n, bias, sizeof(float) * n);
+}
+
 struct ForwardResult {
-    Tensor y;        // [N, H]
-    Tensor h;        // [B, H], each row's final state
-    Tensor saved;    // [N, saved_of] when kept for the backward pass
-    Tensor h_prev;   // [N, H] when kept
+    Tensor y;       // [N, H]
+    Tensor h;       // [B, H], each row's final state
+    Tensor saved;   // [N, saved_of] when kept for the backward pass
+    Tensor h_prev;  // [N, H] when kept
 };
 
-// The forward pass. Without keep_for_backward the per-step activations go to a small scratch
-// buffer that is overwritten step by step (inference keeps nothing).
-ForwardResult run_forward(int32_t kind, const Tensor& x, const Tensor& batch_sizes, const Tensor& w_ih, const Tensor& w_hh,
-                          const Tensor& b_ih, const Tensor& b_hh, bool reverse, bool keep_for_backward,
-                          const Tensor& table = Tensor(), const Tensor& ids = Tensor()) {
+// The forward pass. Without keep_for_backward the per-step activations go to per-thread scratch
+// that is overwritten step by step (inference keeps nothing). With a table, the input projection
+// of a row is the table's row for its token id, gathered step by step (no [N, G] buffer).
+ForwardResult run_forward(int32_t kind, const Tensor& x, const Tensor& batch_sizes, const DirectionWeights& w, bool reverse,
+                          bool keep_for_backward, const Tensor& table = Tensor(), const Tensor& ids = Tensor()) {
     torch::NoGradGuard no_grad;
     const bool gather = table.defined();
     const int64_t N = gather ? ids.size(0) : x.size(0);
-    const int64_t H = w_hh.size(1), G = w_hh.size(0), B = batch_sizes[0].item<int64_t>();
+    const int64_t H = w.w_hh.size(1), G = w.w_hh.size(0), B = batch_sizes[0].item<int64_t>();
     const int64_t S = saved_of(kind, H);
-    const auto options = w_hh.options();
-    // The input projections: of all steps at once [N, G*H], or gathered step by step into [B, G*H].
-    Tensor gi = torch::empty({gather ? B : N, G}, options);
-    if (!gather) parallel_addmm(gi, b_ih, x, w_ih);
+    const auto options = w.w_hh.options();
+    const Tensor w_hh = w.w_hh.contiguous(), b_hh = w.b_hh.contiguous();
+    // h . W_hh^T: W_hh^T [H, G] is W_hh read with swapped strides.
+    const PackedMatrix hidden_weights({data_of(w_hh), 1, H}, H, G);
+    // The input projections of all steps at once: gi [N, G] = b_ih + x . W_ih^T.
+    Tensor gi;
+    if (!gather) {
+        const Tensor w_ih = w.w_ih.contiguous(), b_ih = w.b_ih.contiguous();
+        const int64_t I = w_ih.size(1);
+        gi = torch::empty({N, G}, options);
+        const PackedMatrix input_weights({data_of(w_ih), 1, I}, I, G);
+        parallel_pieces(N, 256, [&](int64_t first, int64_t last, int64_t) { fill_rows(data_of(gi) + first * G, data_of(b_ih), last - first, G); });
+        input_weights.multiply_parallel(N, {data_of(x), I, 1}, data_of(gi), G, /*accumulate=*/true);
+    }
     ForwardResult r;
     r.y = torch::empty({N, H}, options);
     r.h = torch::zeros({B, H}, options);
-    r.saved = torch::empty({keep_for_backward ? N : B, S}, options);
-    r.h_prev = torch::empty({keep_for_backward ? N : B, H}, options);
-    Tensor c = torch::zeros({kind == SC_CELL_LSTM ? B : 0, H}, options);
-    Tensor gh = torch::empty({B, G}, options);
-    for (const auto& step : steps_of(batch_sizes, reverse)) {
-        const int64_t keep_at = keep_for_backward ? step.offset : 0;
-        const int64_t gi_at = gather ? 0 : step.offset;
-        // Each thread takes a slice of the step's rows: its product and its gates.
-        at::parallel_for(0, step.rows, kRowGrain, [&](int64_t begin, int64_t end) {
-            torch::NoGradGuard no_grad;
-            const int64_t rows = end - begin;
-            if (gather) {
-                const int64_t* id = ids.data_ptr<int64_t>() + step.offset;
-                for (int64_t b = begin; b < end; ++b) {
-                    std::memcpy(gi.data_ptr<float>() + b * G, table.data_ptr<float>() + id[b] * G, sizeof(float) * G);
-                }
-            }
-            auto gh_t = gh.narrow(0, begin, rows);
-            torch::addmm_out(gh_t, b_hh, r.h.narrow(0, begin, rows), w_hh.t());  // [rows, G*H]
-            if (rows <= kSmallRows) {
-                step_forward_small(kind, rows, H, gi.data_ptr<float>() + (gi_at + begin) * G, gh_t.data_ptr<float>(),
-                                   r.h.data_ptr<float>() + begin * H, kind == SC_CELL_LSTM ? c.data_ptr<float>() + begin * H : nullptr,
-                                   r.y.data_ptr<float>() + (step.offset + begin) * H, r.saved.data_ptr<float>() + (keep_at + begin) * S,
-                                   r.h_prev.data_ptr<float>() + (keep_at + begin) * H);
-                return;
-            }
-            step_forward(kind, H, gi.narrow(0, gi_at + begin, rows), gh_t, r.h.narrow(0, begin, rows),
-                         kind == SC_CELL_LSTM ? c.narrow(0, begin, rows) : c, r.y.narrow(0, step.offset + begin, rows),
-                         r.saved.narrow(0, keep_at + begin, rows), r.h_prev.narrow(0, keep_at + begin, rows));
-        });
+    if (keep_for_backward) {
+        r.saved = torch::empty({N, S}, options);
+        r.h_prev = torch::empty({N, H}, options);
     }
+    Tensor c = torch::zeros({kind == SC_CELL_LSTM ? B : 0, H}, options);
+    const auto steps = steps_of(batch_sizes, reverse);
+    const int64_t R = rows_per_block(), workers = workers_for(B, R);
+    // Per worker: gh [R, G], and without keep: saved [R, S], h_prev [R, H], and gathered gi [R, G].
+    const int64_t scratch_floats = R * G + (keep_for_backward ? 0 : R * (S + H)) + (gather ? R * G : 0);
+    std::vector<float> scratch(static_cast<size_t>(workers * scratch_floats));
+    parallel_pieces(B, R, [&](int64_t first, int64_t last, int64_t worker) {
+        float* gh = scratch.data() + worker * scratch_floats;
+        float* spare = gh + R * G;
+        for (const Step& step : steps) {
+            const int64_t rows = std::min(last, step.rows) - first;
+            if (rows <= 0) continue;  // these rows' sequences have ended (or, reversed, not begun)
+            const int64_t at = step.offset + first;
+            const float* gi_rows;
+            if (gather) {
+                float* gathered = spare + (keep_for_backward ? 0 : R * (S + H));
+                const int64_t* id = ids.data_ptr<int64_t>() + at;
+                for (int64_t b = 0; b < rows; ++b) std::memcpy(gathered + b * G, data_of(table) + id[b] * G, sizeof(float) * G);
+                gi_rows = gathered;
+            } else {
+                gi_rows = data_of(gi) + at * G;
+            }
+            float* h = data_of(r.h) + first * H;
+            fill_rows(gh, data_of(b_hh), rows, G);
+            hidden_weights.multiply(rows, {h, H, 1}, gh, G, /*accumulate=*/true);
+            gates_forward(kind, rows, H, gi_rows, gh, h, kind == SC_CELL_LSTM ? data_of(c) + first * H : nullptr, data_of(r.y) + at * H,
+                          keep_for_backward ? data_of(r.saved) + at * S : spare,
+                          keep_for_backward ? data_of(r.h_prev) + at * H : spare + R * S);
+        }
+    });
     return r;
 }
 
@@ -348,7 +255,7 @@ class FusedRnn : public torch::autograd::Function<FusedRnn> {
 public:
     static variable_list forward(AutogradContext* ctx, const Tensor& x, const Tensor& batch_sizes, const Tensor& w_ih,
                                  const Tensor& w_hh, const Tensor& b_ih, const Tensor& b_hh, int64_t cell, bool reverse) {
-        auto r = run_forward(static_cast<int32_t>(cell), x, batch_sizes, w_ih, w_hh, b_ih, b_hh, reverse, true);
+        auto r = run_forward(static_cast<int32_t>(cell), x, batch_sizes, {w_ih, w_hh, b_ih, b_hh}, reverse, true);
         ctx->save_for_backward({x, w_ih, w_hh, r.y, r.saved, r.h_prev, batch_sizes});
         ctx->saved_data["cell"] = cell;
         ctx->saved_data["reverse"] = reverse;
@@ -356,55 +263,73 @@ public:
     }
 
     static variable_list backward(AutogradContext* ctx, variable_list grads) {
+        torch::NoGradGuard no_grad;
         auto s = ctx->get_saved_variables();
-        const Tensor &x = s[0], &w_ih = s[1], &w_hh = s[2], &y = s[3], &saved = s[4], &h_prev = s[5], &batch_sizes = s[6];
+        const Tensor x = s[0], w_ih = s[1].contiguous(), w_hh = s[2].contiguous(), &y = s[3], &saved = s[4], &h_prev = s[5],
+                     &batch_sizes = s[6];
         const int32_t kind = static_cast<int32_t>(ctx->saved_data["cell"].toInt());
         const bool reverse = ctx->saved_data["reverse"].toBool();
-        const int64_t N = x.size(0), H = w_hh.size(1), G = w_hh.size(0), B = batch_sizes[0].item<int64_t>();
+        const int64_t N = x.size(0), I = x.size(1), H = w_hh.size(1), G = w_hh.size(0), B = batch_sizes[0].item<int64_t>();
+        const int64_t S = saved.size(1);
         Tensor dy = grads[0].defined() ? grads[0].contiguous() : torch::zeros({N, H}, x.options());
         // The running gradient of the hidden state starts as that of h_n: each row's final state.
-        Tensor dh_running = grads[1].defined() ? grads[1].clone() : torch::zeros({B, H}, x.options());
+        Tensor dh_running = grads[1].defined() ? grads[1].contiguous().clone() : torch::zeros({B, H}, x.options());
         Tensor dc_running = torch::zeros({kind == SC_CELL_LSTM ? B : 0, H}, x.options());
         Tensor dgi = torch::empty({N, G}, x.options());
         Tensor dgh = torch::empty({N, G}, x.options());
-        Tensor dh = torch::empty({B, H}, x.options());
-        auto steps = steps_of(batch_sizes, reverse);
-        for (auto step = steps.rbegin(); step != steps.rend(); ++step) {
-            at::parallel_for(0, step->rows, kRowGrain, [&](int64_t begin, int64_t end) {
-                torch::NoGradGuard no_grad;
-                const int64_t rows = end - begin, at = step->offset + begin;
-                auto dh_t = dh.narrow(0, begin, rows);
-                auto running_t = dh_running.narrow(0, begin, rows);
-                torch::add_out(dh_t, running_t, dy.narrow(0, at, rows));
-                auto dgh_t = dgh.narrow(0, at, rows);
-                step_backward(kind, rows, H, dh_t.data_ptr<float>(),
-                              kind == SC_CELL_LSTM ? dc_running.data_ptr<float>() + begin * H : nullptr,
-                              y.data_ptr<float>() + at * H, saved.data_ptr<float>() + at * saved.size(1),
-                              h_prev.data_ptr<float>() + at * H, dgi.data_ptr<float>() + at * G, dgh_t.data_ptr<float>(),
-                              running_t.data_ptr<float>());
-                // The previous state's gradient: the direct part (already in running_t) plus dgh W_hh.
-                running_t.addmm_(dgh_t, w_hh);
-            });
-        }
-        // Weight gradients over all steps at once.
-        Tensor d_w_hh = parallel_mm_tn(dgh, h_prev);
-        Tensor d_b_hh = dgh.sum(0);
-        Tensor d_w_ih = parallel_mm_tn(dgi, x);
-        Tensor d_b_ih = dgi.sum(0);
+        const PackedMatrix hidden_weights({data_of(w_hh), H, 1}, G, H);  // dgh . W_hh
+        const auto steps = steps_of(batch_sizes, reverse);
+        const int64_t R = rows_per_block();
+        std::vector<float> scratch(static_cast<size_t>(workers_for(B, R) * R * H));
+        parallel_pieces(B, R, [&](int64_t first, int64_t last, int64_t worker) {
+            float* dh = scratch.data() + worker * R * H;
+            float* running = data_of(dh_running) + first * H;
+            for (auto step = steps.rbegin(); step != steps.rend(); ++step) {
+                const int64_t rows = std::min(last, step->rows) - first;
+                if (rows <= 0) continue;
+                const int64_t at = step->offset + first;
+                const float* dy_rows = data_of(dy) + at * H;
+                for (int64_t j = 0; j < rows * H; ++j) dh[j] = running[j] + dy_rows[j];
+                float* dgh_rows = data_of(dgh) + at * G;
+                gates_backward(kind, rows, H, dh, kind == SC_CELL_LSTM ? data_of(dc_running) + first * H : nullptr, data_of(y) + at * H,
+                               data_of(saved) + at * S, data_of(h_prev) + at * H, data_of(dgi) + at * G, dgh_rows, running);
+                // The previous state's gradient: the direct part (already in running) plus dgh . W_hh.
+                hidden_weights.multiply(rows, {dgh_rows, G, 1}, running, H, /*accumulate=*/true);
+            }
+        });
+        // Weight gradients over all steps at once: dW = dg^T . input, a^T read through strides.
+        Tensor d_w_hh = torch::empty({G, H}, x.options());
+        PackedMatrix::pack_parallel({data_of(h_prev), H, 1}, N, H).multiply_parallel(G, {data_of(dgh), 1, G}, data_of(d_w_hh), H, false);
+        Tensor d_w_ih = torch::empty({G, I}, x.options());
+        PackedMatrix::pack_parallel({data_of(x), I, 1}, N, I).multiply_parallel(G, {data_of(dgi), 1, G}, data_of(d_w_ih), I, false);
         Tensor dx = torch::empty_like(x);
-        parallel_addmm(dx, torch::zeros({x.size(1)}, x.options()), dgi, w_ih.t());
-        return {dx, Tensor(), d_w_ih, d_w_hh, d_b_ih, d_b_hh, Tensor(), Tensor()};
+        PackedMatrix({data_of(w_ih), I, 1}, G, I).multiply_parallel(N, {data_of(dgi), G, 1}, data_of(dx), I, false);
+        return {dx, Tensor(), d_w_ih, d_w_hh, dgi.sum(0), dgh.sum(0), Tensor(), Tensor()};
     }
 };
+
+// The kernels read raw memory: every shape they rely on is checked here first.
+void check_shapes(int32_t cell, int64_t input_size, const torch::Tensor& batch_sizes, const DirectionWeights& w) {
+    const int64_t H = w.w_hh.size(1), G = gates_of(cell) * H;
+    TORCH_CHECK(w.w_hh.dim() == 2 && w.w_hh.size(0) == G && w.w_ih.dim() == 2 && w.w_ih.size(0) == G && w.b_ih.numel() == G &&
+                    w.b_hh.numel() == G,
+                "fused recurrent layer: weights do not match a cell of hidden size ", H);
+    TORCH_CHECK(input_size == w.w_ih.size(1), "fused recurrent layer: the input has ", input_size,
+                " features per step, the layer expects ", w.w_ih.size(1));
+    TORCH_CHECK(batch_sizes.dim() == 1 && batch_sizes.numel() > 0 && batch_sizes.scalar_type() == torch::kInt64,
+                "fused recurrent layer: batch_sizes must be a non-empty int64 vector");
+}
 
 }  // namespace
 
 std::vector<torch::Tensor> fused_rnn_direction(int32_t cell, const torch::Tensor& x, const torch::Tensor& batch_sizes,
                                                const DirectionWeights& weights, bool reverse) {
+    TORCH_CHECK(x.dim() == 2 && x.scalar_type() == torch::kFloat32, "fused recurrent layer: the input must be float32 [N, features]");
+    check_shapes(cell, x.size(1), batch_sizes, weights);
     const bool differentiable = torch::GradMode::is_enabled() &&
                                 (x.requires_grad() || weights.w_ih.requires_grad() || weights.w_hh.requires_grad());
     if (!differentiable) {
-        auto r = run_forward(cell, x.contiguous(), batch_sizes, weights.w_ih, weights.w_hh, weights.b_ih, weights.b_hh, reverse, false);
+        auto r = run_forward(cell, x.contiguous(), batch_sizes, weights, reverse, false);
         return {r.y, r.h};
     }
     return FusedRnn::apply(x.contiguous(), batch_sizes, weights.w_ih, weights.w_hh, weights.b_ih, weights.b_hh,
@@ -414,8 +339,10 @@ std::vector<torch::Tensor> fused_rnn_direction(int32_t cell, const torch::Tensor
 std::vector<torch::Tensor> fused_rnn_direction_from_table(int32_t cell, const torch::Tensor& table, const torch::Tensor& ids,
                                                           const torch::Tensor& batch_sizes, const DirectionWeights& weights,
                                                           bool reverse) {
-    auto r = run_forward(cell, torch::Tensor(), batch_sizes, weights.w_ih, weights.w_hh, weights.b_ih, weights.b_hh, reverse,
-                         false, table.contiguous(), ids.contiguous());
+    check_shapes(cell, weights.w_ih.size(1), batch_sizes, weights);
+    TORCH_CHECK(table.dim() == 2 && table.size(1) == weights.w_hh.size(0) && ids.dim() == 1,
+                "fused recurrent layer: the projection table must be [vocabulary, gates x hidden]");
+    auto r = run_forward(cell, torch::Tensor(), batch_sizes, weights, reverse, false, table.contiguous(), ids.contiguous());
     return {r.y, r.h};
 }
 

@@ -3,10 +3,14 @@
 #include <torch/torch.h>
 #include <dlfcn.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
+#include "sc_cpu_kernels.h"
 #include "sc_float_mode.h"
+#include "sc_gemm.h"
 #include "sc_status.h"
 
 namespace {
@@ -18,7 +22,70 @@ void set_openblas_threads(int threads) {
         set(threads);
     }
 }
+void write_text(const std::string& text, char* buffer, int32_t capacity) {
+    if (!buffer || capacity < 1) throw sc::InvalidArgument("buffer is null or empty");
+    std::snprintf(buffer, static_cast<size_t>(capacity), "%s", text.c_str());
+}
+
+// Seconds of the fastest of `repeats` runs of work().
+template <class Work>
+double best_seconds(int32_t repeats, const Work& work) {
+    double best = 1e300;
+    for (int32_t i = 0; i < repeats; ++i) {
+        const auto start = std::chrono::steady_clock::now();
+        work();
+        best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+    return best;
+}
 }  // namespace
+
+extern "C" sc_status sc_runtime_kernel_sets(char* buffer, int32_t capacity) {
+    return sc::guard([&] {
+        std::string names;
+        for (const auto* set : sc::cpu::available_kernels()) names += (names.empty() ? "" : ",") + std::string(set->name);
+        write_text(names, buffer, capacity);
+    });
+}
+
+extern "C" sc_status sc_runtime_kernels(char* buffer, int32_t capacity) {
+    return sc::guard([&] { write_text(sc::cpu::kernels().name, buffer, capacity); });
+}
+
+extern "C" sc_status sc_runtime_select_kernels(const char* name) {
+    return sc::guard([&] {
+        if (!name) throw sc::InvalidArgument("name is null");
+        if (!sc::cpu::select_kernels(name)) {
+            throw sc::InvalidArgument("kernel set '" + std::string(name) + "' is unknown or this CPU cannot run it");
+        }
+    });
+}
+
+extern "C" sc_status sc_runtime_blas(char* buffer, int32_t capacity) {
+    return sc::guard([&] {
+        using CoreName = char* (*)();
+        auto core = reinterpret_cast<CoreName>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
+        write_text(core ? "OpenBLAS " + std::string(core()) : "unknown", buffer, capacity);
+    });
+}
+
+extern "C" sc_status sc_runtime_measure_sgemm(const char* path, int64_t n, int32_t repeats, double* out_gflops) {
+    return sc::guard([&] {
+        if (!path || !out_gflops) throw sc::InvalidArgument("path or out_gflops is null");
+        if (n < 1 || repeats < 1) throw sc::InvalidArgument("n and repeats must be at least 1");
+        const std::string which = path;
+        if (which != "engine" && which != "libtorch") throw sc::InvalidArgument("path must be engine or libtorch, got " + which);
+        sc::FlushDenormalsScope flush;
+        torch::NoGradGuard no_grad;
+        auto a = torch::randn({n, n}), b = torch::randn({n, n}), c = torch::empty({n, n});
+        const float *a_data = a.data_ptr<float>(), *b_data = b.data_ptr<float>();
+        const double seconds = which == "engine" ? best_seconds(repeats, [&] {
+            // Packing is part of every product the layer makes, so it is timed too.
+            sc::PackedMatrix::pack_parallel({b_data, n, 1}, n, n).multiply_parallel(n, {a_data, n, 1}, c.data_ptr<float>(), n, false);
+        }) : best_seconds(repeats, [&] { torch::mm_out(c, a, b); });
+        *out_gflops = 2.0 * static_cast<double>(n) * n * n / seconds / 1e9;
+    });
+}
 
 extern "C" sc_status sc_runtime_set_threads(int32_t threads) {
     return sc::guard([&] {

@@ -20,6 +20,23 @@ SC_API sc_status sc_runtime_torch_version(char* buffer, int32_t capacity);
 // flush denormals (FTZ and DAZ), 0 if not, -1 where the engine leaves the mode alone (not x86-64).
 SC_API sc_status sc_runtime_float_mode(uint32_t* out_caller_mode, int32_t* out_engine_flushes);
 
+// The fused layer's kernel sets (sc_cpu_kernels.h). sc_runtime_kernel_sets writes the names this
+// CPU can run, best first, comma-separated ("avx512,avx2,baseline"); sc_runtime_kernels the one in
+// use. sc_runtime_select_kernels chooses one by name (tests and benchmarks compare them); an unknown
+// name, or one the CPU cannot run, is refused.
+SC_API sc_status sc_runtime_kernel_sets(char* buffer, int32_t capacity);
+SC_API sc_status sc_runtime_kernels(char* buffer, int32_t capacity);
+SC_API sc_status sc_runtime_select_kernels(const char* name);
+
+// The BLAS library libtorch multiplies with and the kernels it chose, e.g. "OpenBLAS Haswell"
+// (from openblas_get_corename), or "unknown" when it is not OpenBLAS (an official libtorch uses MKL).
+SC_API sc_status sc_runtime_blas(char* buffer, int32_t capacity);
+
+// Measures single-precision matrix products [n, n] x [n, n] on libtorch's thread count, best of
+// `repeats`, in GFLOP/s. path: "engine" (the fused layer's kernels) or "libtorch" (torch::mm, i.e.
+// its BLAS). For benchmarks: the machine's sgemm rate that training's FLOP rate is compared with.
+SC_API sc_status sc_runtime_measure_sgemm(const char* path, int64_t n, int32_t repeats, double* out_gflops);
+
 // Frees a buffer that an export of this library allocated (e.g. sc_model_export_parameters).
 SC_API void sc_runtime_free_buffer(void* buffer);
 

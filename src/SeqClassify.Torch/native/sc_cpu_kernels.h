@@ -1,0 +1,44 @@
+// Matrix-product and activation kernels of the fused recurrent layer, compiled once per x86-64
+// instruction set (sc_cpu_kernels_avx512.cpp, _avx2.cpp, _baseline.cpp from sc_cpu_kernels.inc)
+// and chosen at run time from what the CPU reports.
+//
+// Why our own: Debian's libtorch multiplies through OpenBLAS 0.3.21, which picks its kernels by
+// recognising the CPU model and falls back to SSE3 kernels on CPUs newer than itself (measured 2-4x
+// slower sgemm on Sapphire Rapids). The CPU's feature flags, not its model name, choose here. The
+// per-step products of a recurrence are also small ([rows <= 32] x 128 x 384), where a library
+// call's dispatch costs as much as the arithmetic.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+namespace sc::cpu {
+
+struct KernelSet {
+    const char* name;     // "avx512", "avx2", "baseline"
+    int64_t panel_width;  // columns of B in one packed panel
+    int64_t tile_rows;    // rows of A one tile call takes at most
+    // c[rows, cols] = (accumulate ? c : 0) + a[rows, k] . panel[k, panel_width] (its first cols columns).
+    // a(i, j) = a[i * a_row_stride + j * a_col_stride]; panel is row-major [k, panel_width].
+    void (*tile)(int64_t k, const float* a, int64_t a_row_stride, int64_t a_col_stride, int64_t rows, const float* panel,
+                 float* c, int64_t ldc, int64_t cols, bool accumulate);
+    // In place over n floats: 1 / (1 + e^-x), and tanh(x). Absolute error below 1e-6 (the parity
+    // tests' tolerances are 1e-5 for values and 1e-4 for gradients).
+    void (*sigmoid)(float* x, int64_t n);
+    void (*tanh)(float* x, int64_t n);
+};
+
+// One set per instruction set, each defined by its own file.
+namespace avx512 { extern const KernelSet kKernelSet; }
+namespace avx2 { extern const KernelSet kKernelSet; }
+namespace baseline { extern const KernelSet kKernelSet; }
+
+// Every kernel set this build has, best first; those the CPU cannot run are left out.
+const std::vector<const KernelSet*>& available_kernels();
+
+// The set in use: the best available, unless select_kernels chose another.
+const KernelSet& kernels();
+
+// Chooses a set by name (tests and benchmarks compare them); false if this CPU cannot run it.
+bool select_kernels(const char* name);
+
+}  // namespace sc::cpu
