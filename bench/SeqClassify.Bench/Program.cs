@@ -26,13 +26,18 @@ switch (args.FirstOrDefault())
 {
     case "worker":
         return Worker.Run(dataset, Option("--configuration", "reference"), epochs, maxTrain, threads, minFrequency, maxLength, pretrained, seed);
+    case "machine":
+        // What a speed figure depends on, and the sgemm rates (also written at the top of every run's results).
+        Console.WriteLine(MachineProfile.Measure(threads).ToMarkdown());
+        return 0;
     case "run":
         string name = $"{dataset.Name}-{(maxTrain > 0 ? maxTrain.ToString() : "full")}-e{epochs}{(maxLength > 0 ? $"-len{maxLength}" : "")}" +
             (pretrained is null ? "" : "-" + Path.GetFileNameWithoutExtension(pretrained));
         return Harness.Run(new Harness.Settings(dataset, shared, Option("--out", Path.Combine("bench", "results", name)), epochs, maxTrain, threads,
-            minFrequency, Option("--configurations", "reference").Split(','), !args.Contains("--no-torch"), !args.Contains("--no-fasttext"), maxLength, pretrained));
+            minFrequency, Option("--configurations", "reference").Split(','), !args.Contains("--no-torch"), !args.Contains("--no-fasttext"), maxLength, pretrained,
+            args.Contains("--busy-neighbour")));
     default:
-        Console.Error.WriteLine("usage: seqclassify-bench run|worker --dataset imdb|sst2 [--epochs N] [--max-train N] [--threads N] [--min-freq N] [--max-len N] [--pretrained VECTORS.vec] [--seed N (worker)] [--configurations reference,default] [--no-torch] [--no-fasttext] [--out PATH]");
+        Console.Error.WriteLine("usage: seqclassify-bench run|worker|machine --dataset imdb|sst2 [--epochs N] [--max-train N] [--threads N] [--min-freq N] [--max-len N] [--pretrained VECTORS.vec] [--seed N (worker)] [--configurations reference,default] [--no-torch] [--no-fasttext] [--busy-neighbour] [--out PATH]");
         return 2;
 }
 

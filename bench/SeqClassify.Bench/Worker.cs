@@ -77,6 +77,8 @@ internal static class Worker
             ["train_s"] = Math.Round(trainSeconds, 3),
             ["train_rows_per_s"] = Math.Round((classifier.History.TrainingRows + classifier.History.ValidationRows) * (double)classifier.History.Epochs.Count / trainSeconds, 1),
             ["train_tokens_per_s"] = Math.Round(trainTokens * (double)classifier.History.Epochs.Count / trainSeconds, 1),
+            ["train_gflops"] = Math.Round(trainTokens * (double)classifier.History.Epochs.Count / trainSeconds * RecurrentFlopsPerToken(options) / 1e9, 1),
+            ["gemm_path"] = $"engine kernels ({TorchRuntime.Kernels})",
             ["predict_rows_per_s"] = Math.Round(testRows / predictSeconds, 1),
             ["single_p50_ms"] = Math.Round(p50, 3),
             ["single_p99_ms"] = Math.Round(p99, 3),
@@ -85,6 +87,25 @@ internal static class Worker
         };
         Console.WriteLine(result.ToJsonString());
         return 0;
+    }
+
+    /// <summary>
+    /// The recurrent layers' matrix arithmetic per token, forward and backward: per layer and
+    /// direction, the input and hidden products forward (2·G·(I+H)), and backward the input
+    /// gradient, both weight gradients and the hidden-state gradient (4·G·(I+H)), G = gates·H.
+    /// For the reference GRU (I 100, H 128): 525,312.
+    /// </summary>
+    private static double RecurrentFlopsPerToken(RnnTrainerOptions o)
+    {
+        int gates = o.Cell switch { RnnCellType.Gru => 3, RnnCellType.Lstm => 4, _ => 1 };
+        int directions = o.Bidirectional ? 2 : 1;
+        double flops = 0;
+        for (int layer = 0; layer < o.NumLayers; layer++)
+        {
+            int input = layer == 0 ? o.EmbeddingDimension : o.HiddenSize * directions;
+            flops += directions * 6.0 * gates * o.HiddenSize * (input + o.HiddenSize);
+        }
+        return flops;
     }
 
     /// <summary>In-process prediction of one 50-token text at a time, on one thread: p50 and p99 in ms.</summary>
