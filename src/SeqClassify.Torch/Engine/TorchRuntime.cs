@@ -7,8 +7,13 @@ namespace SeqClassify.Torch;
 public static class TorchRuntime
 {
     /// <summary>
-    /// libtorch's intra-op thread count. Setting it also sets OpenBLAS to one thread, since two pools
-    /// on a small machine oversubscribe its cores.
+    /// The engine's thread count, the calling thread included (default: the machine's logical
+    /// cores). The fused recurrent layer runs on the engine's own pool, whose idle threads sleep
+    /// after a few microseconds instead of spinning, and whose work is taken piece by piece, so that
+    /// a busy neighbour on one core slows training by about its share of the CPU, not by the
+    /// two thirds OpenMP's barriers cost. libtorch's own operators (the classifier head, the
+    /// optimizer, the <c>UseLibtorchRnn</c> path) and OpenBLAS run on the calling thread: a second
+    /// pool beside the engine's would spin on the same cores.
     /// </summary>
     public static int Threads
     {

@@ -4,6 +4,8 @@
 
 #include <atomic>
 
+#include "sc_thread_pool.h"
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <xmmintrin.h>
 #define SC_HAS_MXCSR 1
@@ -49,6 +51,10 @@ FlushDenormalsScope::~FlushDenormalsScope() {
 
 uint32_t current_float_mode() { return read_mode(); }
 
+void flush_denormals_on_this_thread() { write_mode(read_mode() | kFlushBits); }
+
+bool thread_flushes_denormals() { return (read_mode() & kFlushBits) == kFlushBits; }
+
 int32_t engine_flushes_denormals() {
     if (!SC_HAS_MXCSR) return -1;
     FlushDenormalsScope scope;
@@ -56,7 +62,7 @@ int32_t engine_flushes_denormals() {
     on_every_pool_thread([&] {
         if ((read_mode() & kFlushBits) != kFlushBits) all = false;
     });
-    return all ? 1 : 0;
+    return all && ThreadPool::instance().pool_threads_flush_denormals() ? 1 : 0;
 }
 
 }  // namespace sc

@@ -7,8 +7,9 @@
 //
 // Where: only on threads doing the engine's work. Each engine call sets it on the calling thread and
 // puts that thread's previous mode back when it returns, so the host application's threads keep
-// whatever mode they had. libtorch's OpenMP pool threads, which run nothing but libtorch work, are
-// set to flush at each call and left so.
+// whatever mode they had. The engine's own pool threads (sc_thread_pool.h) flush from their start;
+// libtorch's OpenMP pool threads, which run nothing but libtorch work, are set to flush at each call
+// and left so.
 #pragma once
 #include <cstdint>
 
@@ -27,6 +28,11 @@ private:
 
 // The calling thread's floating-point control word (MXCSR on x86-64; 0 elsewhere).
 uint32_t current_float_mode();
+
+// For the engine's own pool threads (sc_thread_pool.h), which run nothing else: flush from now on,
+// and whether the calling thread flushes.
+void flush_denormals_on_this_thread();
+bool thread_flushes_denormals();
 
 // Whether, inside a scope, the calling thread and every pool thread flush denormals:
 // 1 yes, 0 no, -1 on a CPU where the engine leaves the mode alone (not x86-64).

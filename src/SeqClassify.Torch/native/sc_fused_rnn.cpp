@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "sc_gemm.h"
-#include "sc_parallel.h"
+#include "sc_thread_pool.h"
 
 namespace sc {
 namespace {

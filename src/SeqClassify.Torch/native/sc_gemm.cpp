@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "sc_parallel.h"
+#include "sc_thread_pool.h"
 
 namespace sc {
 namespace {

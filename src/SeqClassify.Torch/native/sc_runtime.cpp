@@ -11,6 +11,7 @@
 #include "sc_cpu_kernels.h"
 #include "sc_float_mode.h"
 #include "sc_gemm.h"
+#include "sc_thread_pool.h"
 #include "sc_status.h"
 
 namespace {
@@ -93,14 +94,15 @@ extern "C" sc_status sc_runtime_set_threads(int32_t threads) {
             throw sc::InvalidArgument("threads must be at least 1, got " + std::to_string(threads));
         }
         set_openblas_threads(1);
-        torch::set_num_threads(threads);
+        torch::set_num_threads(1);
+        sc::ThreadPool::instance().set_threads(threads);
     });
 }
 
 extern "C" sc_status sc_runtime_get_threads(int32_t* out_threads) {
     return sc::guard([&] {
         if (!out_threads) throw sc::InvalidArgument("out_threads is null");
-        *out_threads = static_cast<int32_t>(torch::get_num_threads());
+        *out_threads = sc::ThreadPool::instance().threads();
     });
 }
 

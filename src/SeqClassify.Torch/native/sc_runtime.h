@@ -6,8 +6,10 @@
 extern "C" {
 #endif
 
-// Sets libtorch's intra-op thread count. OpenBLAS (which Debian's libtorch calls) is set to one
-// thread, because its own pool beside libtorch's oversubscribes small machines.
+// Sets the engine's thread count (its own pool, sc_thread_pool.h: the fused layer and its
+// products), the caller included. libtorch's own operators (the classifier head, the optimizer,
+// the UseLibtorchRnn path) and OpenBLAS run on the calling thread: a second pool beside the
+// engine's would spin on the same cores.
 SC_API sc_status sc_runtime_set_threads(int32_t threads);
 SC_API sc_status sc_runtime_get_threads(int32_t* out_threads);
 
