@@ -2,8 +2,6 @@
 
 #include <torch/torch.h>
 
-#include <malloc.h>
-
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -13,6 +11,7 @@
 #include "sc_batch.h"
 #include "sc_classifier.h"
 #include "sc_float_mode.h"
+#include "sc_memory.h"
 #include "sc_status.h"
 #include "sc_tensor_archive.h"
 
@@ -28,18 +27,6 @@ struct sc_model {
 };
 
 namespace {
-
-// Each batch allocates tensors of a few megabytes. glibc serves blocks above its mmap threshold
-// with fresh mappings and unmaps them on free, so every batch paid for zero-filled page faults
-// (a third of prediction time in a profile). Raising the threshold to its maximum, and keeping
-// freed memory instead of trimming it, lets batches reuse the same pages.
-void keep_batch_memory() {
-    static std::once_flag once;
-    std::call_once(once, [] {
-        mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
-        mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
-    });
-}
 
 sc_model& checked(sc_model* model) {
     if (!model) throw sc::InvalidArgument("model is null");
@@ -99,7 +86,7 @@ extern "C" sc_status sc_model_create(const sc_model_config* config, sc_model** o
     return sc::guard([&] {
         if (!config) throw sc::InvalidArgument("config is null");
         if (!out_model) throw sc::InvalidArgument("out_model is null");
-        keep_batch_memory();
+        sc::keep_batch_memory();
         auto model = std::make_unique<sc_model>();
         model->config = *config;
         if (config->class_weights) {

@@ -1,0 +1,18 @@
+// Memory for batches: big blocks are kept for the next batch instead of returned to the system.
+//
+// Why: a batch of long texts needs a few dozen buffers of several to tens of MB (activations kept
+// for the backward pass, gradients, padded copies). glibc serves blocks over 32 MB with fresh
+// mappings, and on threads other than the process's first (every .NET thread that calls the
+// engine) it serves large blocks from arenas of at most 64 MB that it unmaps when they empty. Every
+// batch then paid for zero-filled page faults: about a tenth of training time in a profile
+// (clear_page_erms, exc_page_fault).
+#pragma once
+
+namespace sc {
+
+// Once per process, before the first model: glibc's thresholds for the main arena, and libtorch's
+// CPU allocator replaced by one that caches blocks of 256 KiB and more (in power-of-two size
+// classes, at most 512 MiB of them idle; beyond that blocks go back to the system).
+void keep_batch_memory();
+
+}  // namespace sc
