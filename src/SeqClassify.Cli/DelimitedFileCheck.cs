@@ -18,14 +18,32 @@ internal static class DelimitedFileCheck
         Records(path, separator, quoting).Select(r => r.Fields).FirstOrDefault()
         ?? throw new InvalidDataException($"'{path}' has no header row");
 
-    /// <summary>Refuses, naming the line, a data record with fewer than <paramref name="fieldsRead"/> fields.</summary>
+    /// <summary>
+    /// Refuses, naming the line, a data record with fewer than <paramref name="fieldsRead"/> fields,
+    /// or with more fields than the header (or, without one, the first record): TextLoader would
+    /// silently drop the extra ones, which usually means a separator inside an unquoted text.
+    /// </summary>
     public static void Check(string path, char separator, bool quoting, bool header, int fieldsRead)
     {
-        foreach (var (line, fields) in Records(path, separator, quoting).Skip(header ? 1 : 0))
+        int? expected = null;
+        bool first = true;
+        foreach (var (line, fields) in Records(path, separator, quoting))
         {
+            expected ??= fields.Length;
+            if (first && header)
+            {
+                first = false;
+                continue;
+            }
+            first = false;
             if (fields.Length < fieldsRead)
             {
                 throw new InvalidDataException($"{path}:{line}: {fields.Length} field(s), but column {fieldsRead - 1} (0-based) is read: expected at least {fieldsRead}");
+            }
+            if (fields.Length > expected)
+            {
+                throw new InvalidDataException($"{path}:{line}: {fields.Length} fields, but the {(header ? "header" : "first row")} has {expected}: " +
+                    (quoting ? "quote a field that contains the separator" : "a text contains the separator; use a quoted CSV") + " so that no field is lost");
             }
         }
     }

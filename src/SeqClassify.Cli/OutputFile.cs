@@ -33,14 +33,39 @@ internal static class OutputFile
     }
 
     /// <summary>
+    /// Refuses an output that is one of the inputs (by path, after following links): writing the
+    /// model would replace the data it was trained on.
+    /// </summary>
+    public static void CheckNotAnInput(string output, params (string Option, string? Path)[] inputs)
+    {
+        string target = Resolved(output);
+        foreach (var (option, input) in inputs)
+        {
+            if (input is not null && Resolved(input) == target)
+            {
+                throw new UsageException($"--out '{output}' is the {option} file: the model would overwrite it; choose another --out");
+            }
+        }
+    }
+
+    private static string Resolved(string path)
+    {
+        string full = Path.GetFullPath(path);
+        return File.Exists(full) && new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true) is { } target ? target.FullName : full;
+    }
+
+    /// <summary>
     /// Writes through a temporary file in the same directory, then renames it over the target: a
     /// reader sees the old file or the whole new one, never half of one. ML.NET writes the zip;
-    /// this makes its arrival atomic.
+    /// this makes its arrival atomic. Temporary files of the same target left by a writer that no
+    /// longer runs (killed during a save) are removed first; the name carries the writer's process id.
     /// </summary>
     public static void WriteAtomically(string path, Action<string> write)
     {
         string full = Path.GetFullPath(path);
-        string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        string directory = Path.GetDirectoryName(full)!;
+        RemoveStaleTemporaries(directory, Path.GetFileName(full));
+        string temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
             write(temporary);
@@ -49,6 +74,37 @@ internal static class OutputFile
         finally
         {
             if (File.Exists(temporary)) File.Delete(temporary);
+        }
+    }
+
+    private static void RemoveStaleTemporaries(string directory, string name)
+    {
+        foreach (string file in Directory.EnumerateFiles(directory, $".{name}.*.tmp"))
+        {
+            string[] parts = Path.GetFileName(file)[(name.Length + 2)..].Split('.');
+            // .NAME.<pid>.<guid>.tmp; anything else (another program's file) is left alone.
+            if (parts.Length != 3 || !int.TryParse(parts[0], out int pid) || pid == Environment.ProcessId || IsRunning(pid)) continue;
+            try
+            {
+                File.Delete(file);
+            }
+            catch (IOException)
+            {
+                // Removed by another save meanwhile, or not removable: not this save's concern.
+            }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
         }
     }
 }

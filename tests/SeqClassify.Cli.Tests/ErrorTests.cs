@@ -22,6 +22,9 @@ public class ErrorTests
     [TestCase("--cell", "transformer", "--cell must be gru, lstm or rnn")]
     [TestCase("--epochs", "0", "--epochs:")]
     [TestCase("--tokenizer", "bpe", "--tokenizer must be")]
+    [TestCase("--threads", "10000", "--threads: Threads must be between 1 and ")]
+    [TestCase("--dropout", "1.5", "--dropout: Dropout must be in [0, 1), got 1.5")]
+    [TestCase("--valid-fraction", "NaN", "--valid-fraction: ValidationFraction must be in [0, 1)")]
     public void AnOptionOutOfRangeIsAUsageError(string option, string value, string message)
     {
         var result = Cli.Run("train", "--pretrained", "none", "--train", Cli.SmsSpam, "--no-header", "--text-column", "1", "--label-column", "0",
@@ -29,6 +32,17 @@ public class ErrorTests
 
         Assert.That(result.ExitCode, Is.EqualTo(2));
         Assert.That(result.Error, Does.Contain(message));
+    }
+
+    [Test]
+    public void OptionsAreCheckedBeforeAnyDataIsRead()
+    {
+        // The training file does not exist: an option error must come first, as a usage error.
+        var result = Cli.Run("train", "--pretrained", "none", "--train", "/no/such.csv", "--text-column", "text", "--label-column", "label",
+            "--out", Path.Combine(Cli.Scratch(), "m.zip"), "--dropout", "1.5");
+
+        Assert.That(result.ExitCode, Is.EqualTo(2));
+        Assert.That(result.Error, Does.Contain("--dropout:").And.Not.Contain("/no/such.csv"));
     }
 
     [Test]
@@ -64,6 +78,8 @@ public class ErrorTests
     [TestCase("label\ttext\npos\tgood\nneg\n", ".tsv", ":3: 1 field(s), but column 1 (0-based) is read")]
     [TestCase("label\ttext\npos\tgood\n//not a comment\tfilm\n", ".tsv", ":3: the row starts with \"//\"")]
     [TestCase("label,text\npos,\"good\nneg,bad\n", ".csv", ":2: a quoted field opened on this line is never closed")]
+    [TestCase("label\ttext\npos\tgood\nneg\tbad\tfilm\n", ".tsv", ":3: 3 fields, but the header has 2: a text contains the separator")]
+    [TestCase("label,text\npos,good\nneg,bad,film\n", ".csv", ":3: 3 fields, but the header has 2: quote a field that contains the separator")]
     public void RowsMLNetsTextLoaderWouldMisreadAreRefusedByFileAndLine(string content, string extension, string expected)
     {
         string path = Path.Combine(Cli.Scratch(), "data" + extension);

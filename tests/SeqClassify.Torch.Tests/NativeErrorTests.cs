@@ -58,7 +58,7 @@ public class NativeErrorTests
             TorchRuntime.Threads = 1;
             Assert.That(TorchRuntime.Threads, Is.EqualTo(1));
             Assert.That(TorchRuntime.TorchVersion, Does.Match(@"^\d+\.\d+\.\d+$"));
-            Assert.That(() => TorchRuntime.Threads = 0, Throws.ArgumentException.With.Message.Contains("threads"));
+            Assert.That(() => TorchRuntime.Threads = 0, Throws.InstanceOf<ArgumentException>().With.Message.Contains("Threads must be between 1 and"));
         }
         finally
         {

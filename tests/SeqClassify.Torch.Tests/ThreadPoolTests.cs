@@ -72,9 +72,14 @@ public class ThreadPoolTests
         }
     }
 
-    [Test]
-    public void ThreadsBelowOneAreRefused()
+    [TestCase(0)]
+    [TestCase(10000)]
+    public void ThreadCountsOutsideOneToFourPerCoreAreRefused(int threads)
     {
-        Assert.That(() => TorchRuntime.Threads = 0, Throws.ArgumentException.With.Message.Contains("threads must be at least 1, got 0"));
+        int before = TorchRuntime.Threads;
+
+        Assert.That(() => TorchRuntime.Threads = threads, Throws.InstanceOf<ArgumentOutOfRangeException>()
+            .With.Message.Contains($"Threads must be between 1 and {4 * Environment.ProcessorCount}").And.Message.Contains($"got {threads}"));
+        Assert.That(TorchRuntime.Threads, Is.EqualTo(before));
     }
 }

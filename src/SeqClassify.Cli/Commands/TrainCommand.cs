@@ -41,7 +41,7 @@ internal sealed class TrainCommand
     private readonly Option<int?> _batchSize = new("--batch-size") { Description = "Rows per batch." };
     private readonly Option<double?> _lr = new("--lr") { Description = "Peak learning rate (AdamW)." };
     private readonly Option<int?> _seed = new("--seed") { Description = "Random seed." };
-    private readonly Option<int?> _threads = new("--threads") { Description = "libtorch threads (default: all cores)." };
+    private readonly Option<int?> _threads = new("--threads") { Description = "engine threads, at most 4 per logical core (default: all cores)." };
     private readonly Option<bool> _unescapePtb = new("--unescape-ptb") { Description = "Undo Penn Treebank escapes (-lrb- etc.), as in SST-2 dev/test." };
     private readonly DataOptions _data = new();
 
@@ -72,6 +72,7 @@ internal sealed class TrainCommand
     {
         string output = parse.GetValue(_out)!;
         OutputFile.CheckWritable(output);
+        OutputFile.CheckNotAnInput(output, ("--train", parse.GetValue(_train)), ("--valid", parse.GetValue(_valid)), ("--test", parse.GetValue(_test)));
         var trainer = TrainerOptions(parse);
         var settings = new CliPipeline.Settings(Tokenizer(parse.GetValue(_tokenizer)),
             parse.GetValue(_minFreq) ?? DefaultMinimumFrequency, parse.GetValue(_maxLength) ?? 0, parse.GetValue(_unescapePtb));
@@ -208,6 +209,8 @@ internal sealed class TrainCommand
         nameof(RnnTrainerOptions.Epochs) => "--epochs:",
         nameof(RnnTrainerOptions.LearningRate) => "--lr:",
         nameof(RnnTrainerOptions.ValidationFraction) => "--valid-fraction:",
+        nameof(RnnTrainerOptions.Threads) => "--threads:",
+        nameof(RnnTrainerOptions.Dropout) => "--dropout:",
         _ => "",
     };
 

@@ -147,7 +147,10 @@ public sealed class RnnTrainerOptions
     /// <summary>Seed for initialisation, dropout, shuffling and splits; null = the MLContext's seed.</summary>
     public int? Seed { get; set; }
 
-    /// <summary>libtorch intra-op threads; 0 = leave the process setting alone.</summary>
+    /// <summary>
+    /// The engine's threads (<see cref="TorchRuntime.Threads"/>), at most <see cref="TorchRuntime.MaxThreads"/>;
+    /// 0 = leave the process setting alone.
+    /// </summary>
     public int Threads { get; set; }
 
     /// <summary>Receives per-batch progress and per-epoch summaries.</summary>
@@ -167,14 +170,23 @@ public sealed class RnnTrainerOptions
         {
             if (value < 1) throw new ArgumentOutOfRangeException(name, value, $"{name} must be at least 1.");
         }
+        // Written as a positive test so that NaN fails it too.
+        static void InUnitInterval(float value, string name)
+        {
+            if (!(value >= 0 && value < 1)) throw new ArgumentOutOfRangeException(name, value, $"{name} must be in [0, 1), got {value}.");
+        }
         Positive(NumLayers, nameof(NumLayers));
         Positive(EmbeddingDimension, nameof(EmbeddingDimension));
         Positive(HiddenSize, nameof(HiddenSize));
         Positive(BatchSize, nameof(BatchSize));
         Positive(Epochs, nameof(Epochs));
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be positive.");
-        if (ValidationFraction is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "ValidationFraction must be in [0, 1).");
-        if (WarmupFraction is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(WarmupFraction), WarmupFraction, "WarmupFraction must be in [0, 1).");
+        if (Threads != 0) TorchRuntime.CheckThreads(Threads, nameof(Threads));
+        InUnitInterval(Dropout, nameof(Dropout));
+        InUnitInterval(EmbeddingDropout, nameof(EmbeddingDropout));
+        InUnitInterval(RnnDropout, nameof(RnnDropout));
+        if (ValidationFraction is double fraction && !(fraction >= 0 && fraction < 1)) throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "ValidationFraction must be in [0, 1).");
+        if (!(WarmupFraction >= 0 && WarmupFraction < 1)) throw new ArgumentOutOfRangeException(nameof(WarmupFraction), WarmupFraction, "WarmupFraction must be in [0, 1).");
         if (EarlyStoppingPatience < 0) throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "EarlyStoppingPatience must be >= 0.");
         if (FeatureSize < 0) throw new ArgumentOutOfRangeException(nameof(FeatureSize), FeatureSize, "FeatureSize must be 0 (token ids) or the number of values per step.");
         if (MaximumTrainingLength < 0) throw new ArgumentOutOfRangeException(nameof(MaximumTrainingLength), MaximumTrainingLength, "MaximumTrainingLength must be >= 0.");

@@ -22,7 +22,27 @@ public static class TorchRuntime
             NativeStatus.ThrowIfFailed(NativeMethods.sc_runtime_get_threads(out int threads));
             return threads;
         }
-        set => NativeStatus.ThrowIfFailed(NativeMethods.sc_runtime_set_threads(value));
+        set
+        {
+            CheckThreads(value, nameof(Threads));
+            NativeStatus.ThrowIfFailed(NativeMethods.sc_runtime_set_threads(value));
+        }
+    }
+
+    /// <summary>
+    /// The most threads the engine accepts: 4 per logical core. More only adds switching (a
+    /// request for 10,000 once started 28,000 threads and never finished a batch).
+    /// </summary>
+    public static int MaxThreads => 4 * Environment.ProcessorCount;
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for a thread count outside [1, <see cref="MaxThreads"/>], naming the option.</summary>
+    public static void CheckThreads(int threads, string optionName)
+    {
+        if (threads < 1 || threads > MaxThreads)
+        {
+            throw new ArgumentOutOfRangeException(optionName, threads,
+                $"{optionName} must be between 1 and {MaxThreads} (4 per logical core; this machine has {Environment.ProcessorCount}), got {threads}.");
+        }
     }
 
     /// <summary>

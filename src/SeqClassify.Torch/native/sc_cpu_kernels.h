@@ -13,6 +13,16 @@
 
 namespace sc::cpu {
 
+// One AdamW update's scalars (sc_optimizer.h), already in float as libtorch applies them.
+struct AdamWStep {
+    float grad_scale;     // gradient clipping's factor (1: none)
+    float decay;          // 1 - lr * weight_decay
+    float beta1, one_minus_beta1, beta2, one_minus_beta2;
+    float sqrt_bias_correction2;
+    float eps;
+    float neg_step_size;  // -lr / bias_correction1
+};
+
 struct KernelSet {
     const char* name;     // "avx512", "avx2", "baseline"
     int64_t panel_width;  // columns of B in one packed panel
@@ -25,6 +35,21 @@ struct KernelSet {
     // tests' tolerances are 1e-5 for values and 1e-4 for gradients).
     void (*sigmoid)(float* x, int64_t n);
     void (*tanh)(float* x, int64_t n);
+    // One step of a cell (sc_cell) for `rows` rows; the layouts are sc_fused_rnn.cpp's. Forward: gi,
+    // gh [rows, G] pre-activations (input and hidden parts, biases included); h, c the running
+    // state [rows, H], updated; y the step's outputs; saved [rows, S] what the backward pass needs;
+    // h_prev receives h before the update.
+    void (*gates_forward)(int32_t cell, int64_t rows, int64_t H, const float* gi, const float* gh, float* h, float* c, float* y,
+                          float* saved, float* h_prev);
+    // Backward: dh the gradient reaching the step's outputs [rows, H]; dc the cell-state gradient
+    // (LSTM), updated to the previous step's; writes dgi, dgh [rows, G] and the part of the previous
+    // state's gradient that bypasses W_hh into dh_direct [rows, H].
+    void (*gates_backward)(int32_t cell, int64_t rows, int64_t H, const float* dh, float* dc, const float* y, const float* saved,
+                           const float* h_prev, float* dgi, float* dgh, float* dh_direct);
+    // AdamW over n elements: g *= grad_scale (written back when it is not 1, as clipping leaves the
+    // gradient), p *= decay, m = beta1 m + (1 - beta1) g, v = beta2 v + (1 - beta2) g^2,
+    // p += neg_step_size m / (sqrt(v) / sqrt_bias_correction2 + eps).
+    void (*adamw)(int64_t n, float* p, float* g, float* m, float* v, const AdamWStep& step);
 };
 
 // One set per instruction set, each defined by its own file.

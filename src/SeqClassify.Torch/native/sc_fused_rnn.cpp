@@ -52,129 +52,6 @@ std::vector<Step> steps_of(const Tensor& batch_sizes, bool reverse) {
 // a barrier at every step, hundreds per batch, and lost two thirds of its speed beside a busy process.
 int64_t rows_per_block() { return cpu::kernels().tile_rows; }
 
-// The gates of `rows` rows at one step. gi, gh: [rows, G] pre-activations (input and hidden parts,
-// biases included); gh is overwritten. h, c: the running state [rows, H], updated; y: the step's
-// output rows; saved: [rows, saved_of] for the backward pass; h_prev receives h before the update.
-void gates_forward(int32_t cell, int64_t rows, int64_t H, const float* gi, float* gh, float* h, float* c, float* y, float* saved,
-                   float* h_prev) {
-    const auto& k = cpu::kernels();
-    const int64_t G = gates_of(cell) * H;
-    for (int64_t b = 0; b < rows; ++b) {
-        const float* gi_b = gi + b * G;
-        float* gh_b = gh + b * G;
-        float* h_b = h + b * H;
-        float* y_b = y + b * H;
-        std::memcpy(h_prev + b * H, h_b, sizeof(float) * H);
-        switch (cell) {
-            case SC_CELL_GRU: {
-                float* s = saved + b * 4 * H;  // r | z | n | (W_hn h + b_hn)
-                for (int64_t j = 0; j < 2 * H; ++j) s[j] = gi_b[j] + gh_b[j];
-                k.sigmoid(s, 2 * H);
-                for (int64_t j = 0; j < H; ++j) {
-                    s[3 * H + j] = gh_b[2 * H + j];
-                    s[2 * H + j] = gi_b[2 * H + j] + s[j] * gh_b[2 * H + j];
-                }
-                k.tanh(s + 2 * H, H);
-                for (int64_t j = 0; j < H; ++j) {
-                    const float z = s[H + j], n = s[2 * H + j];
-                    y_b[j] = h_b[j] = n + z * (h_b[j] - n);
-                }
-                break;
-            }
-            case SC_CELL_LSTM: {
-                float* s = saved + b * 6 * H;  // i | f | g | o | tanh(c) | c_prev
-                float* c_b = c + b * H;
-                for (int64_t j = 0; j < 4 * H; ++j) s[j] = gi_b[j] + gh_b[j];
-                k.sigmoid(s, 2 * H);
-                k.tanh(s + 2 * H, H);
-                k.sigmoid(s + 3 * H, H);
-                for (int64_t j = 0; j < H; ++j) {
-                    s[5 * H + j] = c_b[j];
-                    c_b[j] = s[H + j] * c_b[j] + s[j] * s[2 * H + j];
-                    s[4 * H + j] = c_b[j];
-                }
-                k.tanh(s + 4 * H, H);
-                for (int64_t j = 0; j < H; ++j) y_b[j] = h_b[j] = s[3 * H + j] * s[4 * H + j];
-                break;
-            }
-            default: {
-                for (int64_t j = 0; j < H; ++j) y_b[j] = gi_b[j] + gh_b[j];
-                if (cell == SC_CELL_RNN_RELU) {
-                    for (int64_t j = 0; j < H; ++j) y_b[j] = y_b[j] > 0.0f ? y_b[j] : 0.0f;
-                } else {
-                    k.tanh(y_b, H);
-                }
-                std::memcpy(h_b, y_b, sizeof(float) * H);
-            }
-        }
-    }
-}
-
-// The mirror of gates_forward. dh: gradient reaching this step's output [rows, H] (from the layer
-// output and from the next step); dc: the cell-state gradient (LSTM), updated in place to the
-// previous step's. Writes the pre-activation gradients dgi, dgh [rows, G] and the part of the
-// previous hidden state's gradient that bypasses W_hh into dh_direct [rows, H].
-void gates_backward(int32_t cell, int64_t rows, int64_t H, const float* dh, float* dc, const float* y, const float* saved,
-                    const float* h_prev, float* dgi, float* dgh, float* dh_direct) {
-    const int64_t G = gates_of(cell) * H;
-    for (int64_t b = 0; b < rows; ++b) {
-        const float* dh_b = dh + b * H;
-        float* dgi_b = dgi + b * G;
-        float* dgh_b = dgh + b * G;
-        float* dd_b = dh_direct + b * H;
-        switch (cell) {
-            case SC_CELL_GRU: {
-                const float* s = saved + b * 4 * H;
-                const float* hp = h_prev + b * H;
-                for (int64_t j = 0; j < H; ++j) {
-                    const float r = s[j], z = s[H + j], n = s[2 * H + j], ghn = s[3 * H + j];
-                    const float dn = dh_b[j] * (1.0f - z);
-                    const float dz = dh_b[j] * (hp[j] - n);
-                    const float dan = dn * (1.0f - n * n);
-                    const float dar = dan * ghn * r * (1.0f - r);
-                    const float daz = dz * z * (1.0f - z);
-                    dgi_b[j] = dar;
-                    dgi_b[H + j] = daz;
-                    dgi_b[2 * H + j] = dan;
-                    dgh_b[j] = dar;
-                    dgh_b[H + j] = daz;
-                    dgh_b[2 * H + j] = dan * r;
-                    dd_b[j] = dh_b[j] * z;
-                }
-                break;
-            }
-            case SC_CELL_LSTM: {
-                const float* s = saved + b * 6 * H;
-                float* dc_b = dc + b * H;
-                for (int64_t j = 0; j < H; ++j) {
-                    const float i = s[j], f = s[H + j], g = s[2 * H + j], o = s[3 * H + j], tc = s[4 * H + j], cp = s[5 * H + j];
-                    const float dcell = dc_b[j] + dh_b[j] * o * (1.0f - tc * tc);
-                    const float dai = dcell * g * i * (1.0f - i);
-                    const float daf = dcell * cp * f * (1.0f - f);
-                    const float dag = dcell * i * (1.0f - g * g);
-                    const float dao = dh_b[j] * tc * o * (1.0f - o);
-                    dgi_b[j] = dgh_b[j] = dai;
-                    dgi_b[H + j] = dgh_b[H + j] = daf;
-                    dgi_b[2 * H + j] = dgh_b[2 * H + j] = dag;
-                    dgi_b[3 * H + j] = dgh_b[3 * H + j] = dao;
-                    dc_b[j] = dcell * f;
-                    dd_b[j] = 0.0f;
-                }
-                break;
-            }
-            default: {
-                const float* y_b = y + (b * H);
-                const bool relu = cell == SC_CELL_RNN_RELU;
-                for (int64_t j = 0; j < H; ++j) {
-                    const float da = relu ? (y_b[j] > 0.0f ? dh_b[j] : 0.0f) : dh_b[j] * (1.0f - y_b[j] * y_b[j]);
-                    dgi_b[j] = dgh_b[j] = da;
-                    dd_b[j] = 0.0f;
-                }
-            }
-        }
-    }
-}
-
 // Copies `bias` [n] into each of `rows` rows of out (row stride n): products then accumulate onto it.
 void fill_rows(float* out, const float* bias, int64_t rows, int64_t n) {
     for (int64_t b = 0; b < rows; ++b) std::memcpy(out + b * n, bias, sizeof(float) * n);
@@ -243,7 +120,7 @@ ForwardResult run_forward(int32_t kind, const Tensor& x, const Tensor& batch_siz
             float* h = data_of(r.h) + first * H;
             fill_rows(gh, data_of(b_hh), rows, G);
             hidden_weights.multiply(rows, {h, H, 1}, gh, G, /*accumulate=*/true);
-            gates_forward(kind, rows, H, gi_rows, gh, h, kind == SC_CELL_LSTM ? data_of(c) + first * H : nullptr, data_of(r.y) + at * H,
+            cpu::kernels().gates_forward(kind, rows, H, gi_rows, gh, h, kind == SC_CELL_LSTM ? data_of(c) + first * H : nullptr, data_of(r.y) + at * H,
                           keep_for_backward ? data_of(r.saved) + at * S : spare,
                           keep_for_backward ? data_of(r.h_prev) + at * H : spare + R * S);
         }
@@ -291,7 +168,7 @@ public:
                 const float* dy_rows = data_of(dy) + at * H;
                 for (int64_t j = 0; j < rows * H; ++j) dh[j] = running[j] + dy_rows[j];
                 float* dgh_rows = data_of(dgh) + at * G;
-                gates_backward(kind, rows, H, dh, kind == SC_CELL_LSTM ? data_of(dc_running) + first * H : nullptr, data_of(y) + at * H,
+                cpu::kernels().gates_backward(kind, rows, H, dh, kind == SC_CELL_LSTM ? data_of(dc_running) + first * H : nullptr, data_of(y) + at * H,
                                data_of(saved) + at * S, data_of(h_prev) + at * H, data_of(dgi) + at * G, dgh_rows, running);
                 // The previous state's gradient: the direct part (already in running) plus dgh . W_hh.
                 hidden_weights.multiply(rows, {dgh_rows, G, 1}, running, H, /*accumulate=*/true);

@@ -12,6 +12,7 @@
 #include "sc_classifier.h"
 #include "sc_float_mode.h"
 #include "sc_memory.h"
+#include "sc_optimizer.h"
 #include "sc_status.h"
 #include "sc_tensor_archive.h"
 
@@ -22,7 +23,7 @@ struct sc_model {
     sc_model_config config;
     std::vector<float> class_weights;  // owned copy; config.class_weights points at the caller's
     sc::SequenceClassifier module{nullptr};
-    std::unique_ptr<torch::optim::AdamW> optimizer;
+    std::unique_ptr<sc::FusedAdamW> optimizer;
     std::shared_mutex lock;
 };
 
@@ -107,11 +108,8 @@ extern "C" sc_status sc_model_create(const sc_model_config* config, sc_model** o
         for (auto& p : model->module->parameters()) {
             if (p.requires_grad()) trainable.push_back(p);
         }
-        model->optimizer = std::make_unique<torch::optim::AdamW>(
-            trainable, torch::optim::AdamWOptions(1e-3)
-                           .betas({config->adam_beta1, config->adam_beta2})
-                           .eps(config->adam_eps)
-                           .weight_decay(config->weight_decay));
+        model->optimizer = std::make_unique<sc::FusedAdamW>(trainable, config->adam_beta1, config->adam_beta2, config->adam_eps,
+                                                            config->weight_decay);
         *out_model = model.release();
     });
 }
@@ -142,13 +140,7 @@ extern "C" sc_status sc_model_train_step(sc_model* model, const sc_batch* batch,
         }
         std::unique_lock write(m.lock);
         auto [loss, logits] = forward_backward(m, batch, labels);
-        if (m.config.clip_norm > 0.0f) {
-            torch::nn::utils::clip_grad_norm_(m.module->parameters(), m.config.clip_norm);
-        }
-        for (auto& group : m.optimizer->param_groups()) {
-            group.options().set_lr(learning_rate);
-        }
-        m.optimizer->step();
+        m.optimizer->step(learning_rate, m.config.clip_norm);
         auto targets = torch::from_blob(const_cast<int64_t*>(labels), {batch->batch_size}, torch::kInt64);
         out_result->loss = loss.item<double>();
         out_result->correct = logits.argmax(1).eq(targets).sum().item<int64_t>();

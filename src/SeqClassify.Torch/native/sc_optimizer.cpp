@@ -1,0 +1,100 @@
+#include "sc_optimizer.h"
+
+#include <cmath>
+
+#include "sc_cpu_kernels.h"
+#include "sc_thread_pool.h"
+
+namespace sc {
+namespace {
+
+// Elements per piece of work: large enough that handing it out costs nothing, small enough that
+// the embedding splits evenly across threads.
+constexpr int64_t kPiece = 1 << 16;
+
+struct Slice {
+    size_t parameter;
+    int64_t first, last;
+};
+
+std::vector<Slice> slices_of(const std::vector<torch::Tensor>& parameters) {
+    std::vector<Slice> slices;
+    for (size_t i = 0; i < parameters.size(); ++i) {
+        if (!parameters[i].grad().defined()) continue;
+        const int64_t n = parameters[i].numel();
+        for (int64_t first = 0; first < n; first += kPiece) slices.push_back({i, first, std::min(n, first + kPiece)});
+    }
+    return slices;
+}
+
+}  // namespace
+
+FusedAdamW::FusedAdamW(std::vector<torch::Tensor> parameters, double beta1, double beta2, double eps, double weight_decay)
+    : parameters_(std::move(parameters)), states_(parameters_.size()), beta1_(beta1), beta2_(beta2), eps_(eps), weight_decay_(weight_decay) {
+    for (const auto& p : parameters_) {
+        TORCH_CHECK(p.is_contiguous() && p.scalar_type() == torch::kFloat32, "FusedAdamW: parameters must be contiguous float32");
+    }
+}
+
+void FusedAdamW::zero_grad() {
+    for (auto& p : parameters_) p.mutable_grad().reset();
+}
+
+void FusedAdamW::step(double lr, double clip_norm) {
+    torch::NoGradGuard no_grad;
+    const auto slices = slices_of(parameters_);
+    double grad_scale = 1.0;
+    if (clip_norm > 0.0) {
+        std::vector<double> squares(slices.size());
+        parallel_pieces(static_cast<int64_t>(slices.size()), 1, [&](int64_t first, int64_t last, int64_t) {
+            for (int64_t s = first; s < last; ++s) {
+                const auto& slice = slices[static_cast<size_t>(s)];
+                const float* g = parameters_[slice.parameter].grad().data_ptr<float>();
+                double sum = 0.0;
+                for (int64_t i = slice.first; i < slice.last; ++i) sum += static_cast<double>(g[i]) * g[i];
+                squares[static_cast<size_t>(s)] = sum;
+            }
+        });
+        double total = 0.0;
+        for (double s : squares) total += s;
+        const double coefficient = clip_norm / (std::sqrt(total) + 1e-6);
+        if (coefficient < 1.0) grad_scale = coefficient;
+    }
+    // Per parameter: its step count and the scalars of this update, as libtorch computes them.
+    std::vector<cpu::AdamWStep> updates(parameters_.size());
+    for (size_t i = 0; i < parameters_.size(); ++i) {
+        auto& p = parameters_[i];
+        if (!p.grad().defined()) continue;
+        auto& state = states_[i];
+        if (state.steps == 0) {
+            state.exp_avg = torch::zeros_like(p);
+            state.exp_avg_sq = torch::zeros_like(p);
+        }
+        ++state.steps;
+        TORCH_CHECK(p.grad().is_contiguous(), "FusedAdamW: gradients must be contiguous");
+        const double bias_correction1 = 1.0 - std::pow(beta1_, static_cast<double>(state.steps));
+        const double bias_correction2 = 1.0 - std::pow(beta2_, static_cast<double>(state.steps));
+        updates[i] = cpu::AdamWStep{static_cast<float>(grad_scale),
+                                    static_cast<float>(weight_decay_ != 0.0 ? 1.0 - lr * weight_decay_ : 1.0),
+                                    static_cast<float>(beta1_),
+                                    static_cast<float>(1.0 - beta1_),
+                                    static_cast<float>(beta2_),
+                                    static_cast<float>(1.0 - beta2_),
+                                    static_cast<float>(std::sqrt(bias_correction2)),
+                                    static_cast<float>(eps_),
+                                    static_cast<float>(-(lr / bias_correction1))};
+    }
+    const auto& kernels = cpu::kernels();
+    parallel_pieces(static_cast<int64_t>(slices.size()), 1, [&](int64_t first, int64_t last, int64_t) {
+        for (int64_t s = first; s < last; ++s) {
+            const auto& slice = slices[static_cast<size_t>(s)];
+            auto& p = parameters_[slice.parameter];
+            auto& state = states_[slice.parameter];
+            const int64_t at = slice.first;
+            kernels.adamw(slice.last - at, p.data_ptr<float>() + at, p.mutable_grad().data_ptr<float>() + at,
+                          state.exp_avg.data_ptr<float>() + at, state.exp_avg_sq.data_ptr<float>() + at, updates[slice.parameter]);
+        }
+    });
+}
+
+}  // namespace sc
