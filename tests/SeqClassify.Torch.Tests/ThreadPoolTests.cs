@@ -47,6 +47,64 @@ public class ThreadPoolTests
         }
     }
 
+    // Dropout masks are drawn per element from (seed, index) on any thread (native/sc_dropout.h).
+    [Test]
+    public void TrainingWithDropoutDependsOnTheSeedAndNotOnTheThreadCount()
+    {
+        float[] Train(int threads, long seed)
+        {
+            TorchRuntime.Threads = threads;
+            var options = WideOptions();
+            options.NumLayers = 2;
+            options.EmbeddingDropout = 0.3f;
+            options.RnnDropout = 0.3f;
+            options.Dropout = 0.5f;
+            options.Seed = seed;
+            using var model = new SequenceClassifierModel(options);
+            var batch = ManyRows();
+            for (int step = 0; step < 3; step++) model.TrainStep(batch, Labels, 0.01);
+            return TensorArchive.Read(model.ExportParameters()).SelectMany(t => t.Floats!).ToArray();
+        }
+        int previous = TorchRuntime.Threads;
+        try
+        {
+            var one = Train(1, seed: 5);
+            var two = Train(2, seed: 5);
+            var otherSeed = Train(2, seed: 6);
+
+            Assert.That(two, Is.EqualTo(one), "the same seed on 1 and 2 threads");
+            Assert.That(otherSeed, Is.Not.EqualTo(one), "another seed draws other masks (and weights)");
+        }
+        finally
+        {
+            TorchRuntime.Threads = previous;
+        }
+    }
+
+    [Test]
+    public void DropoutZeroesAboutItsShareAndScalesTheRest()
+    {
+        // Through the gradients of a model whose only dropout is before the head: the head's weight
+        // gradient is zero exactly in the columns whose pooled input was dropped for every row.
+        var options = WideOptions();
+        options.Bidirectional = false;
+        options.Dropout = 0.5f;
+        using var model = new SequenceClassifierModel(options);
+        var batch = TestModels.Batch(TestModels.RandomSequences(Enumerable.Repeat(20, 1).ToArray()));
+
+        var zeroColumns = new List<int>();
+        for (int trial = 0; trial < 20; trial++)
+        {
+            model.ComputeGradients(batch, [1]);
+            var head = TensorArchive.Read(model.ExportGradients()).Single(t => t.Name == "fc.weight");
+            int columns = (int)head.Shape[1];
+            zeroColumns.Add(Enumerable.Range(0, columns).Count(c => Enumerable.Range(0, (int)head.Shape[0]).All(r => head.Floats![r * columns + c] == 0f)));
+        }
+
+        // 40 pooled features, half dropped on average: 20 trials x 40 = 800 draws.
+        Assert.That(zeroColumns.Sum() / 800.0, Is.InRange(0.4, 0.6));
+    }
+
     [Test]
     public void ConcurrentCallersGetWhatEachGetsAlone()
     {

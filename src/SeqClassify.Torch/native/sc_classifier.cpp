@@ -3,11 +3,12 @@
 #include <limits>
 #include <string>
 
+#include "sc_dropout.h"
 #include "sc_fused_rnn.h"
+#include "sc_packed_pooling.h"
 #include "sc_status.h"
 
 namespace sc {
-namespace F = torch::nn::functional;
 using torch::nn::utils::rnn::PackedSequence;
 
 namespace {
@@ -105,7 +106,7 @@ torch::Tensor SequenceClassifierImpl::forward(const torch::Tensor& inputs, const
         auto packed_ids = torch::nn::utils::rnn::pack_padded_sequence(inputs, lengths, /*batch_first=*/true,
                                                                       /*enforce_sorted=*/false);
         auto [outputs, final_hidden] = run_fused_rnn(packed_ids, /*token_ids=*/true);
-        return head(pool(outputs, final_hidden, lengths));
+        return head(pool(outputs, final_hidden));
     }
     {
         // Training changes the weights: drop the inference tables rather than keep stale memory.
@@ -114,20 +115,20 @@ torch::Tensor SequenceClassifierImpl::forward(const torch::Tensor& inputs, const
     }
     // [B, T] ids -> [B, T, E]; feature input is already [B, T, F].
     auto steps = embedding_ ? embedding_(inputs) : inputs;
-    steps = F::dropout(steps, F::DropoutFuncOptions().p(config_.embedding_dropout).training(is_training()));
+    steps = sc::dropout(steps, config_.embedding_dropout, is_training());
     // enforce_sorted=false: the batch keeps the caller's order; libtorch sorts and unsorts inside.
     auto packed = torch::nn::utils::rnn::pack_padded_sequence(steps, lengths, /*batch_first=*/true,
                                                               /*enforce_sorted=*/false);
     // outputs: packed [sum(lengths), H * directions]; final_hidden: [layers * directions, B, H].
     auto [outputs, final_hidden] = run_rnn(packed);
-    return head(pool(outputs, final_hidden, lengths));  // pooled: [B, H * directions]
+    return head(pool(outputs, final_hidden));  // pooled: [B, H * directions]
 }
 
 torch::Tensor SequenceClassifierImpl::head(torch::Tensor pooled) {
-    pooled = F::dropout(pooled, F::DropoutFuncOptions().p(config_.dropout).training(is_training()));
+    pooled = sc::dropout(pooled, config_.dropout, is_training());
     if (hidden_) {
         pooled = torch::relu(hidden_(pooled));  // [B, head_hidden]
-        pooled = F::dropout(pooled, F::DropoutFuncOptions().p(config_.dropout).training(is_training()));
+        pooled = sc::dropout(pooled, config_.dropout, is_training());
     }
     return fc_(pooled);  // [B, classes]
 }
@@ -168,10 +169,7 @@ std::tuple<PackedSequence, torch::Tensor> SequenceClassifierImpl::run_fused_rnn(
     torch::Tensor layer_input = packed.data();  // [N, I]
     std::vector<torch::Tensor> finals;          // per layer and direction: [B, H] in packed (sorted) order
     for (int64_t layer = 0; layer < config_.num_layers; ++layer) {
-        if (layer > 0 && config_.rnn_dropout > 0.0f) {
-            layer_input = torch::nn::functional::dropout(
-                layer_input, torch::nn::functional::DropoutFuncOptions().p(config_.rnn_dropout).training(is_training()));
-        }
+        if (layer > 0) layer_input = sc::dropout(layer_input, config_.rnn_dropout, is_training());
         std::vector<torch::Tensor> outputs;
         for (bool reverse : config_.bidirectional ? std::vector<bool>{false, true} : std::vector<bool>{false}) {
             auto w = weights(layer, reverse);
@@ -189,8 +187,7 @@ std::tuple<PackedSequence, torch::Tensor> SequenceClassifierImpl::run_fused_rnn(
     return {PackedSequence(layer_input, packed.batch_sizes(), packed.sorted_indices(), packed.unsorted_indices()), final_hidden};
 }
 
-torch::Tensor SequenceClassifierImpl::pool(const PackedSequence& outputs, const torch::Tensor& final_hidden,
-                                           const torch::Tensor& lengths) {
+torch::Tensor SequenceClassifierImpl::pool(const PackedSequence& outputs, const torch::Tensor& final_hidden) {
     if (config_.pooling == SC_POOLING_LAST) {
         // The last layer's final state per direction: indices -2 (forward) and -1 (backward).
         const auto layers = final_hidden.size(0);
@@ -199,14 +196,9 @@ torch::Tensor SequenceClassifierImpl::pool(const PackedSequence& outputs, const 
         }
         return final_hidden[layers - 1];
     }
-    // Padding is filled with a value that cannot win: 0 for a sum, -inf for a max.
-    const double fill = config_.pooling == SC_POOLING_MAX ? -std::numeric_limits<double>::infinity() : 0.0;
-    torch::Tensor padded;  // [B, T_max, H * directions], rows in the caller's order
-    std::tie(padded, std::ignore) = torch::nn::utils::rnn::pad_packed_sequence(outputs, /*batch_first=*/true, fill);
-    if (config_.pooling == SC_POOLING_MAX) {
-        return std::get<0>(padded.max(1));
-    }
-    return padded.sum(1) / lengths.to(padded.dtype()).unsqueeze(1);
+    // Straight from the packed outputs (sc_packed_pooling.h), then back to the caller's row order.
+    auto pooled = pool_packed(outputs.data(), outputs.batch_sizes(), config_.pooling);  // [B, D], sorted
+    return outputs.unsorted_indices().defined() ? pooled.index_select(0, outputs.unsorted_indices()) : pooled;
 }
 
 }  // namespace sc

@@ -39,8 +39,7 @@ private:
     // One vector per sequence from the RNN's packed outputs and final hidden state.
     // Dropout, the optional hidden layer, then the output layer: [B, pooled] -> [B, classes].
     torch::Tensor head(torch::Tensor pooled);
-    torch::Tensor pool(const torch::nn::utils::rnn::PackedSequence& outputs, const torch::Tensor& final_hidden,
-                       const torch::Tensor& lengths);
+    torch::Tensor pool(const torch::nn::utils::rnn::PackedSequence& outputs, const torch::Tensor& final_hidden);
 
     sc_model_config config_;
     torch::nn::Embedding embedding_{nullptr};
