@@ -12,13 +12,14 @@ namespace SeqClassify.Bench;
 /// compared with.
 /// </summary>
 internal sealed record MachineProfile(string Cpu, string Isa, string EngineKernels, string Blas, bool? FlushesDenormals,
-    double EngineSgemmGflops, double LibtorchSgemmGflops, int Threads, string? OpenBlasCoreType, double? OpenBlasSgemmGflops)
+    double EngineSgemmGflops, double LibtorchSgemmGflops, int Threads, string? OpenBlasCoreType, double? OpenBlasSgemmGflops,
+    double? OneDnnSgemmGflops)
 {
     /// <summary>Side of the square product whose rate is "the machine's sgemm peak".</summary>
     public const int SgemmSize = 2048;
 
-    /// <summary>The fastest of the engine's kernels, libtorch's BLAS as loaded, and OpenBLAS with its best core type.</summary>
-    public double BestSgemmGflops => Math.Max(Math.Max(EngineSgemmGflops, LibtorchSgemmGflops), OpenBlasSgemmGflops ?? 0);
+    /// <summary>The fastest of the engine's kernels, libtorch's BLAS as loaded, OpenBLAS with its best core type, and oneDNN.</summary>
+    public double BestSgemmGflops => new[] { EngineSgemmGflops, LibtorchSgemmGflops, OpenBlasSgemmGflops ?? 0, OneDnnSgemmGflops ?? 0 }.Max();
 
     /// <summary>Measures; with probeOpenBlas, also OpenBLAS under each core type in python3-torch processes.</summary>
     public static MachineProfile Measure(int threads, bool probeOpenBlas = true)
@@ -28,9 +29,11 @@ internal sealed record MachineProfile(string Cpu, string Isa, string EngineKerne
         {
             TorchRuntime.Threads = threads;
             var openBlas = probeOpenBlas ? BestOpenBlasCoreType(threads) : null;
+            double? oneDnn = probeOpenBlas ? OneDnnSgemm(SgemmSize, SgemmSize, SgemmSize, threads) : null;
             return new MachineProfile(CpuModel(), VectorExtensions(), TorchRuntime.Kernels, TorchRuntime.Blas, TorchRuntime.FloatMode.EngineFlushesDenormals,
-                Math.Round(TorchRuntime.MeasureSgemm("engine", SgemmSize, 3), 1), Math.Round(TorchRuntime.MeasureSgemm("libtorch", SgemmSize, 3), 1), threads,
-                openBlas?.CoreType, openBlas?.Gflops);
+                Math.Round(TorchRuntime.MeasureSgemm("engine", SgemmSize, SgemmSize, SgemmSize, 3), 1),
+                Math.Round(TorchRuntime.MeasureSgemm("libtorch", SgemmSize, SgemmSize, SgemmSize, 3), 1), threads,
+                openBlas?.CoreType, openBlas?.Gflops, oneDnn is double d ? Math.Round(d, 1) : null);
         }
         finally
         {
@@ -42,7 +45,8 @@ internal sealed record MachineProfile(string Cpu, string Isa, string EngineKerne
     {
         ["cpu"] = Cpu, ["isa"] = Isa, ["engine_kernels"] = EngineKernels, ["blas"] = Blas, ["engine_flushes_denormals"] = FlushesDenormals,
         ["sgemm_threads"] = Threads, ["sgemm_2048_engine_gflops"] = EngineSgemmGflops, ["sgemm_2048_libtorch_gflops"] = LibtorchSgemmGflops,
-        ["openblas_best_coretype"] = OpenBlasCoreType, ["sgemm_2048_openblas_best_gflops"] = OpenBlasSgemmGflops, ["sgemm_2048_best_gflops"] = BestSgemmGflops,
+        ["openblas_best_coretype"] = OpenBlasCoreType, ["sgemm_2048_openblas_best_gflops"] = OpenBlasSgemmGflops,
+        ["sgemm_2048_onednn_gflops"] = OneDnnSgemmGflops, ["sgemm_2048_best_gflops"] = BestSgemmGflops,
     };
 
     public string ToMarkdown() =>
@@ -51,6 +55,7 @@ internal sealed record MachineProfile(string Cpu, string Isa, string EngineKerne
         $"{EngineSgemmGflops.ToString("F0", CultureInfo.InvariantCulture)} GFLOP/s, libtorch as loaded (its BLAS, one thread as the engine sets it) " +
         $"{LibtorchSgemmGflops.ToString("F0", CultureInfo.InvariantCulture)} GFLOP/s" +
         (OpenBlasCoreType is null ? "" : $", OpenBLAS with OPENBLAS_CORETYPE={OpenBlasCoreType} on {Threads} threads (python3-torch) {OpenBlasSgemmGflops?.ToString("F0", CultureInfo.InvariantCulture)} GFLOP/s") +
+        (OneDnnSgemmGflops is null ? "" : $", oneDNN's dnnl_sgemm (libdnnl.so.2) on {Threads} threads {OneDnnSgemmGflops?.ToString("F0", CultureInfo.InvariantCulture)} GFLOP/s") +
         $"; the machine's best: {BestSgemmGflops.ToString("F0", CultureInfo.InvariantCulture)} GFLOP/s.";
 
     public static string CpuModel() => CpuInfo("model name") ?? "unknown CPU";
@@ -86,6 +91,65 @@ internal sealed record MachineProfile(string Cpu, string Isa, string EngineKerne
             if (rate is double r && (best is null || r > best.Value.Item2)) best = (core, Math.Round(r, 1));
         }
         return best;
+    }
+
+    /// <summary>
+    /// The fused layer's products on each path, for choosing by measurement (issue 10): the square
+    /// peak, the recurrence's per-step products (an 8-row block times W_hh^T and times W_hh), the
+    /// input projection of a batch and a weight gradient, at the reference model's sizes (E 100, H 128).
+    /// </summary>
+    public static string GemmPathTable(int threads)
+    {
+        (string Name, int M, int N, int K)[] shapes =
+        [
+            ("square 2048", 2048, 2048, 2048), ("step forward: 8 rows x W_hh^T", 8, 384, 128), ("step backward: 8 rows x W_hh", 8, 128, 384),
+            ("input projection, 8,000 tokens", 8000, 384, 100), ("weight gradient dW_hh, 8,000 tokens", 384, 128, 8000),
+        ];
+        int previous = TorchRuntime.Threads;
+        var md = new System.Text.StringBuilder();
+        md.AppendLine($"| product [m, k] x [k, n] | m, n, k | engine kernels ({TorchRuntime.Kernels}), {threads} threads | libtorch as loaded ({TorchRuntime.Blas}), 1 thread | oneDNN dnnl_sgemm, 1 thread | oneDNN, {threads} threads |");
+        md.AppendLine("|---|---|---|---|---|---|");
+        try
+        {
+            TorchRuntime.Threads = threads;
+            foreach (var (name, m, n, k) in shapes)
+            {
+                string Rate(double? gflops) => gflops is double g ? g.ToString("F0", CultureInfo.InvariantCulture) : "-";
+                md.AppendLine($"| {name} | {m}, {n}, {k} | {Rate(TorchRuntime.MeasureSgemm("engine", m, n, k, 5))} | {Rate(TorchRuntime.MeasureSgemm("libtorch", m, n, k, 5))} | " +
+                              $"{Rate(OneDnnSgemm(m, n, k, 1))} | {Rate(OneDnnSgemm(m, n, k, threads))} |");
+            }
+        }
+        finally
+        {
+            TorchRuntime.Threads = previous;
+        }
+        return md.ToString();
+    }
+
+    // oneDNN's sgemm through python's ctypes (libdnnl.so.2 is libtorch's own dependency in Debian);
+    // null where it cannot be loaded. Best of 5 runs of enough calls to read the clock.
+    private static double? OneDnnSgemm(int m, int n, int k, int threads)
+    {
+        string probe =
+            "import ctypes,time,torch;l=ctypes.CDLL('libdnnl.so.2');f=l.dnnl_sgemm;i=ctypes.c_int64;p=ctypes.c_void_p;c_=ctypes.c_float;" +
+            "f.argtypes=[ctypes.c_char,ctypes.c_char,i,i,i,c_,p,i,p,i,c_,p,i];" +
+            $"m,n,k={m},{n},{k};a=torch.randn(m,k);b=torch.randn(k,n);c=torch.empty(m,n);" +
+            "g=lambda:f(b'N',b'N',m,n,k,1.0,a.data_ptr(),k,b.data_ptr(),n,0.0,c.data_ptr(),n);g();" +
+            "r=max(1,int(2e8/(2*m*n*k)));t=min((lambda s:([g() for _ in range(r)],time.perf_counter()-s)[1])(time.perf_counter()) for _ in range(5));" +
+            "print(2*m*n*k*r/t/1e9)";
+        var start = new ProcessStartInfo("/usr/bin/python3", ["-c", probe]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["OMP_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
+        try
+        {
+            using var process = Process.Start(start)!;
+            string output = process.StandardOutput.ReadToEnd().Trim();
+            process.WaitForExit();
+            return process.ExitCode == 0 && double.TryParse(output, CultureInfo.InvariantCulture, out double rate) ? rate : null;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
     }
 
     // One process per core type: OpenBLAS reads OPENBLAS_CORETYPE once, when it loads.

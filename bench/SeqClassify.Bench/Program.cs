@@ -29,6 +29,8 @@ switch (args.FirstOrDefault())
     case "machine":
         // What a speed figure depends on, and the sgemm rates (also written at the top of every run's results).
         Console.WriteLine(MachineProfile.Measure(threads).ToMarkdown());
+        Console.WriteLine();
+        Console.WriteLine(MachineProfile.GemmPathTable(threads));
         return 0;
     case "run":
         string name = $"{dataset.Name}-{(maxTrain > 0 ? maxTrain.ToString() : "full")}-e{epochs}{(maxLength > 0 ? $"-len{maxLength}" : "")}" +

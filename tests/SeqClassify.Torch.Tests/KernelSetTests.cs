@@ -102,9 +102,10 @@ public class KernelSetTests
     [Test]
     public void SgemmIsMeasuredOnBothPaths()
     {
-        Assert.That(TorchRuntime.MeasureSgemm("engine", 64, 2), Is.GreaterThan(0));
-        Assert.That(TorchRuntime.MeasureSgemm("libtorch", 64, 2), Is.GreaterThan(0));
-        Assert.That(() => TorchRuntime.MeasureSgemm("mkl", 64, 1), Throws.ArgumentException.With.Message.Contains("engine or libtorch, got mkl"));
+        Assert.That(TorchRuntime.MeasureSgemm("engine", 64, 64, 64, 2), Is.GreaterThan(0));
+        Assert.That(TorchRuntime.MeasureSgemm("engine", 3, 70, 5, 2), Is.GreaterThan(0));
+        Assert.That(TorchRuntime.MeasureSgemm("libtorch", 64, 64, 64, 2), Is.GreaterThan(0));
+        Assert.That(() => TorchRuntime.MeasureSgemm("mkl", 64, 64, 64, 1), Throws.ArgumentException.With.Message.Contains("engine or libtorch, got mkl"));
         Assert.That(TorchRuntime.Blas, Does.StartWith("OpenBLAS ").Or.EqualTo("unknown"));
     }
 

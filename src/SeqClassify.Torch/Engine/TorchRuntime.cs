@@ -91,13 +91,14 @@ public static class TorchRuntime
     public static unsafe string Blas => ReadText(static (buffer, capacity) => NativeMethods.sc_runtime_blas(buffer, capacity));
 
     /// <summary>
-    /// Measures [n, n] x [n, n] single-precision products on <see cref="Threads"/> threads, best of
-    /// <paramref name="repeats"/>, in GFLOP/s: <paramref name="path"/> "engine" (the fused layer's
-    /// kernels, packing included) or "libtorch" (its BLAS). For benchmarks.
+    /// Measures [m, k] x [k, n] single-precision products, best of <paramref name="repeats"/>, in
+    /// GFLOP/s: <paramref name="path"/> "engine" (the fused layer's kernels on <see cref="Threads"/>
+    /// threads, the right operand packed once beforehand, as the layer packs a weight once per batch)
+    /// or "libtorch" (its BLAS, on one thread as the engine sets it). For benchmarks.
     /// </summary>
-    public static double MeasureSgemm(string path, int n, int repeats)
+    public static double MeasureSgemm(string path, int m, int n, int k, int repeats)
     {
-        NativeStatus.ThrowIfFailed(NativeMethods.sc_runtime_measure_sgemm(path, n, repeats, out double gflops));
+        NativeStatus.ThrowIfFailed(NativeMethods.sc_runtime_measure_sgemm(path, m, n, k, repeats, out double gflops));
         return gflops;
     }
 

@@ -30,7 +30,7 @@ internal static partial class NativeMethods
     internal static unsafe partial NativeStatusCode sc_runtime_blas(byte* buffer, int capacity);
 
     [LibraryImport(NativeLibraryName.Value, StringMarshalling = StringMarshalling.Utf8)]
-    internal static partial NativeStatusCode sc_runtime_measure_sgemm(string path, long n, int repeats, out double gflops);
+    internal static partial NativeStatusCode sc_runtime_measure_sgemm(string path, long m, long n, long k, int repeats, out double gflops);
 
     [LibraryImport(NativeLibraryName.Value)]
     internal static partial void sc_runtime_free_buffer(IntPtr buffer);

@@ -70,21 +70,29 @@ extern "C" sc_status sc_runtime_blas(char* buffer, int32_t capacity) {
     });
 }
 
-extern "C" sc_status sc_runtime_measure_sgemm(const char* path, int64_t n, int32_t repeats, double* out_gflops) {
+extern "C" sc_status sc_runtime_measure_sgemm(const char* path, int64_t m, int64_t n, int64_t k, int32_t repeats, double* out_gflops) {
     return sc::guard([&] {
         if (!path || !out_gflops) throw sc::InvalidArgument("path or out_gflops is null");
-        if (n < 1 || repeats < 1) throw sc::InvalidArgument("n and repeats must be at least 1");
+        if (m < 1 || n < 1 || k < 1 || repeats < 1) throw sc::InvalidArgument("m, n, k and repeats must be at least 1");
         const std::string which = path;
         if (which != "engine" && which != "libtorch") throw sc::InvalidArgument("path must be engine or libtorch, got " + which);
         sc::FlushDenormalsScope flush;
         torch::NoGradGuard no_grad;
-        auto a = torch::randn({n, n}), b = torch::randn({n, n}), c = torch::empty({n, n});
-        const float *a_data = a.data_ptr<float>(), *b_data = b.data_ptr<float>();
-        const double seconds = which == "engine" ? best_seconds(repeats, [&] {
-            // Packing is part of every product the layer makes, so it is timed too.
-            sc::PackedMatrix::pack_parallel({b_data, n, 1}, n, n).multiply_parallel(n, {a_data, n, 1}, c.data_ptr<float>(), n, false);
-        }) : best_seconds(repeats, [&] { torch::mm_out(c, a, b); });
-        *out_gflops = 2.0 * static_cast<double>(n) * n * n / seconds / 1e9;
+        auto a = torch::randn({m, k}), b = torch::randn({k, n}), c = torch::empty({m, n});
+        // Small products take microseconds: time enough of them per run to read the clock.
+        const int64_t calls = std::max<int64_t>(1, static_cast<int64_t>(2e8 / (2.0 * m * n * k)));
+        double seconds;
+        if (which == "engine") {
+            const auto packed = sc::PackedMatrix::pack_parallel({b.data_ptr<float>(), n, 1}, k, n);
+            seconds = best_seconds(repeats, [&] {
+                for (int64_t i = 0; i < calls; ++i) packed.multiply_parallel(m, {a.data_ptr<float>(), k, 1}, c.data_ptr<float>(), n, false);
+            });
+        } else {
+            seconds = best_seconds(repeats, [&] {
+                for (int64_t i = 0; i < calls; ++i) torch::mm_out(c, a, b);
+            });
+        }
+        *out_gflops = 2.0 * static_cast<double>(m) * n * k * calls / seconds / 1e9;
     });
 }
 

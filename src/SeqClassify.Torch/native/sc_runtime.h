@@ -34,10 +34,12 @@ SC_API sc_status sc_runtime_select_kernels(const char* name);
 // (from openblas_get_corename), or "unknown" when it is not OpenBLAS (an official libtorch uses MKL).
 SC_API sc_status sc_runtime_blas(char* buffer, int32_t capacity);
 
-// Measures single-precision matrix products [n, n] x [n, n] on libtorch's thread count, best of
-// `repeats`, in GFLOP/s. path: "engine" (the fused layer's kernels) or "libtorch" (torch::mm, i.e.
-// its BLAS). For benchmarks: the machine's sgemm rate that training's FLOP rate is compared with.
-SC_API sc_status sc_runtime_measure_sgemm(const char* path, int64_t n, int32_t repeats, double* out_gflops);
+// Measures single-precision matrix products [m, k] x [k, n], best of `repeats`, in GFLOP/s. path:
+// "engine" (the fused layer's kernels on the engine's threads; b packed once, outside the timing,
+// as the layer packs a weight once per batch) or "libtorch" (torch::mm, i.e. its BLAS, which the
+// engine keeps on one thread). For benchmarks: the machine's sgemm rate that training's FLOP rate
+// is compared with, and the per-step shapes of the recurrence.
+SC_API sc_status sc_runtime_measure_sgemm(const char* path, int64_t m, int64_t n, int64_t k, int32_t repeats, double* out_gflops);
 
 // Frees a buffer that an export of this library allocated (e.g. sc_model_export_parameters).
 SC_API void sc_runtime_free_buffer(void* buffer);
