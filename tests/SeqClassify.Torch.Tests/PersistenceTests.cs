@@ -46,6 +46,26 @@ public class PersistenceTests
         Assert.That(other.Predict(batch), Is.EqualTo(before), "a refused import changes nothing");
     }
 
+    [TestCase(float.NaN, "NaN")]
+    [TestCase(float.PositiveInfinity, "+Inf")]
+    [TestCase(float.NegativeInfinity, "-Inf")]
+    public void WeightsThatAreNotFiniteAreRefusedNamingTheParameter(float bad, string shown)
+    {
+        using var model = new SequenceClassifierModel(TestModels.TokenOptions());
+        var batch = TestModels.Batch(TestModels.RandomSequences(3));
+        float[] before = model.Predict(batch);
+        var tensors = TensorArchive.Read(model.ExportParameters()).ToList();
+        int head = tensors.FindIndex(t => t.Name == "fc.weight");
+        var floats = tensors[head].Floats!.ToArray();
+        floats[4] = bad;
+        tensors[head] = tensors[head] with { Floats = floats };
+
+        var error = Assert.Throws<SeqClassifyException>(() => model.ImportParameters(TensorArchive.Write(tensors)));
+
+        Assert.That(error!.Message, Does.Contain("parameter 'fc.weight' holds a value that is not finite").And.Contain($"({shown} at flat index 4)"));
+        Assert.That(model.Predict(batch), Is.EqualTo(before), "a refused import changes nothing");
+    }
+
     [Test]
     public void ImportOfAnotherCellFailsNamingTheMissingParameter()
     {

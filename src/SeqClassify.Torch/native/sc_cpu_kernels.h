@@ -35,12 +35,13 @@ struct KernelSet {
     // tests' tolerances are 1e-5 for values and 1e-4 for gradients).
     void (*sigmoid)(float* x, int64_t n);
     void (*tanh)(float* x, int64_t n);
-    // One step of a cell (sc_cell) for `rows` rows; the layouts are sc_fused_rnn.cpp's. Forward: gi,
-    // gh [rows, G] pre-activations (input and hidden parts, biases included); h, c the running
-    // state [rows, H], updated; y the step's outputs; saved [rows, S] what the backward pass needs;
-    // h_prev receives h before the update.
-    void (*gates_forward)(int32_t cell, int64_t rows, int64_t H, const float* gi, const float* gh, float* h, float* c, float* y,
-                          float* saved, float* h_prev);
+    // One step of a cell (sc_cell) for `rows` rows; the layouts are sc_fused_rnn.cpp's. Forward: gi
+    // [rows, G] the input part of the pre-activations (b_ih included), gh [rows, G] the hidden
+    // part without its bias b_hh [G] (added here, saving a pass); h, c the running state [rows, H],
+    // updated; y the step's outputs; saved [rows, S] what the backward pass needs; h_prev receives h
+    // before the update.
+    void (*gates_forward)(int32_t cell, int64_t rows, int64_t H, const float* gi, const float* gh, const float* b_hh, float* h,
+                          float* c, float* y, float* saved, float* h_prev);
     // Backward: dh the gradient reaching the step's outputs [rows, H]; dc the cell-state gradient
     // (LSTM), updated to the previous step's; writes dgi, dgh [rows, G] and the part of the previous
     // state's gradient that bypasses W_hh into dh_direct [rows, H].

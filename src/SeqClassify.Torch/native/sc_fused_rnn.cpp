@@ -118,9 +118,8 @@ ForwardResult run_forward(int32_t kind, const Tensor& x, const Tensor& batch_siz
                 gi_rows = data_of(gi) + at * G;
             }
             float* h = data_of(r.h) + first * H;
-            fill_rows(gh, data_of(b_hh), rows, G);
-            hidden_weights.multiply(rows, {h, H, 1}, gh, G, /*accumulate=*/true);
-            cpu::kernels().gates_forward(kind, rows, H, gi_rows, gh, h, kind == SC_CELL_LSTM ? data_of(c) + first * H : nullptr, data_of(r.y) + at * H,
+            hidden_weights.multiply(rows, {h, H, 1}, gh, G, /*accumulate=*/false);
+            cpu::kernels().gates_forward(kind, rows, H, gi_rows, gh, data_of(b_hh), h, kind == SC_CELL_LSTM ? data_of(c) + first * H : nullptr, data_of(r.y) + at * H,
                           keep_for_backward ? data_of(r.saved) + at * S : spare,
                           keep_for_backward ? data_of(r.h_prev) + at * H : spare + R * S);
         }

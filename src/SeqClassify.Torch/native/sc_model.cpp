@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -224,6 +225,13 @@ extern "C" sc_status sc_model_import_parameters(sc_model* model, const uint8_t* 
             if (tensor.scalar_type() != torch::kFloat32 || tensor.sizes() != target->sizes()) {
                 throw sc::FormatError("parameter '" + name + "' has shape " + shape_text(tensor.sizes()) +
                                       " in the buffer but " + shape_text(target->sizes()) + " in the model");
+            }
+            // A NaN or Inf weight makes every prediction NaN: refuse it here, where the name is known.
+            if (!torch::isfinite(tensor).all().item<bool>()) {
+                const auto bad = torch::nonzero(torch::logical_not(torch::isfinite(tensor.reshape(-1))))[0].item<int64_t>();
+                const float value = tensor.reshape(-1)[bad].item<float>();
+                throw sc::FormatError("parameter '" + name + "' holds a value that is not finite (" +
+                                      (std::isnan(value) ? "NaN" : value > 0 ? "+Inf" : "-Inf") + " at flat index " + std::to_string(bad) + ")");
             }
             by_name[name] = &tensor;
         }
