@@ -24,6 +24,7 @@ public class ErrorTests
     [TestCase("--tokenizer", "bpe", "--tokenizer must be")]
     [TestCase("--threads", "10000", "--threads: Threads must be between 1 and ")]
     [TestCase("--dropout", "1.5", "--dropout: Dropout must be in [0, 1), got 1.5")]
+    [TestCase("--batch-size", "1000000000", "--batch-size: BatchSize must be at most 65536, got 1000000000")]
     [TestCase("--valid-fraction", "NaN", "--valid-fraction: ValidationFraction must be in [0, 1)")]
     public void AnOptionOutOfRangeIsAUsageError(string option, string value, string message)
     {
@@ -32,6 +33,18 @@ public class ErrorTests
 
         Assert.That(result.ExitCode, Is.EqualTo(2));
         Assert.That(result.Error, Does.Contain(message));
+    }
+
+    [TestCase("http://127.0.0.1:99999")]
+    [TestCase("127.0.0.1:5080")]
+    [TestCase("http://127.0.0.1:port")]
+    public void AnAddressServeCannotListenOnIsAUsageErrorNamingIt(string url)
+    {
+        // The model does not exist either: the address is checked first.
+        var result = Cli.Run("serve", "--model", "/no/such/model.zip", "--urls", url);
+
+        Assert.That(result.ExitCode, Is.EqualTo(2));
+        Assert.That(result.Error, Does.Contain($"--urls: '{url}' is not an address to listen on").And.Contain("port from 0 to 65535"));
     }
 
     [Test]

@@ -37,6 +37,7 @@ internal sealed class ServeCommand
         {
             throw new UsageException("--max-texts, --max-text-length and --max-request-bytes must be positive");
         }
+        CheckUrls(parse.GetValue(_urls)!);
         var model = LoadedModel.Load(new MLContext(), parse.GetValue(_model)!);
         await using var app = PredictionServer.Build(model, parse.GetValue(_urls)!, limits);
         await app.StartAsync(cancel);
@@ -53,5 +54,30 @@ internal sealed class ServeCommand
         await app.StopAsync(CancellationToken.None);
         console.Out.WriteLine("server stopped");
         return ExitCodes.Success;
+    }
+
+    // Kestrel's own message for a bad address is "Specified argument was out of the range of valid
+    // values." with no hint of which: check each URL first, before the model is loaded.
+    private static void CheckUrls(string urls)
+    {
+        foreach (string url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            // Kestrel also accepts wildcard hosts (http://*:5080, http://+:5080), which Uri does not.
+            string parsed = url.Replace("://*", "://0.0.0.0").Replace("://+", "://0.0.0.0");
+            int port = -1;
+            bool valid = parsed.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || parsed.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+            if (valid)
+            {
+                // Uri refuses ports above 65535; read the port from the authority ourselves to say so.
+                string authority = parsed[(parsed.IndexOf("://", StringComparison.Ordinal) + 3)..].Split('/')[0];
+                int colon = authority.LastIndexOf(':');
+                valid = colon < 0 || (int.TryParse(authority[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out port)
+                                      && port is >= 0 and <= 65535);
+            }
+            if (!valid)
+            {
+                throw new UsageException($"--urls: '{url}' is not an address to listen on: expected http://HOST:PORT or https://HOST:PORT with a port from 0 to 65535");
+            }
+        }
     }
 }

@@ -123,6 +123,9 @@ public sealed class RnnTrainerOptions
     /// <summary>Group rows of similar length into batches (from shuffled chunks) to waste less work on padding.</summary>
     public bool BucketByLength { get; set; } = true;
 
+    /// <summary>The largest <see cref="BatchSize"/>: beyond it a batch's buffers alone exceed any machine's memory.</summary>
+    public const int MaximumBatchSize = 65536;
+
     /// <summary>The fraction an automatic <see cref="ValidationFraction"/> holds out.</summary>
     public const double AutomaticValidationFraction = 0.05;
 
@@ -179,6 +182,10 @@ public sealed class RnnTrainerOptions
         Positive(EmbeddingDimension, nameof(EmbeddingDimension));
         Positive(HiddenSize, nameof(HiddenSize));
         Positive(BatchSize, nameof(BatchSize));
+        if (BatchSize > MaximumBatchSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, $"BatchSize must be at most {MaximumBatchSize}, got {BatchSize}.");
+        }
         Positive(Epochs, nameof(Epochs));
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be positive.");
         if (Threads != 0) TorchRuntime.CheckThreads(Threads, nameof(Threads));
