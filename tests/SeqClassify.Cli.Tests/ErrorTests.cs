@@ -48,6 +48,20 @@ public class ErrorTests
     }
 
     [Test]
+    public void TrainingTextsThatAreAllEmptyAreRefused()
+    {
+        string path = Path.Combine(Cli.Scratch(), "empty.tsv");
+        File.WriteAllText(path, "label\ttext\npos\t\nneg\t\npos\t\nneg\t\n");
+        string model = Path.Combine(Cli.Scratch(), "m.zip");
+
+        var result = Cli.Run("train", "--pretrained", "none", "--train", path, "--text-column", "text", "--label-column", "label", "--out", model);
+
+        Assert.That(result.ExitCode, Is.EqualTo(1));
+        Assert.That(result.Error, Does.Contain("holds no known token in any of the 4 training rows").And.Contain("the texts are empty"));
+        Assert.That(File.Exists(model), Is.False);
+    }
+
+    [Test]
     public void OptionsAreCheckedBeforeAnyDataIsRead()
     {
         // The training file does not exist: an option error must come first, as a usage error.

@@ -155,6 +155,12 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
             {
                 throw new InvalidOperationException($"Column '{featureName}' holds id {maxId}, outside its vocabulary of {vocabularySize}.");
             }
+            // Ids 0 and 1 are <pad> and <unk>: a model would learn nothing but the class balance.
+            if (maxId <= 1)
+            {
+                throw new InvalidOperationException($"Column '{featureName}' holds no known token in any of the {train.Count} training rows " +
+                    "(every id is <unk>): the texts are empty, or no token reached the vocabulary's minimum frequency.");
+            }
         }
         var options = new SequenceModelOptions
         {
