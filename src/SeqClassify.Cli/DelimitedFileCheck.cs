@@ -25,6 +25,7 @@ internal static class DelimitedFileCheck
     /// </summary>
     public static void Check(string path, char separator, bool quoting, bool header, int fieldsRead)
     {
+        CheckUtf8(path);
         int? expected = null;
         bool first = true;
         foreach (var (line, fields) in Records(path, separator, quoting))
@@ -117,5 +118,49 @@ internal static class DelimitedFileCheck
         }
         fields.Add(field.ToString());
         return [.. fields];
+    }
+
+    /// <summary>
+    /// Refuses bytes that are not UTF-8, naming the line and the byte: readers would otherwise
+    /// replace them with U+FFFD (and train on a token that is not in the text) or fail later with no
+    /// file or line. Reads the file in blocks; a line split between blocks is checked whole.
+    /// </summary>
+    private static void CheckUtf8(string path)
+    {
+        using var file = File.OpenRead(path);
+        var buffer = new byte[1 << 20];
+        int kept = 0;  // bytes of an unfinished line at the start of buffer
+        long line = 1;
+        while (true)
+        {
+            if (kept == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);  // a line longer than the buffer
+            int read = file.Read(buffer, kept, buffer.Length - kept);
+            int length = kept + read;
+            int start = 0;
+            for (int end; (end = Array.IndexOf(buffer, (byte)'\n', start, length - start)) >= 0; start = end + 1, line++)
+            {
+                CheckLine(path, line, buffer.AsSpan(start, end - start));
+            }
+            if (read == 0)
+            {
+                CheckLine(path, line, buffer.AsSpan(start, length - start));
+                return;
+            }
+            kept = length - start;
+            Array.Copy(buffer, start, buffer, 0, kept);
+        }
+    }
+
+    private static void CheckLine(string path, long line, ReadOnlySpan<byte> text)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(text)) return;
+        for (int offset = 0; offset < text.Length;)
+        {
+            if (System.Text.Rune.DecodeFromUtf8(text[offset..], out _, out int consumed) != System.Buffers.OperationStatus.Done)
+            {
+                throw new InvalidDataException($"{path}:{line}: byte 0x{text[offset]:X2} (byte {offset + 1} of the line) is not UTF-8: save the file as UTF-8");
+            }
+            offset += consumed;
+        }
     }
 }

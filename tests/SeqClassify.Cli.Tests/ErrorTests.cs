@@ -48,6 +48,20 @@ public class ErrorTests
     }
 
     [Test]
+    public void BytesThatAreNotUtf8AreRefusedByFileAndLine()
+    {
+        string path = Path.Combine(Cli.Scratch(), "latin1.tsv");
+        // Line 3 holds "café" in Latin-1: 0xE9 alone is not UTF-8.
+        File.WriteAllBytes(path, [.. "label\ttext\npos\tgood film\nneg\tbad caf"u8, 0xE9, .. " film\n"u8]);
+
+        var result = Cli.Run("train", "--pretrained", "none", "--train", path, "--text-column", "text", "--label-column", "label",
+            "--out", Path.Combine(Cli.Scratch(), "m.zip"));
+
+        Assert.That(result.ExitCode, Is.EqualTo(1));
+        Assert.That(result.Error, Does.Contain(path + ":3: byte 0xE9 (byte 12 of the line) is not UTF-8"));
+    }
+
+    [Test]
     public void TrainingTextsThatAreAllEmptyAreRefused()
     {
         string path = Path.Combine(Cli.Scratch(), "empty.tsv");
