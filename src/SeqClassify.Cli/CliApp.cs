@@ -23,7 +23,7 @@ internal static class CliApp
         root.Subcommands.Add(new TrainCommand().Build(console));
         root.Subcommands.Add(new EvaluateCommand().Build(console));
         root.Subcommands.Add(new PredictCommand().Build(console, input));
-        root.Subcommands.Add(new ServeCommand().Build(console));
+        root.Subcommands.Add(new ServeCommand().Build(console, verbose));
         root.Subcommands.Add(new InfoCommand().Build(console));
 
         var parse = root.Parse(args);

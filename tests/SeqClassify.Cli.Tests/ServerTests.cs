@@ -30,7 +30,7 @@ public class ServerTests
         {
             var error = new StringWriter();
             int code = CliApp.Run(["serve", "--model", _model, "--urls", "http://127.0.0.1:0", "--max-texts", "8", "--max-text-length", "500",
-                "--max-request-bytes", "20000"], new CliConsole(output, error, false), TextReader.Null, _stop.Token);
+                "--max-request-bytes", "20000", "--header-timeout", "1"], new CliConsole(output, error, false), TextReader.Null, _stop.Token);
             return new Cli.Result(code, output.ToString(), error.ToString());
         });
         _http = new HttpClient { BaseAddress = new Uri(WaitForUrl(() => output.ToString(), _server)), Timeout = TimeSpan.FromSeconds(30) };
@@ -89,6 +89,55 @@ public class ServerTests
         Assert.That(await Error(tooLong), Does.Contain("501 characters"));
         Assert.That(notJson.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(await Error(wrongShape), Does.Contain("\"texts\"[0] must be a string"));
+    }
+
+    [Test]
+    public async Task BodiesTheServerCannotReadAre400WithAJsonErrorSayingWhy()
+    {
+        async Task<(HttpStatusCode Status, string Error)> Send(byte[] body)
+        {
+            var response = await _http.PostAsync("/predict", new ByteArrayContent(body) { Headers = { { "Content-Type", "application/json" } } });
+            return (response.StatusCode, await Error(response));
+        }
+
+        var duplicate = await Send("{\"text\":\"a\",\"text\":\"b\"}"u8.ToArray());
+        var notUtf8 = await Send([.. "{\"text\":\"caf"u8, 0xE9, .. "\"}"u8]);
+        var loneSurrogate = await Send("{\"text\":\"\\ud800\"}"u8.ToArray());
+        var wrongType = await Send("{\"text\":5}"u8.ToArray());
+
+        Assert.That(duplicate, Is.EqualTo((HttpStatusCode.BadRequest, duplicate.Error)));
+        Assert.That(duplicate.Error, Does.Contain("not valid JSON").And.Contain("text"));
+        Assert.That(notUtf8.Status, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(notUtf8.Error, Does.Contain("UTF-8").IgnoreCase);
+        Assert.That(loneSurrogate.Status, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(loneSurrogate.Error, Does.Contain("cannot be read as text").Or.Contain("not valid JSON"));
+        Assert.That(wrongType.Status, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(wrongType.Error, Does.Contain("\"text\" must be a string"));
+    }
+
+    [Test]
+    public async Task AClientThatNeverFinishesItsHeadersIsDisconnected()
+    {
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(_http.BaseAddress!.Host, _http.BaseAddress.Port);
+        var stream = client.GetStream();
+        await stream.WriteAsync("POST /predict HTTP/1.1\r\nHost: localhost\r\n"u8.ToArray());
+        var clock = Stopwatch.StartNew();
+
+        // The server (--header-timeout 1) closes the connection; reading then ends.
+        var buffer = new byte[4096];
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        try
+        {
+            while (await stream.ReadAsync(buffer, limit.Token) > 0) { }
+        }
+        catch (IOException)
+        {
+            // A reset also ends the connection.
+        }
+
+        Assert.That(limit.IsCancellationRequested, Is.False, "the connection was still open after 20 s");
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)));
     }
 
     [Test]

@@ -12,34 +12,56 @@ internal sealed class ServeCommand
     private readonly Option<int> _maxTexts = new("--max-texts") { Description = "Most texts in one request.", DefaultValueFactory = _ => new ServerLimits().MaxTexts };
     private readonly Option<int> _maxTextLength = new("--max-text-length") { Description = "Most characters in one text.", DefaultValueFactory = _ => new ServerLimits().MaxTextLength };
     private readonly Option<long> _maxRequestBytes = new("--max-request-bytes") { Description = "Largest request body.", DefaultValueFactory = _ => new ServerLimits().MaxRequestBytes };
+    private readonly Option<double> _headerTimeout = new("--header-timeout")
+    {
+        Description = "Seconds a client has to send its request headers before it is disconnected (slow clients hold a connection).",
+        DefaultValueFactory = _ => new ServerLimits().HeaderTimeoutSeconds,
+    };
+    private readonly Option<int> _maxConnections = new("--max-connections")
+    {
+        Description = "Connections open at once; more wait in the listen queue.", DefaultValueFactory = _ => new ServerLimits().MaxConnections,
+    };
 
-    public Command Build(CliConsole console)
+    public Command Build(CliConsole console, Option<bool> verbose)
     {
         var command = new Command("serve", """
             Serve a model over HTTP until SIGTERM or Ctrl+C.
               POST /predict  {"text": "..."} or {"texts": ["...", ...]}  ->  labels with probabilities
               GET  /health   GET /model (the model's description: labels, steps, network, training history)
-            Requests over the limits get 413 (body size) or 400 (texts, text length) with a JSON error.
+            Requests over the limits get 413 (body size) or 400 (texts, text length) with a JSON error; so
+            does a body that is not what the server can read (not JSON, a duplicate key, bytes that are not
+            UTF-8, an unpaired surrogate, a value of the wrong type). An unexpected failure is a 500 with a
+            JSON error, reported on stderr (with its stack trace under --verbose).
+            Slow clients: headers must arrive within --header-timeout seconds, bodies at 240 bytes/s or more
+            (after 5 s); at most --max-connections connections at once.
 
             Example:
               seqclassify serve --model sst2.zip --urls http://127.0.0.1:5080
               curl -s localhost:5080/predict -d '{"text": "a gorgeous film"}'
             """);
-        foreach (var option in new Option[] { _model, _urls, _maxTexts, _maxTextLength, _maxRequestBytes }) command.Options.Add(option);
-        command.SetAction((parse, cancel) => Run(parse, console, cancel));
+        foreach (var option in new Option[] { _model, _urls, _maxTexts, _maxTextLength, _maxRequestBytes, _headerTimeout, _maxConnections })
+        {
+            command.Options.Add(option);
+        }
+        command.SetAction((parse, cancel) => Run(parse, console, parse.GetValue(verbose), cancel));
         return command;
     }
 
-    private async Task<int> Run(ParseResult parse, CliConsole console, CancellationToken cancel)
+    private async Task<int> Run(ParseResult parse, CliConsole console, bool verbose, CancellationToken cancel)
     {
-        var limits = new ServerLimits(parse.GetValue(_maxRequestBytes), parse.GetValue(_maxTexts), parse.GetValue(_maxTextLength));
-        if (limits.MaxTexts < 1 || limits.MaxTextLength < 1 || limits.MaxRequestBytes < 1)
+        var limits = new ServerLimits(parse.GetValue(_maxRequestBytes), parse.GetValue(_maxTexts), parse.GetValue(_maxTextLength),
+            parse.GetValue(_headerTimeout), parse.GetValue(_maxConnections));
+        if (limits.MaxTexts < 1 || limits.MaxTextLength < 1 || limits.MaxRequestBytes < 1 || limits.MaxConnections < 1)
         {
-            throw new UsageException("--max-texts, --max-text-length and --max-request-bytes must be positive");
+            throw new UsageException("--max-texts, --max-text-length, --max-request-bytes and --max-connections must be positive");
+        }
+        if (!(limits.HeaderTimeoutSeconds >= 1 && limits.HeaderTimeoutSeconds <= 3600))
+        {
+            throw new UsageException($"--header-timeout must be between 1 and 3600 seconds, got {limits.HeaderTimeoutSeconds}");
         }
         CheckUrls(parse.GetValue(_urls)!);
         var model = LoadedModel.Load(new MLContext(), parse.GetValue(_model)!);
-        await using var app = PredictionServer.Build(model, parse.GetValue(_urls)!, limits);
+        await using var app = PredictionServer.Build(model, parse.GetValue(_urls)!, limits, console.Error, verbose);
         await app.StartAsync(cancel);
         console.Out.WriteLine($"serving {parse.GetValue(_model)} at {string.Join(", ", app.Urls)} (Ctrl+C or SIGTERM stops)");
         console.Out.Flush();

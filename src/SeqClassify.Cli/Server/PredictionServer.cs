@@ -16,14 +16,39 @@ namespace SeqClassify.Cli.Server;
 /// </summary>
 internal static class PredictionServer
 {
-    public static WebApplication Build(LoadedModel model, string urls, ServerLimits limits)
+    public static WebApplication Build(LoadedModel model, string urls, ServerLimits limits, TextWriter errors, bool verbose)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(urls);
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = limits.MaxRequestBytes);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = limits.MaxRequestBytes;
+            k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(limits.HeaderTimeoutSeconds);
+            k.Limits.MaxConcurrentConnections = limits.MaxConnections;
+        });
         builder.Services.Configure<KestrelServerOptions>(o => o.AllowSynchronousIO = false);
         var app = builder.Build();
+
+        // Never an empty 500: an unexpected failure answers JSON and is reported on stderr.
+        app.Use(async (context, next) =>
+        {
+            try
+            {
+                await next(context);
+            }
+            catch (Exception e) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+            {
+                lock (errors)
+                {
+                    errors.WriteLine($"error: {context.Request.Method} {context.Request.Path}: {e.GetType().Name}: {e.Message}");
+                    if (verbose) errors.WriteLine(e.ToString());
+                    errors.Flush();
+                }
+                context.Response.Clear();
+                await Error(StatusCodes.Status500InternalServerError, $"the server failed: {e.Message}").ExecuteAsync(context);
+            }
+        });
 
         app.MapGet("/health", () => Results.Json(new JsonObject { ["status"] = "ok" }));
         app.MapGet("/model", () => Results.Text(model.Description.ToJsonString(), "application/json"));
@@ -36,7 +61,9 @@ internal static class PredictionServer
         JsonNode? body;
         try
         {
-            body = await JsonNode.ParseAsync(request.Body, cancellationToken: aborted);
+            // A repeated key is refused, not resolved silently to one of its values.
+            body = await JsonNode.ParseAsync(request.Body, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false },
+                cancellationToken: aborted);
         }
         catch (Microsoft.AspNetCore.Http.BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -46,7 +73,19 @@ internal static class PredictionServer
         {
             return Error(StatusCodes.Status400BadRequest, $"the body is not valid JSON: {e.Message}");
         }
-        var (texts, single, problem) = ReadTexts(body, limits);
+        List<string> texts;
+        bool single;
+        string? problem;
+        try
+        {
+            (texts, single, problem) = ReadTexts(body, limits);
+        }
+        catch (InvalidOperationException e)
+        {
+            // System.Text.Json transcodes strings when they are read: bytes that are not UTF-8, or an
+            // escaped surrogate without its pair ("\ud800"), fail only then.
+            return Error(StatusCodes.Status400BadRequest, $"a string in the body cannot be read as text: {e.Message}");
+        }
         if (problem is not null)
         {
             return Error(StatusCodes.Status400BadRequest, problem);

@@ -1,4 +1,10 @@
 namespace SeqClassify.Cli.Server;
 
-/// <summary>What one request may ask of the server; larger requests get 413 or 400 with a JSON error.</summary>
-internal sealed record ServerLimits(long MaxRequestBytes = 1 << 20, int MaxTexts = 256, int MaxTextLength = 20_000);
+/// <summary>
+/// What one request, and one connection, may ask of the server: larger requests get 413 or 400 with
+/// a JSON error; a client that sends its headers slower than HeaderTimeoutSeconds is disconnected
+/// (and its body must arrive at Kestrel's minimum rate, 240 bytes/s after a 5 s grace); at most
+/// MaxConnections connections are open at once, further ones wait in the listen queue.
+/// </summary>
+internal sealed record ServerLimits(long MaxRequestBytes = 1 << 20, int MaxTexts = 256, int MaxTextLength = 20_000,
+    double HeaderTimeoutSeconds = 10, int MaxConnections = 256);
