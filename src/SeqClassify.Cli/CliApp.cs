@@ -35,9 +35,8 @@ internal static class CliApp
         }
         try
         {
-            // libtorch's threads, one per core, and OpenBLAS on one thread inside them: left to itself,
-            // OpenBLAS starts threads of its own that fight libtorch's for the cores when scoring.
-            // (train's --threads sets it again.)
+            // The engine's threads, one per core, and OpenBLAS on one thread: left to itself, OpenBLAS
+            // starts threads of its own that fight the engine's for the cores. (train's --threads sets it again.)
             SeqClassify.Torch.TorchRuntime.Threads = Environment.ProcessorCount;
             var configuration = new InvocationConfiguration
             {

@@ -61,6 +61,22 @@ public class ErrorTests
         Assert.That(result.Error, Does.Contain(path + ":3: byte 0xE9 (byte 12 of the line) is not UTF-8"));
     }
 
+    // 2,000 rows over 1,000 labels: a split stratified by label can hold out none of them.
+    [TestCase(null, 0, "no automatic validation split: holding out 5% per label leaves no rows with 1000 labels over 2000 rows")]
+    [TestCase("0.05", 1, "ValidationFraction 0.05 leaves no rows on the validation side: the split is stratified by label, and 2000 rows over 1000 labels are too few per label")]
+    public void AValidationSplitThatCannotHoldRowsOutIsExplained(string? fraction, int exitCode, string message)
+    {
+        string path = Path.Combine(Cli.Scratch(), "many.tsv");
+        File.WriteAllLines(path, ["label\ttext", .. Enumerable.Range(0, 2000).Select(i => $"c{i % 1000}\tword{i % 1000} and more")]);
+        string[] split = fraction is null ? [] : ["--valid-fraction", fraction];
+
+        var result = Cli.Run(["train", "--pretrained", "none", "--train", path, "--text-column", "text", "--label-column", "label", "--epochs", "1",
+            "--out", Path.Combine(Cli.Scratch(), "m.zip"), .. split]);
+
+        Assert.That(result.ExitCode, Is.EqualTo(exitCode), result.Error);
+        Assert.That(exitCode == 0 ? result.Out : result.Error, Does.Contain(message));
+    }
+
     [Test]
     public void TrainingTextsThatAreAllEmptyAreRefused()
     {

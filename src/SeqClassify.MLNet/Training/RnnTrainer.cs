@@ -109,15 +109,8 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
         return transformer;
     }
 
-    private static double AutomaticValidationFraction(int rows, IChannel channel)
-    {
-        if (rows * RnnTrainerOptions.AutomaticValidationFraction < RnnTrainerOptions.MinimumAutomaticValidationRows)
-        {
-            return 0;
-        }
-        channel.Info($"holding out {RnnTrainerOptions.AutomaticValidationFraction * 100:0}% of the training rows to keep the best epoch (ValidationFraction = 0 to train on all)");
-        return RnnTrainerOptions.AutomaticValidationFraction;
-    }
+    private static double AutomaticValidationFraction(int rows) =>
+        rows * RnnTrainerOptions.AutomaticValidationFraction < RnnTrainerOptions.MinimumAutomaticValidationRows ? 0 : RnnTrainerOptions.AutomaticValidationFraction;
 
     private (Examples Train, Examples? Validation) SplitValidation(Examples all, int seed, IChannel channel)
     {
@@ -126,7 +119,7 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
             CheckColumns(_validation.Schema);
             return (all, Examples.Read(_validation, _options.FeatureColumnName, _options.FeatureSize, _options.LabelColumnName, _options.MaximumTrainingLength));
         }
-        double fraction = _options.ValidationFraction ?? AutomaticValidationFraction(all.Count, channel);
+        double fraction = _options.ValidationFraction ?? AutomaticValidationFraction(all.Count);
         if (fraction <= 0)
         {
             return (all, null);
@@ -134,7 +127,20 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
         var (trainRows, validationRows) = Stratified.Split(all.Labels, fraction, seed);
         if (validationRows.Count == 0 || trainRows.Count == 0)
         {
-            throw new InvalidOperationException($"ValidationFraction {fraction} leaves no rows on one side of {all.Count}.");
+            int classes = all.Labels.Distinct().Count();
+            if (_options.ValidationFraction is null)
+            {
+                // The automatic split is a convenience: when it cannot hold rows out, train on all of them.
+                channel.Info($"no automatic validation split: holding out {fraction * 100:0}% per label leaves no rows with {classes} labels over {all.Count} rows; training on all rows");
+                return (all, null);
+            }
+            throw new InvalidOperationException(
+                $"ValidationFraction {fraction} leaves no rows on the {(validationRows.Count == 0 ? "validation" : "training")} side: the split is " +
+                $"stratified by label, and {all.Count} rows over {classes} labels are too few per label; raise it, or set 0 to train on all rows.");
+        }
+        if (_options.ValidationFraction is null)
+        {
+            channel.Info($"holding out {fraction * 100:0}% of the training rows to keep the best epoch (ValidationFraction = 0 to train on all)");
         }
         return (all.Subset(trainRows), all.Subset(validationRows));
     }
