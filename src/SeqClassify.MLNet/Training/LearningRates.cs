@@ -10,7 +10,8 @@ internal static class LearningRates
         {
             return peak * (step + 1) / warmup;
         }
-        double progress = totalSteps <= warmup ? 1 : (double)(step - warmup) / (totalSteps - warmup);
+        // At most 1: an epoch can have a few more batches than planned when the token budget splits one.
+        double progress = totalSteps <= warmup ? 1 : Math.Min(1.0, (double)(step - warmup) / (totalSteps - warmup));
         return schedule switch
         {
             LearningRateSchedule.LinearDecay => peak * (1 - progress),

@@ -254,7 +254,7 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
             for (int epoch = 1; epoch <= options.Epochs; epoch++)
             {
                 var clock = Stopwatch.StartNew();
-                var batches = BatchPlanner.Plan(train, options.BatchSize, random, options.BucketByLength);
+                var batches = BatchPlanner.Plan(train, options.BatchSize, random, options.BucketByLength, options.MaximumBatchTokens);
                 double lossSum = 0, lr = 0;
                 long correct = 0, rows = 0;
                 for (int b = 0; b < batches.Count; b++)

@@ -126,6 +126,13 @@ public sealed class RnnTrainerOptions
     /// <summary>The largest <see cref="BatchSize"/>: beyond it a batch's buffers alone exceed any machine's memory.</summary>
     public const int MaximumBatchSize = 65536;
 
+    /// <summary>
+    /// Padded tokens (rows x the longest row) one training batch may hold; a batch over it is split,
+    /// longest rows first (see <see cref="BatchPlanner.DefaultTokenBudget"/>). Raise it to keep batches of
+    /// very long texts whole, at the cost of memory; lower it to bound memory further.
+    /// </summary>
+    public int MaximumBatchTokens { get; set; } = BatchPlanner.DefaultTokenBudget;
+
     /// <summary>The fraction an automatic <see cref="ValidationFraction"/> holds out.</summary>
     public const double AutomaticValidationFraction = 0.05;
 
@@ -182,6 +189,7 @@ public sealed class RnnTrainerOptions
         Positive(EmbeddingDimension, nameof(EmbeddingDimension));
         Positive(HiddenSize, nameof(HiddenSize));
         Positive(BatchSize, nameof(BatchSize));
+        Positive(MaximumBatchTokens, nameof(MaximumBatchTokens));
         if (BatchSize > MaximumBatchSize)
         {
             throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, $"BatchSize must be at most {MaximumBatchSize}, got {BatchSize}.");
