@@ -141,6 +141,26 @@ public class ServerTests
     }
 
     [Test]
+    public async Task AnUnexpectedFailureIsAJson500ReportedOnStderr()
+    {
+        var model = LoadedModel.Load(new Microsoft.ML.MLContext(), _model);
+        var errors = new StringWriter();
+        await using var app = Server.PredictionServer.Build(model, "http://127.0.0.1:0", new Server.ServerLimits(), errors, verbose: true);
+        await app.StartAsync();
+        // Every prediction now fails inside the classifier: the failure no request can cause on purpose.
+        model.Classifier.Dispose();
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+
+        var response = await http.PostAsync("/predict", JsonContent.Create(new JsonObject { ["text"] = "hello" }));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.InternalServerError));
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/json"));
+        Assert.That(await Error(response), Does.StartWith("the server failed: "));
+        Assert.That(errors.ToString(), Does.Contain("error: POST /predict: ObjectDisposedException").And.Contain("   at "), "reported, with the stack trace under --verbose");
+        await app.StopAsync();
+    }
+
+    [Test]
     public async Task ConcurrentRequestsGetTheSequentialAnswers()
     {
         var texts = Enumerable.Range(0, 40).Select(i => i % 2 == 0 ? $"free prize {i} call now" : $"lunch at {i}?").ToArray();

@@ -108,6 +108,27 @@ public class PersistenceTests
     }
 
     [Test]
+    public void AModelWhoseWeightsAreNotFiniteIsRefusedNamingTheParameter()
+    {
+        // A NaN written with a valid checksum (as a diverged training would save it): the checksum
+        // passes, the engine's import refuses it.
+        string path = Copy();
+        using (var zip = ZipFile.Open(path, ZipArchiveMode.Update))
+        {
+            var entry = zip.Entries.Single(e => e.FullName.EndsWith("Weights.bin", StringComparison.Ordinal));
+            byte[] bytes = Read(entry);
+            const int Header = 4 + 8 + 32;  // magic, length, SHA-256
+            BitConverter.GetBytes(float.NaN).CopyTo(bytes, bytes.Length - 4);  // the archive's last float
+            System.Security.Cryptography.SHA256.HashData(bytes.AsSpan(Header)).CopyTo(bytes, 12);
+            Rewrite(zip, entry, bytes);
+        }
+
+        var error = Assert.Catch(() => _ml.Model.Load(path, out _))!;
+
+        Assert.That(Messages(error), Does.Contain("parameter '").And.Contain("holds a value that is not finite (NaN at flat index"));
+    }
+
+    [Test]
     public void ATruncatedEntryIsRefused()
     {
         string path = Copy();
