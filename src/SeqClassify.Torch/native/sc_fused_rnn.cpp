@@ -14,8 +14,6 @@ using torch::Tensor;
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
-int64_t gates_of(int32_t cell) { return cell == SC_CELL_GRU ? 3 : cell == SC_CELL_LSTM ? 4 : 1; }
-
 // Floats saved per row for the backward pass (besides the output itself).
 int64_t saved_of(int32_t cell, int64_t h) {
     switch (cell) {
@@ -48,7 +46,7 @@ std::vector<Step> steps_of(const Tensor& batch_sizes, bool reverse) {
 
 // Threading: the rows of a batch are independent, so the batch is cut once into blocks of a tile's
 // rows, and each thread runs whole blocks through every step, taking the next free block when it
-// finishes one (sc_parallel.h). No thread waits for another between steps: the previous design met
+// finishes one (sc_thread_pool.h). No thread waits for another between steps: the previous design met
 // a barrier at every step, hundreds per batch, and lost two thirds of its speed beside a busy process.
 int64_t rows_per_block() { return cpu::kernels().tile_rows; }
 
@@ -186,7 +184,7 @@ public:
 
 // The kernels read raw memory: every shape they rely on is checked here first.
 void check_shapes(int32_t cell, int64_t input_size, const torch::Tensor& batch_sizes, const DirectionWeights& w) {
-    const int64_t H = w.w_hh.size(1), G = gates_of(cell) * H;
+    const int64_t H = w.w_hh.size(1), G = sc_cell_gates(cell) * H;
     TORCH_CHECK(w.w_hh.dim() == 2 && w.w_hh.size(0) == G && w.w_ih.dim() == 2 && w.w_ih.size(0) == G && w.b_ih.numel() == G &&
                     w.b_hh.numel() == G,
                 "fused recurrent layer: weights do not match a cell of hidden size ", H);

@@ -11,6 +11,10 @@ typedef struct sc_model sc_model;
 
 typedef enum sc_cell { SC_CELL_RNN_TANH = 0, SC_CELL_RNN_RELU = 1, SC_CELL_GRU = 2, SC_CELL_LSTM = 3 } sc_cell;
 
+// Gates per hidden unit: a cell's weights have gates x hidden rows. (static: each file that includes
+// this, the per-instruction-set kernel files among them, gets its own copy.)
+static inline int64_t sc_cell_gates(int32_t cell) { return cell == SC_CELL_GRU ? 3 : cell == SC_CELL_LSTM ? 4 : 1; }
+
 // How the RNN's outputs become one vector per sequence.
 typedef enum sc_pooling {
     SC_POOLING_LAST = 0,  // final hidden state of the last layer (both directions concatenated)
