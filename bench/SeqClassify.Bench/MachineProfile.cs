@@ -137,19 +137,8 @@ internal sealed record MachineProfile(string Cpu, string Isa, string EngineKerne
             "g=lambda:f(b'N',b'N',m,n,k,1.0,a.data_ptr(),k,b.data_ptr(),n,0.0,c.data_ptr(),n);g();" +
             "r=max(1,int(2e8/(2*m*n*k)));t=min((lambda s:([g() for _ in range(r)],time.perf_counter()-s)[1])(time.perf_counter()) for _ in range(5));" +
             "print(2*m*n*k*r/t/1e9)";
-        var start = new ProcessStartInfo("/usr/bin/python3", ["-c", probe]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["OMP_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
-        try
-        {
-            using var process = Process.Start(start)!;
-            string output = process.StandardOutput.ReadToEnd().Trim();
-            process.WaitForExit();
-            return process.ExitCode == 0 && double.TryParse(output, CultureInfo.InvariantCulture, out double rate) ? rate : null;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return null;
-        }
+        return double.TryParse(RunPython(probe, ("OMP_NUM_THREADS", threads.ToString(CultureInfo.InvariantCulture))), CultureInfo.InvariantCulture,
+            out double rate) ? rate : null;
     }
 
     // One process per core type: OpenBLAS reads OPENBLAS_CORETYPE once, when it loads.
@@ -159,19 +148,26 @@ internal sealed record MachineProfile(string Cpu, string Isa, string EngineKerne
             $"import ctypes,time,torch;n={SgemmSize};l=ctypes.CDLL('libopenblas.so.0');l.openblas_get_corename.restype=ctypes.c_char_p;" +
             "a=torch.randn(n,n);b=torch.randn(n,n);c=a@b;t=min((lambda s:(a@b,time.perf_counter()-s)[1])(time.perf_counter()) for _ in range(3));" +
             "print(l.openblas_get_corename().decode(),2*n**3/t/1e9)";
-        var start = new ProcessStartInfo("/usr/bin/python3", ["-c", probe]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["OPENBLAS_CORETYPE"] = coreType;
-        start.Environment["OPENBLAS_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
+        var parts = RunPython(probe, ("OPENBLAS_CORETYPE", coreType), ("OPENBLAS_NUM_THREADS", threads.ToString(CultureInfo.InvariantCulture)))?.Split(' ');
+        // A core type OpenBLAS does not know falls back silently: count only one it reports back.
+        return parts is [var reported, var rate] && reported.Equals(coreType, StringComparison.OrdinalIgnoreCase)
+            ? double.Parse(rate, CultureInfo.InvariantCulture)
+            : null;
+    }
+
+    // Debian's python3 (with python3-torch) runs a probe; its trimmed output, or null if it could not run or failed.
+    private static string? RunPython(string code, params (string Name, string Value)[] environment)
+    {
+        var start = new ProcessStartInfo("/usr/bin/python3", ["-c", code]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         try
         {
             using var process = Process.Start(start)!;
+            var errors = process.StandardError.ReadToEndAsync();  // drained, so that a chatty probe cannot block on a full pipe
             string output = process.StandardOutput.ReadToEnd().Trim();
             process.WaitForExit();
-            var parts = output.Split(' ');
-            // A core type OpenBLAS does not know falls back silently: count only one it reports back.
-            return process.ExitCode == 0 && parts.Length == 2 && parts[0].Equals(coreType, StringComparison.OrdinalIgnoreCase)
-                ? double.Parse(parts[1], CultureInfo.InvariantCulture)
-                : null;
+            errors.Wait();
+            return process.ExitCode == 0 ? output : null;
         }
         catch (System.ComponentModel.Win32Exception)
         {

@@ -102,7 +102,6 @@ extern "C" sc_status sc_runtime_set_threads(int32_t threads) {
             throw sc::InvalidArgument("threads must be at least 1, got " + std::to_string(threads));
         }
         set_openblas_threads(1);
-        torch::set_num_threads(1);
         sc::ThreadPool::instance().set_threads(threads);
     });
 }

@@ -97,10 +97,8 @@ struct ThreadPool::State {
     }
 };
 
-// As many threads as the machine has, like libtorch's own default; libtorch's intra-op pool is set
-// to one thread, as sc_runtime_set_threads does (see sc_runtime.h).
+// As many threads as the machine has, like libtorch's own default.
 ThreadPool::ThreadPool() : state_(new State) {
-    at::set_num_threads(1);
     set_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
 }
 
@@ -111,6 +109,9 @@ ThreadPool& ThreadPool::instance() {
 
 void ThreadPool::set_threads(int threads) {
     std::lock_guard<std::mutex> guard(state_->resize);
+    // The engine's threads replace libtorch's intra-op pool, whose spinning workers would compete
+    // with them for the cores (see sc_runtime.h): libtorch's operators run on the calling thread.
+    at::set_num_threads(1);
     if (threads == state_->size.load()) return;
     state_->stop_threads();
     state_->size = 1;
