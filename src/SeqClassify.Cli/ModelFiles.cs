@@ -20,6 +20,21 @@ internal sealed record LoadedModel(MLContext Context, ITransformer Chain, Sequen
     }
 
     /// <summary>
+    /// For a model pooled by attention: each text's tokens as the network saw them (after truncation;
+    /// a word outside the vocabulary reads &lt;unk&gt;) with their attention weights, in text order.
+    /// (Callers check <see cref="SequenceClassificationTransformer.HasAttentionWeights"/> first.)
+    /// </summary>
+    public IReadOnlyList<(string Token, float Weight)[]> Attention(IReadOnlyList<string> texts)
+    {
+        var scored = ScoreForEvaluation(Context.Data.LoadFromEnumerable(texts.Select(t => new CliRow { Text = t })));
+        var vocabulary = Vocabulary.Of(scored.Schema[Classifier.FeatureColumnName])
+            ?? throw new InvalidDataException($"the model's '{Classifier.FeatureColumnName}' column carries no vocabulary to name its tokens");
+        var ids = scored.GetColumn<long[]>(Classifier.FeatureColumnName);
+        var weights = scored.GetColumn<float[]>(SequenceClassificationTransformer.AttentionWeightsColumnName);
+        return ids.Zip(weights, (row, w) => w.Select((weight, i) => (vocabulary.Tokens[(int)row[i]], weight)).ToArray()).ToList();
+    }
+
+    /// <summary>
     /// The data scored up to the classifier step: PredictedLabel still a key, as ML.NET's evaluator
     /// needs it (the CLI's pipeline maps it back to the label's text after that step).
     /// </summary>

@@ -20,6 +20,22 @@ public class NativeErrorTests
     }
 
     [Test]
+    public unsafe void BothSidesAgreeOnTheStructLayoutAndTheEngineRefusesAnother()
+    {
+        Interop.NativeMethods.sc_model_abi(out long config, out long batch, out long stepResult, out int version);
+        Assert.That((config, batch, stepResult, version),
+            Is.EqualTo(((long)sizeof(Interop.NativeModelConfig), (long)sizeof(Interop.NativeBatch), (long)sizeof(Interop.NativeStepResult), (int)Interop.NativeAbi.Version)));
+
+        // A caller built against an older layout: refused before any field is read.
+        var stale = new Interop.NativeModelConfig { StructSize = (uint)sizeof(Interop.NativeModelConfig) - 40, Version = 1, NumClasses = 2 };
+        var status = Interop.NativeMethods.sc_model_create(in stale, out var handle);
+        handle.Dispose();
+
+        var error = Assert.Throws<ArgumentException>(() => Interop.NativeStatus.ThrowIfFailed(status));
+        Assert.That(error!.Message, Does.Contain($"sc_model_config of {sizeof(Interop.NativeModelConfig) - 40} bytes, version 1").And.Contain("managed and native builds differ"));
+    }
+
+    [Test]
     public void TheModelAndProcessKeepWorkingAfterANativeError()
     {
         using var model = new SequenceClassifierModel(new SequenceModelOptions { InputSize = 4, HiddenSize = 5, NumClasses = 2 });

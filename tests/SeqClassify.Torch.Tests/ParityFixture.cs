@@ -26,6 +26,15 @@ internal sealed class ParityFixture
 
     public SequenceModelOptions Options => new()
     {
+        // Recurrent fixtures carry no Transformer fields: they take the options' defaults.
+        Encoder = (SequenceEncoder)Config("encoder", (long)SequenceEncoder.Rnn),
+        Heads = (int)Config("heads", SequenceModelOptions.DefaultHeads),
+        FeedForwardSize = (int)Config("feedforward_size", SequenceModelOptions.DefaultFeedForwardSize),
+        MaxPositions = (int)Config("max_positions", SequenceModelOptions.DefaultMaxPositions),
+        PositionalEncoding = (PositionalEncoding)Config("positional", (long)PositionalEncoding.Sinusoidal),
+        Activation = (TransformerActivation)Config("activation", (long)TransformerActivation.Relu),
+        NormFirst = Config("norm_first", 0) == 1,
+        TransformerDropout = 0, // PyTorch computed the gradients in training mode with dropout 0
         VocabularySize = (int)Config("vocab_size"),
         InputSize = (int)Config("input_size"),
         HiddenSize = (int)Config("hidden_size"),
@@ -67,6 +76,8 @@ internal sealed class ParityFixture
     public float Loss => _tensors["output.loss"].Floats![0];
 
     private long Config(string field) => _tensors["config." + field].Int64s![0];
+
+    private long Config(string field, long absent) => _tensors.TryGetValue("config." + field, out var value) ? value.Int64s![0] : absent;
 
     // The parameters renamed to the engine's names, as an archive the engine imports.
     private byte[] Prefixed(string prefix) => TensorArchive.Write(

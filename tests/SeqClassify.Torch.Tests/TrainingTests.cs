@@ -14,15 +14,18 @@ public class TrainingTests
         return (sequences, labels, vocabulary.Count + 2);
     }
 
-    [TestCase(RnnCellType.Gru)]
-    [TestCase(RnnCellType.Lstm)]
-    public void OverfitsSixtyFourShortSentences(RnnCellType cell)
+    [TestCase(SequenceEncoder.Rnn, RnnCellType.Gru, SequencePooling.Last)]
+    [TestCase(SequenceEncoder.Rnn, RnnCellType.Lstm, SequencePooling.Last)]
+    [TestCase(SequenceEncoder.Rnn, RnnCellType.Lstm, SequencePooling.Attention)]
+    [TestCase(SequenceEncoder.Transformer, RnnCellType.Gru, SequencePooling.Mean)]
+    public void OverfitsSixtyFourShortSentences(SequenceEncoder encoder, RnnCellType cell, SequencePooling pooling)
     {
         var (sequences, labels, vocabulary) = Sentences();
         Assert.That(sequences, Has.Length.EqualTo(64));
         using var model = new SequenceClassifierModel(new SequenceModelOptions
         {
             VocabularySize = vocabulary, InputSize = 16, HiddenSize = 32, Cell = cell, NumClasses = 2, Seed = 3,
+            Encoder = encoder, Pooling = pooling, Heads = 4, FeedForwardSize = 64, MaxPositions = 64,
         });
         var order = Enumerable.Range(0, 64).ToArray();
         var random = new Random(5);
@@ -87,8 +90,9 @@ public class TrainingTests
         }
     }
 
-    [Test]
-    public void FeatureSequencesTrainWithoutAnEmbedding()
+    [TestCase(SequenceEncoder.Rnn)]
+    [TestCase(SequenceEncoder.Transformer)]  // through its input projection
+    public void FeatureSequencesTrainWithoutAnEmbedding(SequenceEncoder encoder)
     {
         // A numeric task: is the sum of a 1-feature sequence positive? Sequences of varying length.
         var random = new Random(1);
@@ -98,6 +102,8 @@ public class TrainingTests
         using var model = new SequenceClassifierModel(new SequenceModelOptions
         {
             VocabularySize = 0, InputSize = 1, HiddenSize = 16, NumClasses = 2, Seed = 2,
+            Encoder = encoder, Pooling = encoder == SequenceEncoder.Transformer ? SequencePooling.Mean : SequencePooling.Last,
+            Heads = 2, FeedForwardSize = 32, MaxPositions = 16, TransformerDropout = 0,
         });
         var batch = SequenceBatch.FromFeatures(sequences, 1);
         double firstLoss = model.TrainStep(batch, labels, 0.02).Loss;

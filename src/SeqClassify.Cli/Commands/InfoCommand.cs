@@ -36,7 +36,7 @@ internal sealed class InfoCommand
         o.WriteLine($"input:        {string.Join(", ", m["inputSchema"]!.AsArray().Select(c => $"{c!["name"]} ({c["type"]})"))}");
         var options = model.Classifier.ModelOptions;
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"network:      {options.Cell} x{options.NumLayers}{(options.Bidirectional ? " bidirectional" : "")}, embedding {options.InputSize}, hidden {options.HiddenSize}, {options.Pooling} pooling, vocabulary {options.VocabularySize:N0}, {model.Classifier.ParameterCount:N0} parameters"));
+            $"network:      {NetworkSummary.Encoder(options)}, embedding {options.InputSize}, {options.Pooling} pooling, vocabulary {options.VocabularySize:N0}, {model.Classifier.ParameterCount:N0} parameters"));
         o.WriteLine("steps:");
         foreach (var step in m["steps"]!.AsArray())
         {

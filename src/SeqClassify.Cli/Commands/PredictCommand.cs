@@ -15,6 +15,13 @@ internal sealed class PredictCommand
     private readonly Option<string[]> _text = new("--text") { Description = "A text to classify; repeat for several." };
     private readonly Option<string> _input = new("--input") { Description = "A CSV/TSV file to classify (with --text-column), or - for one text per line on standard input." };
     private readonly Option<int> _topK = new("--top-k") { Description = "How many labels to list per text.", DefaultValueFactory = _ => 1 };
+    private readonly Option<int?> _explain = new("--explain")
+    {
+        Description = $"With a model pooled by attention: add the N tokens it attended to most, with their weights (N defaults to {DefaultExplainedTokens}).",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
+
+    private const int DefaultExplainedTokens = 5;
     private readonly DataOptions _data = new();
 
     public Command Build(CliConsole console, TextReader input)
@@ -26,11 +33,13 @@ internal sealed class PredictCommand
               seqclassify predict --model sst2.zip --text "a gorgeous, witty film" --text "dull and lifeless" --top-k 2
               seqclassify predict --model spam.zip --input new.tsv --no-header --text-column 1
               cat texts.txt | seqclassify predict --model spam.zip --input -
+              seqclassify predict --model spam-attention.zip --text "WIN a free prize, text now" --explain 3
             """);
         command.Options.Add(_model);
         command.Options.Add(_text);
         command.Options.Add(_input);
         command.Options.Add(_topK);
+        command.Options.Add(_explain);
         _data.AddTo(command, withLabel: false, textRequired: false);
         command.SetAction(parse => Run(parse, console, input));
         return command;
@@ -52,6 +61,12 @@ internal sealed class PredictCommand
         {
             throw new UsageException($"--top-k must be between 1 and {classes} (the model's classes), got {topK}");
         }
+        int? explain = parse.GetResult(_explain) is null ? null : parse.GetValue(_explain) ?? DefaultExplainedTokens;
+        if (explain < 1) throw new UsageException($"--explain must be at least 1, got {explain}");
+        if (explain is not null && !model.Classifier.HasAttentionWeights)
+        {
+            throw new UsageException($"--explain needs a model pooled by attention (train --pooling attention); this one pools by {model.Classifier.ModelOptions.Pooling.ToString().ToLowerInvariant()}");
+        }
         bool fromFile = inputPath is not null && inputPath != "-";
         IEnumerable<string> source = texts.Length > 0 ? texts
             : fromFile ? _data.Load(ml, parse, inputPath!, withLabel: false).GetColumn<string>("Text").Select(t => t ?? "")
@@ -59,12 +74,14 @@ internal sealed class PredictCommand
         long row = 0;
         foreach (var chunk in source.Chunk(BatchRows))
         {
-            foreach (var (text, score) in chunk.Zip(model.Score(chunk)))
+            var attention = explain is null ? null : model.Attention(chunk);
+            foreach (var (text, score, i) in chunk.Zip(model.Score(chunk), Enumerable.Range(0, chunk.Length)))
             {
                 var line = new JsonObject();
                 if (fromFile) line["row"] = row;
                 line["text"] = text;  // as given, not as normalized
                 AddPrediction(line, score, model.Classifier.LabelNames, topK);
+                if (attention is not null) line["attention"] = MostAttended(attention[i], explain!.Value);
                 console.Out.WriteLine(line.ToJsonString());
                 row++;
             }
@@ -80,6 +97,11 @@ internal sealed class PredictCommand
         line["top"] = new JsonArray(top.Select(x => (JsonNode?)new JsonObject { ["label"] = labels[x.i], ["probability"] = Math.Round(x.p, 6) }).ToArray());
         return line;
     }
+
+    /// <summary>The k heaviest tokens, heaviest first (ties in text order), each with its position in the text.</summary>
+    private static JsonArray MostAttended((string Token, float Weight)[] tokens, int k) => new(
+        tokens.Select((t, position) => (t.Token, t.Weight, position)).OrderByDescending(t => t.Weight).ThenBy(t => t.position).Take(k)
+            .Select(t => (JsonNode?)new JsonObject { ["token"] = t.Token, ["position"] = t.position, ["weight"] = Math.Round(t.Weight, 6) }).ToArray());
 
     private static IEnumerable<string> ReadLines(TextReader reader)
     {

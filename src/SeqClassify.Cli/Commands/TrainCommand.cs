@@ -22,12 +22,20 @@ internal sealed class TrainCommand
     private readonly Option<string> _test = new("--test") { Description = "Test data: its metrics are printed at the end." };
     private readonly Option<string> _out = new("--out") { Description = "Where to save the model (.zip); written atomically.", Required = true };
     private readonly Option<string> _tokenizer = new("--tokenizer") { Description = "basic_english (default), whitespace or chars." };
+    private readonly Option<string> _encoder = new("--encoder") { Description = "rnn (the default) or transformer." };
     private readonly Option<string> _cell = new("--cell") { Description = "gru, lstm or rnn." };
-    private readonly Option<int?> _layers = new("--layers") { Description = "Stacked RNN layers." };
+    private readonly Option<int?> _layers = new("--layers") { Description = "Stacked RNN or Transformer layers." };
+    private readonly Option<int?> _heads = new("--heads") { Description = $"Transformer: attention heads; divides --hidden (default {SequenceModelOptions.DefaultHeads})." };
+    private readonly Option<int?> _ffDim = new("--ff-dim") { Description = $"Transformer: feed-forward width (default {SequenceModelOptions.DefaultFeedForwardSize})." };
+    private readonly Option<int?> _maxPositions = new("--max-positions") { Description = $"Transformer: longest sequence; longer texts keep their first tokens (default {SequenceModelOptions.DefaultMaxPositions})." };
+    private readonly Option<string> _positional = new("--positional") { Description = "Transformer: sinusoidal (default) or learned positions." };
+    private readonly Option<string> _activation = new("--activation") { Description = "Transformer: relu (default) or gelu." };
+    private readonly Option<bool> _normFirst = new("--norm-first") { Description = "Transformer: pre-norm layers instead of post-norm." };
+    private readonly Option<float?> _transformerDropout = new("--transformer-dropout") { Description = $"Transformer: dropout inside each layer (default {SequenceModelOptions.DefaultTransformerDropout})." };
     private readonly Option<bool?> _bidirectional = new("--bidirectional") { Description = "Bidirectional RNN (true/false)." };
     private readonly Option<int?> _embedding = new("--embedding-dim") { Description = "Embedding size." };
-    private readonly Option<int?> _hidden = new("--hidden") { Description = "Hidden units per direction." };
-    private readonly Option<string> _pooling = new("--pooling") { Description = "last, mean or max." };
+    private readonly Option<int?> _hidden = new("--hidden") { Description = "Hidden units per direction; a Transformer's model width." };
+    private readonly Option<string> _pooling = new("--pooling") { Description = "last (RNN only), mean, max, first or attention." };
     private readonly Option<float?> _dropout = new("--dropout") { Description = "Dropout before the output layer." };
     private readonly Option<string> _pretrained = new("--pretrained")
     {
@@ -55,10 +63,12 @@ internal sealed class TrainCommand
               seqclassify train --train ../shared/datasets/sst2/train.tsv --test ../shared/datasets/sst2/test.tsv \
                 --text-column sentence --label-column label --unescape-ptb --out sst2.zip
               seqclassify train --train sms.tsv --no-header --text-column 1 --label-column 0 \
-                --valid-fraction 0.1 --cell lstm --epochs 3 --out spam.zip
+                --valid-fraction 0.1 --cell lstm --pooling attention --epochs 3 --out spam.zip
+              seqclassify train --train sms.tsv --no-header --text-column 1 --label-column 0 \
+                --encoder transformer --layers 2 --heads 4 --pooling mean --out spam-transformer.zip
             """);
-        foreach (var option in new Option[] { _train, _valid, _validFraction, _test, _out, _tokenizer, _cell, _layers, _bidirectional,
-                     _embedding, _hidden, _pooling, _dropout, _pretrained, _freeze, _maxLength, _minFreq, _epochs, _batchSize, _lr,
+        foreach (var option in new Option[] { _train, _valid, _validFraction, _test, _out, _tokenizer, _encoder, _cell, _layers, _bidirectional,
+                     _embedding, _hidden, _heads, _ffDim, _maxPositions, _positional, _activation, _normFirst, _transformerDropout, _pooling, _dropout, _pretrained, _freeze, _maxLength, _minFreq, _epochs, _batchSize, _lr,
                      _seed, _threads, _unescapePtb })
         {
             command.Options.Add(option);
@@ -92,7 +102,7 @@ internal sealed class TrainCommand
         var train = _data.Load(ml, parse, parse.GetValue(_train)!, withLabel: true);
         string? validPath = parse.GetValue(_valid);
         console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"training on {train.GetRowCount():N0} rows: {trainer.Cell} x{trainer.NumLayers}{(trainer.Bidirectional ? " bidirectional" : "")}, embedding {trainer.EmbeddingDimension} ({EmbeddingStart(trainer)}), hidden {trainer.HiddenSize}, {trainer.Pooling} pooling, {trainer.Epochs} epoch(s), batch {trainer.BatchSize}, lr {trainer.LearningRate}"));
+            $"training on {train.GetRowCount():N0} rows: {NetworkSummary.Encoder(trainer.Architecture(2, 0))}, embedding {trainer.EmbeddingDimension} ({EmbeddingStart(trainer)}), {trainer.Pooling} pooling, {trainer.Epochs} epoch(s), batch {trainer.BatchSize}, lr {trainer.LearningRate}"));
 
         trainer.CancellationToken = cancel;
         var model = new TrainingProgressDisplay(console).Run(progress =>
@@ -140,20 +150,20 @@ internal sealed class TrainCommand
     private RnnTrainerOptions TrainerOptions(ParseResult parse)
     {
         var o = new RnnTrainerOptions { Threads = Environment.ProcessorCount };
-        if (parse.GetValue(_cell) is { } cell) o.Cell = cell.ToLowerInvariant() switch
+        if (parse.GetValue(_encoder) is { } encoder) o.Encoder = Choice.Parse("--encoder", encoder, ("rnn", SequenceEncoder.Rnn), ("transformer", SequenceEncoder.Transformer));
+        if (parse.GetValue(_cell) is { } cell) o.Cell = Choice.Parse("--cell", cell, ("gru", RnnCellType.Gru), ("lstm", RnnCellType.Lstm), ("rnn", RnnCellType.Rnn));
+        if (parse.GetValue(_pooling) is { } pooling)
         {
-            "gru" => RnnCellType.Gru,
-            "lstm" => RnnCellType.Lstm,
-            "rnn" => RnnCellType.Rnn,
-            _ => throw new UsageException($"--cell must be gru, lstm or rnn, got '{cell}'"),
-        };
-        if (parse.GetValue(_pooling) is { } pooling) o.Pooling = pooling.ToLowerInvariant() switch
-        {
-            "last" => SequencePooling.Last,
-            "mean" => SequencePooling.Mean,
-            "max" => SequencePooling.Max,
-            _ => throw new UsageException($"--pooling must be last, mean or max, got '{pooling}'"),
-        };
+            o.Pooling = Choice.Parse("--pooling", pooling, ("last", SequencePooling.Last), ("mean", SequencePooling.Mean), ("max", SequencePooling.Max),
+                ("first", SequencePooling.First), ("attention", SequencePooling.Attention));
+        }
+        if (parse.GetValue(_heads) is { } heads) o.Heads = heads;
+        if (parse.GetValue(_ffDim) is { } ffDim) o.FeedForwardSize = ffDim;
+        if (parse.GetValue(_maxPositions) is { } maxPositions) o.MaxPositions = maxPositions;
+        if (parse.GetValue(_positional) is { } positional) o.PositionalEncoding = Choice.Parse("--positional", positional, ("sinusoidal", PositionalEncoding.Sinusoidal), ("learned", PositionalEncoding.Learned));
+        if (parse.GetValue(_activation) is { } activation) o.Activation = Choice.Parse("--activation", activation, ("relu", TransformerActivation.Relu), ("gelu", TransformerActivation.Gelu));
+        o.NormFirst = parse.GetValue(_normFirst);
+        if (parse.GetValue(_transformerDropout) is { } transformerDropout) o.TransformerDropout = transformerDropout;
         if (parse.GetValue(_layers) is { } layers) o.NumLayers = layers;
         if (parse.GetValue(_bidirectional) is { } bi) o.Bidirectional = bi;
         if (parse.GetValue(_embedding) is { } embedding) o.EmbeddingDimension = embedding;
@@ -211,6 +221,11 @@ internal sealed class TrainCommand
         nameof(RnnTrainerOptions.ValidationFraction) => "--valid-fraction:",
         nameof(RnnTrainerOptions.Threads) => "--threads:",
         nameof(RnnTrainerOptions.Dropout) => "--dropout:",
+        nameof(RnnTrainerOptions.Heads) => "--heads:",
+        nameof(RnnTrainerOptions.FeedForwardSize) => "--ff-dim:",
+        nameof(RnnTrainerOptions.MaxPositions) => "--max-positions:",
+        nameof(RnnTrainerOptions.TransformerDropout) => "--transformer-dropout:",
+        nameof(RnnTrainerOptions.Pooling) => "--pooling:",
         _ => "",
     };
 

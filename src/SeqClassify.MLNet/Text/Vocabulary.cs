@@ -1,3 +1,6 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
 namespace SeqClassify.MLNet.Text;
 
 /// <summary>Which tokens a too-long sequence keeps.</summary>
@@ -35,6 +38,21 @@ public sealed class Vocabulary
         {
             if (!_ids.TryAdd(tokens[i], i)) throw new ArgumentException($"Token '{tokens[i]}' appears twice in the vocabulary.", nameof(tokens));
         }
+    }
+
+    /// <summary>
+    /// The vocabulary a token-id column carries (MapTokensToIds annotates its output with it), or null
+    /// for a column without one.
+    /// </summary>
+    public static Vocabulary? Of(DataViewSchema.Column column)
+    {
+        if (column.Annotations.Schema.GetColumnOrNull(TokenToIdMappingTransformer.VocabularyAnnotationKind) is null)
+        {
+            return null;
+        }
+        VBuffer<ReadOnlyMemory<char>> tokens = default;
+        column.Annotations.GetValue(TokenToIdMappingTransformer.VocabularyAnnotationKind, ref tokens);
+        return new Vocabulary(tokens.DenseValues().Select(t => t.ToString()).ToArray());
     }
 
     /// <summary>Tokens by id.</summary>

@@ -87,14 +87,18 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
         {
             TorchRuntime.Threads = _options.Threads;
         }
-        var all = Examples.Read(input, _options.FeatureColumnName, _options.FeatureSize, _options.LabelColumnName, _options.MaximumTrainingLength);
+        if (_options.Encoder == SequenceEncoder.Transformer)
+        {
+            channel.Info($"Transformer: each sequence keeps its first {_options.SequenceLimit} steps at most (MaxPositions {_options.MaxPositions}), in training and prediction");
+        }
+        var all = Examples.Read(input, _options.FeatureColumnName, _options.FeatureSize, _options.LabelColumnName, _options.SequenceLimit);
         if (all.Count == 0)
         {
             throw new InvalidOperationException("The training data has no rows.");
         }
         var (train, validation) = SplitValidation(all, seed, channel);
         var history = new TrainingHistory { TrainingRows = train.Count, ValidationRows = validation?.Count ?? 0 };
-        var modelOptions = ModelOptions(feature.Name, VocabularyOf(feature), classes.Count, train, seed, history, channel);
+        var modelOptions = ModelOptions(feature.Name, Vocabulary.Of(feature), classes.Count, train, seed, history, channel);
         var model = new SequenceClassifierModel(modelOptions);
         var transformer = new SequenceClassificationTransformer(_host, model, classes, _options, history);
         try
@@ -117,7 +121,7 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
         if (_validation is not null)
         {
             CheckColumns(_validation.Schema);
-            return (all, Examples.Read(_validation, _options.FeatureColumnName, _options.FeatureSize, _options.LabelColumnName, _options.MaximumTrainingLength));
+            return (all, Examples.Read(_validation, _options.FeatureColumnName, _options.FeatureSize, _options.LabelColumnName, _options.SequenceLimit));
         }
         double fraction = _options.ValidationFraction ?? AutomaticValidationFraction(all.Count);
         if (fraction <= 0)
@@ -168,26 +172,9 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
                     "(every id is <unk>): the texts are empty, or no token reached the vocabulary's minimum frequency.");
             }
         }
-        var options = new SequenceModelOptions
-        {
-            VocabularySize = vocabularySize,
-            InputSize = tokens ? _options.EmbeddingDimension : train.FeatureSize,
-            HiddenSize = _options.HiddenSize,
-            NumLayers = _options.NumLayers,
-            Bidirectional = _options.Bidirectional,
-            Cell = _options.Cell,
-            Pooling = _options.Pooling,
-            HeadHiddenSize = _options.HeadHiddenSize,
-            NumClasses = classes,
-            EmbeddingDropout = _options.EmbeddingDropout,
-            RnnDropout = _options.RnnDropout,
-            Dropout = _options.Dropout,
-            ClassWeights = _options.ClassWeights,
-            LabelSmoothing = _options.LabelSmoothing,
-            WeightDecay = _options.WeightDecay,
-            GradientClipNorm = _options.GradientClipNorm,
-            Seed = seed,
-        };
+        var options = _options.Architecture(classes, seed);
+        options.VocabularySize = vocabularySize;
+        options.InputSize = tokens ? _options.EmbeddingDimension : train.FeatureSize;
         var usableVocabulary = tokens ? vocabulary : null;
         if (PretrainedVectorsFile(featureName, usableVocabulary is not null, channel) is { } vectorsPath)
         {
@@ -220,19 +207,6 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
             return null;
         }
         return PretrainedEmbeddingStore.GetPath(_options.PretrainedEmbeddings, m => channel.Info(m), _options.CancellationToken);
-    }
-
-    /// <summary>The vocabulary an ids column carries as an annotation (MapTokensToIds); null if none.</summary>
-    private static Vocabulary? VocabularyOf(DataViewSchema.Column feature)
-    {
-        var annotation = feature.Annotations.Schema.GetColumnOrNull(TokenToIdMappingTransformer.VocabularyAnnotationKind);
-        if (annotation is null)
-        {
-            return null;
-        }
-        VBuffer<ReadOnlyMemory<char>> tokens = default;
-        feature.Annotations.GetValue(TokenToIdMappingTransformer.VocabularyAnnotationKind, ref tokens);
-        return new Vocabulary(tokens.DenseValues().Select(t => t.ToString()).ToArray());
     }
 
     /// <summary>The epochs, batches, validation, early stopping and cancellation of one Fit.</summary>

@@ -44,8 +44,35 @@ public sealed class RnnTrainerOptions
     /// <summary>Output column of the predicted key.</summary>
     public string PredictedLabelColumnName { get; set; } = "PredictedLabel";
 
+    /// <summary>A recurrent network (the default) or a Transformer encoder (then <see cref="HiddenSize"/> is its width and <see cref="NumLayers"/> its layers).</summary>
+    public SequenceEncoder Encoder { get; set; } = SequenceEncoder.Rnn;
+
     /// <summary>The recurrent cell.</summary>
     public RnnCellType Cell { get; set; } = RnnCellType.Gru;
+
+    /// <summary>Transformer: attention heads per layer; divides <see cref="HiddenSize"/>.</summary>
+    public int Heads { get; set; } = SequenceModelOptions.DefaultHeads;
+
+    /// <summary>Transformer: inner width of each layer's feed-forward block.</summary>
+    public int FeedForwardSize { get; set; } = SequenceModelOptions.DefaultFeedForwardSize;
+
+    /// <summary>
+    /// Transformer: the longest sequence the model takes. Longer ones are truncated to it, in training
+    /// and prediction, as by <see cref="MaximumTrainingLength"/> (the trainer says so in its log).
+    /// </summary>
+    public int MaxPositions { get; set; } = SequenceModelOptions.DefaultMaxPositions;
+
+    /// <summary>Transformer: sinusoidal (fixed) or learned positions.</summary>
+    public PositionalEncoding PositionalEncoding { get; set; } = PositionalEncoding.Sinusoidal;
+
+    /// <summary>Transformer: the feed-forward activation.</summary>
+    public TransformerActivation Activation { get; set; } = TransformerActivation.Relu;
+
+    /// <summary>Transformer: pre-norm layers (with a final LayerNorm) instead of post-norm.</summary>
+    public bool NormFirst { get; set; }
+
+    /// <summary>Transformer: dropout inside each layer.</summary>
+    public float TransformerDropout { get; set; } = SequenceModelOptions.DefaultTransformerDropout;
 
     /// <summary>Stacked layers.</summary>
     public int NumLayers { get; set; } = 1;
@@ -117,8 +144,48 @@ public sealed class RnnTrainerOptions
     /// <summary>Cross-entropy label smoothing.</summary>
     public float LabelSmoothing { get; set; }
 
-    /// <summary>Truncate sequences longer than this for training and prediction; 0 = keep all (tokens are also truncated by the vocabulary step's MaximumLength).</summary>
+    /// <summary>Truncate sequences longer than this for training and prediction; 0 = keep all (tokens are also truncated by the vocabulary step's MaximumLength). A Transformer keeps at most <see cref="MaxPositions"/>.</summary>
     public int MaximumTrainingLength { get; set; }
+
+    /// <summary>
+    /// The steps a sequence keeps, in training and in the trained model's predictions: <see cref="MaximumTrainingLength"/>,
+    /// and with a Transformer at most <see cref="MaxPositions"/>; 0 = all.
+    /// </summary>
+    internal int SequenceLimit => Encoder != SequenceEncoder.Transformer ? MaximumTrainingLength
+        : MaximumTrainingLength == 0 ? MaxPositions : Math.Min(MaximumTrainingLength, MaxPositions);
+
+    /// <summary>
+    /// The network's architecture from these options: the one mapping, used by <see cref="Validate"/>
+    /// (before any data is read) and by the trainer (which adds what the data decides: vocabulary,
+    /// input size, classes, pretrained vectors).
+    /// </summary>
+    public SequenceModelOptions Architecture(int numClasses, int seed) => new()
+    {
+        Encoder = Encoder,
+        InputSize = EmbeddingDimension,
+        HiddenSize = HiddenSize,
+        NumLayers = NumLayers,
+        Bidirectional = Bidirectional,
+        Cell = Cell,
+        Pooling = Pooling,
+        HeadHiddenSize = HeadHiddenSize,
+        Heads = Heads,
+        FeedForwardSize = FeedForwardSize,
+        MaxPositions = MaxPositions,
+        PositionalEncoding = PositionalEncoding,
+        Activation = Activation,
+        NormFirst = NormFirst,
+        TransformerDropout = TransformerDropout,
+        NumClasses = numClasses,
+        EmbeddingDropout = EmbeddingDropout,
+        RnnDropout = RnnDropout,
+        Dropout = Dropout,
+        ClassWeights = ClassWeights,
+        LabelSmoothing = LabelSmoothing,
+        WeightDecay = WeightDecay,
+        GradientClipNorm = GradientClipNorm,
+        Seed = seed,
+    };
 
     /// <summary>Group rows of similar length into batches (from shuffled chunks) to waste less work on padding.</summary>
     public bool BucketByLength { get; set; } = true;
@@ -184,6 +251,13 @@ public sealed class RnnTrainerOptions
         static void InUnitInterval(float value, string name)
         {
             if (!(value >= 0 && value < 1)) throw new ArgumentOutOfRangeException(name, value, $"{name} must be in [0, 1), got {value}.");
+        }
+        // The architecture's own checks (the encoder's, by the same option names); classes come from the data.
+        Architecture(numClasses: 2, seed: 0).ValidateArchitecture();
+        if (Encoder == SequenceEncoder.Transformer && MaximumTrainingLength > MaxPositions)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaximumTrainingLength), MaximumTrainingLength,
+                $"MaximumTrainingLength {MaximumTrainingLength} exceeds MaxPositions {MaxPositions}, the longest sequence the Transformer takes: raise MaxPositions or lower MaximumTrainingLength.");
         }
         Positive(NumLayers, nameof(NumLayers));
         Positive(EmbeddingDimension, nameof(EmbeddingDimension));

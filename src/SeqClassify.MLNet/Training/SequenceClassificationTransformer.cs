@@ -31,8 +31,11 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
 
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: "SCRNNCLS",
-        verWrittenCur: 0x00010001,
-        verReadableCur: 0x00010001,
+        // 0x00010002: the network options may name a Transformer encoder or attention pooling, which a
+        // reader of 0x00010001 would not build; 0x00010001 files (RNN only) still load: their options
+        // lack the new fields, which default to the RNN.
+        verWrittenCur: 0x00010002,
+        verReadableCur: 0x00010002,
         verWeCanReadBack: 0x00010001,
         loaderSignature: LoaderSignature,
         loaderAssemblyName: typeof(SequenceClassificationTransformer).Assembly.FullName);
@@ -47,7 +50,7 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
         FeatureSize = options.FeatureSize;
         ScoreColumnName = options.ScoreColumnName;
         PredictedLabelColumnName = options.PredictedLabelColumnName;
-        MaximumLength = options.MaximumTrainingLength;
+        MaximumLength = options.SequenceLimit;
         History = history;
     }
 
@@ -108,6 +111,16 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
 
     /// <summary>The architecture of the network.</summary>
     public SequenceModelOptions ModelOptions => Model.Options;
+
+    /// <summary>
+    /// The output column a model pooled by <see cref="SequencePooling.Attention"/> adds beside the
+    /// scores: per row, one weight per step of its (truncated) sequence, summing to 1. Computed only
+    /// when read (a separate pass per row), so scoring alone costs nothing more.
+    /// </summary>
+    public const string AttentionWeightsColumnName = "AttentionWeights";
+
+    /// <summary>Whether <see cref="AttentionWeightsColumnName"/> is among the outputs.</summary>
+    public bool HasAttentionWeights => Model.Options.Pooling == SequencePooling.Attention;
 
     /// <summary>Number of trainable and frozen parameters of the network.</summary>
     public long ParameterCount => Model.ParameterCount;
@@ -216,11 +229,14 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
                 (ref ReadOnlyMemory<char> value) => value = AnnotationUtils.Const.ScoreValueKind.Score.AsMemory());
             var predicted = new DataViewSchema.Annotations.Builder();
             classes.AddKeyValues(predicted);
-            return
+            DataViewSchema.DetachedColumn[] columns =
             [
                 new DataViewSchema.DetachedColumn(parent.ScoreColumnName, new VectorDataViewType(NumberDataViewType.Single, classes.Count), score.ToAnnotations()),
                 new DataViewSchema.DetachedColumn(parent.PredictedLabelColumnName, new KeyDataViewType(typeof(uint), classes.Count), predicted.ToAnnotations()),
             ];
+            return parent.HasAttentionWeights
+                ? [.. columns, new DataViewSchema.DetachedColumn(AttentionWeightsColumnName, new VectorDataViewType(NumberDataViewType.Single))]
+                : columns;
         }
 
         /// <summary>Score and PredictedLabel read one <see cref="RowScores"/>: the network runs once per row.</summary>
@@ -228,7 +244,19 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
         {
             var scores = new RowScores(parent, input, _feature, source);
             disposer = scores.Dispose;
-            var getters = new Delegate[2];
+            var getters = new Delegate[parent.HasAttentionWeights ? 3 : 2];
+            if (parent.HasAttentionWeights && activeOutput(2))
+            {
+                var reader = SequenceReader.Create(input, _feature, parent.FeatureSize, parent.MaximumLength);
+                getters[2] = (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
+                {
+                    var row = Examples.Unlabeled([parent.FeatureSize > 0 ? reader.ReadFeatures() : reader.ReadIds()], parent.FeatureSize);
+                    float[] weights = parent.Model.PredictWithAttention(row.Batch([0])).AttentionWeights;
+                    var editor = VBufferEditor.Create(ref value, weights.Length);
+                    weights.CopyTo(editor.Values);
+                    value = editor.Commit();
+                });
+            }
             if (activeOutput(0))
             {
                 getters[0] = (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
@@ -254,7 +282,7 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
             CreateGetters(input, column => column == iinfo, out disposer)[iinfo];
 
         public override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput) =>
-            column => column == _feature.Index && (activeOutput(0) || activeOutput(1));
+            column => column == _feature.Index && (activeOutput(0) || activeOutput(1) || (parent.HasAttentionWeights && activeOutput(2)));
 
         public override void SaveModel(ModelSaveContext ctx) => parent.SaveModel(ctx);
     }

@@ -13,15 +13,49 @@ public enum RnnCellType
     Lstm = 3,
 }
 
-/// <summary>How the RNN's outputs become one vector per sequence. Values match sc_pooling.</summary>
+/// <summary>What turns embedded steps into per-step outputs. Values match sc_encoder in native/sc_model.h.</summary>
+public enum SequenceEncoder
+{
+    /// <summary>A packed recurrent network (<see cref="RnnCellType"/>), uni- or bidirectional, stacked.</summary>
+    Rnn = 0,
+    /// <summary>A Transformer encoder (nn.TransformerEncoder): multi-head self-attention over the valid steps.</summary>
+    Transformer = 1,
+}
+
+/// <summary>The Transformer's position signal. Values match sc_positional.</summary>
+public enum PositionalEncoding
+{
+    /// <summary>Fixed sines and cosines of "Attention Is All You Need" (PyTorch's tutorial).</summary>
+    Sinusoidal = 0,
+    /// <summary>A learned vector per position (nn.Embedding(MaxPositions, HiddenSize)).</summary>
+    Learned = 1,
+}
+
+/// <summary>The Transformer feed-forward block's activation. Values match sc_activation.</summary>
+public enum TransformerActivation
+{
+    /// <summary>ReLU (nn.TransformerEncoderLayer's default).</summary>
+    Relu = 0,
+    /// <summary>GELU (exact, erf-based, as torch.nn.functional.gelu).</summary>
+    Gelu = 1,
+}
+
+/// <summary>How the encoder's outputs become one vector per sequence. Values match sc_pooling.</summary>
 public enum SequencePooling
 {
-    /// <summary>Final hidden state of the last layer; both directions concatenated when bidirectional.</summary>
+    /// <summary>RNN only: final hidden state of the last layer; both directions concatenated when bidirectional.</summary>
     Last = 0,
     /// <summary>Mean of the last layer's outputs over the valid (unpadded) steps.</summary>
     Mean = 1,
     /// <summary>Element-wise maximum of the last layer's outputs over the valid steps.</summary>
     Max = 2,
+    /// <summary>The output at the first position (with a Transformer, a summary position; with a bidirectional RNN, the backward direction's final state beside the forward one's first).</summary>
+    First = 3,
+    /// <summary>
+    /// Learned additive attention over the valid steps (score = v·tanh(W·x + b), softmax, weighted sum);
+    /// the weights of a prediction can be read back (<see cref="SequenceClassifierModel.PredictWithAttention"/>).
+    /// </summary>
+    Attention = 4,
 }
 
 /// <summary>What a forward pass returns per row.</summary>

@@ -8,8 +8,8 @@ namespace SeqClassify.Torch;
 public readonly record struct TrainStepResult(double Loss, long Correct);
 
 /// <summary>
-/// A recurrent sequence classifier running in libtorch: embedding (or feature input) → packed
-/// RNN/GRU/LSTM → pooling → dropout → linear head → class scores.
+/// A sequence classifier running in libtorch: embedding (or feature input) → packed RNN/GRU/LSTM or
+/// Transformer encoder → pooling → dropout → linear head → class scores.
 /// </summary>
 /// <remarks>
 /// Thread safety: <see cref="Predict"/> may be called from many threads at once. Training calls
@@ -25,6 +25,7 @@ public sealed class SequenceClassifierModel : IDisposable
     public SequenceClassifierModel(SequenceModelOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options.ValidateArchitecture();
         options.ValidateArrays();
         Options = options.Clone();
         _handle = NativeModel.Create(Options);
@@ -66,6 +67,24 @@ public sealed class SequenceClassifierModel : IDisposable
         var values = new float[batch.BatchSize * NumClasses];
         NativeModel.Predict(LiveHandle, batch, output, values);
         return values;
+    }
+
+    /// <summary>
+    /// Scores a batch like <see cref="Predict"/> and returns the attention pooling's weights: per row,
+    /// <see cref="SequenceBatch.MaxLength"/> weights that sum to 1 over the row's valid steps (0 on
+    /// padding). Only for models with <see cref="SequencePooling.Attention"/>.
+    /// </summary>
+    public (float[] Values, float[] AttentionWeights) PredictWithAttention(SequenceBatch batch, ModelOutput output = ModelOutput.Probabilities)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (Options.Pooling != SequencePooling.Attention)
+        {
+            throw new InvalidOperationException($"This model pools by {Options.Pooling}, not Attention: it has no attention weights.");
+        }
+        var values = new float[batch.BatchSize * NumClasses];
+        var weights = new float[(long)batch.BatchSize * batch.MaxLength];
+        NativeModel.PredictWithAttention(LiveHandle, batch, output, values, weights);
+        return (values, weights);
     }
 
     /// <summary>The parameters as a tensor archive (see <see cref="TensorArchive"/>).</summary>

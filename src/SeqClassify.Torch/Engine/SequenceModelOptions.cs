@@ -7,17 +7,53 @@ namespace SeqClassify.Torch;
 /// </summary>
 public sealed class SequenceModelOptions
 {
+    /// <summary>The Transformer's default number of attention heads.</summary>
+    public const int DefaultHeads = 4;
+
+    /// <summary>The Transformer's default feed-forward width.</summary>
+    public const int DefaultFeedForwardSize = 512;
+
+    /// <summary>The Transformer's default longest sequence.</summary>
+    public const int DefaultMaxPositions = 512;
+
+    /// <summary>The Transformer layers' default dropout (nn.TransformerEncoderLayer's).</summary>
+    public const float DefaultTransformerDropout = 0.1f;
+
+    /// <summary>A recurrent network (the default) or a Transformer encoder.</summary>
+    public SequenceEncoder Encoder { get; set; } = SequenceEncoder.Rnn;
+
     /// <summary>Token vocabulary size including &lt;pad&gt; (0) and &lt;unk&gt; (1); 0 for feature-vector input.</summary>
     public int VocabularySize { get; set; }
 
     /// <summary>Embedding dimension for token input, or floats per step for feature input.</summary>
     public int InputSize { get; set; } = 100;
 
-    /// <summary>Hidden units per direction.</summary>
+    /// <summary>RNN: hidden units per direction. Transformer: the model width (d_model), divisible by <see cref="Heads"/>.</summary>
     public int HiddenSize { get; set; } = 128;
 
-    /// <summary>Stacked recurrent layers.</summary>
+    /// <summary>Stacked recurrent layers, or Transformer encoder layers.</summary>
     public int NumLayers { get; set; } = 1;
+
+    /// <summary>Transformer: attention heads per layer.</summary>
+    public int Heads { get; set; } = DefaultHeads;
+
+    /// <summary>Transformer: inner width of each layer's feed-forward block (dim_feedforward).</summary>
+    public int FeedForwardSize { get; set; } = DefaultFeedForwardSize;
+
+    /// <summary>Transformer: the longest sequence the model takes (the positional table's length); a longer one is refused.</summary>
+    public int MaxPositions { get; set; } = DefaultMaxPositions;
+
+    /// <summary>Transformer: sinusoidal (fixed) or learned positions.</summary>
+    public PositionalEncoding PositionalEncoding { get; set; } = PositionalEncoding.Sinusoidal;
+
+    /// <summary>Transformer: the feed-forward activation.</summary>
+    public TransformerActivation Activation { get; set; } = TransformerActivation.Relu;
+
+    /// <summary>Transformer: LayerNorm before each block (pre-norm, with a final LayerNorm) instead of after (PyTorch's default).</summary>
+    public bool NormFirst { get; set; }
+
+    /// <summary>Transformer: dropout inside each layer (attention weights, after each block, inside the feed-forward block).</summary>
+    public float TransformerDropout { get; set; } = DefaultTransformerDropout;
 
     /// <summary>Run a second RNN backwards over each sequence and concatenate.</summary>
     public bool Bidirectional { get; set; }
@@ -34,7 +70,7 @@ public sealed class SequenceModelOptions
     /// <summary>Number of classes (at least 2).</summary>
     public int NumClasses { get; set; } = 2;
 
-    /// <summary>Dropout on the embedded steps.</summary>
+    /// <summary>Dropout on the embedded steps (with a Transformer, after the positions are added).</summary>
     public float EmbeddingDropout { get; set; }
 
     /// <summary>Dropout between stacked RNN layers (ignored with one layer, as in PyTorch).</summary>
@@ -87,6 +123,41 @@ public sealed class SequenceModelOptions
         copy.PretrainedEmbeddings = (float[]?)PretrainedEmbeddings?.Clone();
         copy.ClassWeights = (float[]?)ClassWeights?.Clone();
         return copy;
+    }
+
+    /// <summary>
+    /// Checks the options the encoder ties together (the engine checks them again, for callers of its C
+    /// ABI): throws <see cref="ArgumentOutOfRangeException"/> naming the first one out of range. Cheap:
+    /// run it before any data is read.
+    /// </summary>
+    public void ValidateArchitecture()
+    {
+        static void Defined<T>(T value, string name) where T : struct, Enum
+        {
+            if (!Enum.IsDefined(value)) throw new ArgumentOutOfRangeException(name, value, $"{name} is not a {typeof(T).Name}.");
+        }
+        Defined(Encoder, nameof(Encoder));
+        Defined(Cell, nameof(Cell));
+        Defined(Pooling, nameof(Pooling));
+        Defined(PositionalEncoding, nameof(PositionalEncoding));
+        Defined(Activation, nameof(Activation));
+        if (Encoder != SequenceEncoder.Transformer) return;
+        if (Pooling == SequencePooling.Last)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Pooling), Pooling, "A Transformer has no final hidden state: pool by Mean, Max, First or Attention.");
+        }
+        if (Heads < 1) throw new ArgumentOutOfRangeException(nameof(Heads), Heads, "Heads must be at least 1.");
+        if (HiddenSize % Heads != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Heads), Heads, $"Heads ({Heads}) must divide HiddenSize ({HiddenSize}), the Transformer's model width.");
+        }
+        if (FeedForwardSize < 1) throw new ArgumentOutOfRangeException(nameof(FeedForwardSize), FeedForwardSize, "FeedForwardSize must be at least 1.");
+        if (MaxPositions < 1) throw new ArgumentOutOfRangeException(nameof(MaxPositions), MaxPositions, "MaxPositions must be at least 1.");
+        if (!(TransformerDropout >= 0 && TransformerDropout < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(TransformerDropout), TransformerDropout, $"TransformerDropout must be in [0, 1), got {TransformerDropout}.");
+        }
+        if (UseLibtorchRnn) throw new ArgumentOutOfRangeException(nameof(UseLibtorchRnn), UseLibtorchRnn, "UseLibtorchRnn applies to the RNN encoder only.");
     }
 
     /// <summary>Checks lengths of the optional arrays, which the engine cannot see.</summary>

@@ -6,6 +6,9 @@ namespace SeqClassify.Torch.Interop;
 internal static partial class NativeMethods
 {
     [LibraryImport(NativeLibraryName.Value)]
+    internal static partial void sc_model_abi(out long configSize, out long batchSize, out long stepResultSize, out int version);
+
+    [LibraryImport(NativeLibraryName.Value)]
     internal static partial NativeStatusCode sc_model_create(in NativeModelConfig config, out ModelHandle model);
 
     [LibraryImport(NativeLibraryName.Value)]
@@ -25,6 +28,10 @@ internal static partial class NativeMethods
     [LibraryImport(NativeLibraryName.Value)]
     internal static unsafe partial NativeStatusCode sc_model_predict(
         ModelHandle model, in NativeBatch batch, int output, float* values, long capacity);
+
+    [LibraryImport(NativeLibraryName.Value)]
+    internal static unsafe partial NativeStatusCode sc_model_predict_attention(
+        ModelHandle model, in NativeBatch batch, int output, float* values, long capacity, float* weights, long weightsCapacity);
 
     [LibraryImport(NativeLibraryName.Value)]
     internal static partial NativeStatusCode sc_model_export_parameters(ModelHandle model, out IntPtr buffer, out long size);

@@ -10,6 +10,7 @@ internal static unsafe class NativeModel
 {
     public static ModelHandle Create(SequenceModelOptions options)
     {
+        NativeAbi.EnsureChecked();
         float[]? pretrained = options.PretrainedEmbeddings;
         float[]? weights = options.ClassWeights;
         fixed (float* pretrainedPtr = pretrained)
@@ -17,6 +18,8 @@ internal static unsafe class NativeModel
         {
             var config = new NativeModelConfig
             {
+                StructSize = (uint)sizeof(NativeModelConfig),
+                Version = NativeAbi.Version,
                 VocabSize = options.VocabularySize,
                 InputSize = options.InputSize,
                 HiddenSize = options.HiddenSize,
@@ -40,6 +43,14 @@ internal static unsafe class NativeModel
                 WeightDecay = options.WeightDecay,
                 ClipNorm = options.GradientClipNorm,
                 LibtorchRnn = options.UseLibtorchRnn ? 1 : 0,
+                Encoder = (int)options.Encoder,
+                Heads = options.Heads,
+                FeedforwardSize = options.FeedForwardSize,
+                MaxPositions = options.MaxPositions,
+                Positional = (int)options.PositionalEncoding,
+                Activation = (int)options.Activation,
+                NormFirst = options.NormFirst ? 1 : 0,
+                TransformerDropout = options.TransformerDropout,
             };
             NativeStatus.ThrowIfFailed(NativeMethods.sc_model_create(in config, out ModelHandle handle));
             return handle;
@@ -80,6 +91,17 @@ internal static unsafe class NativeModel
         {
             NativeStatus.ThrowIfFailed(NativeMethods.sc_model_predict(
                 model, in pinned.Native, (int)output, valuesPtr, values.LongLength));
+        }
+    }
+
+    public static void PredictWithAttention(ModelHandle model, SequenceBatch batch, ModelOutput output, float[] values, float[] weights)
+    {
+        using var pinned = new PinnedBatch(batch);
+        fixed (float* valuesPtr = values)
+        fixed (float* weightsPtr = weights)
+        {
+            NativeStatus.ThrowIfFailed(NativeMethods.sc_model_predict_attention(
+                model, in pinned.Native, (int)output, valuesPtr, values.LongLength, weightsPtr, weights.LongLength));
         }
     }
 

@@ -18,6 +18,8 @@ internal enum NativeStatusCode
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct NativeModelConfig
 {
+    public uint StructSize;
+    public uint Version;
     public long VocabSize;
     public long InputSize;
     public long HiddenSize;
@@ -41,7 +43,42 @@ internal unsafe struct NativeModelConfig
     public float WeightDecay;
     public float ClipNorm;
     public int LibtorchRnn;
-    public int Reserved;
+    public int Encoder;
+    public long Heads;
+    public long FeedforwardSize;
+    public long MaxPositions;
+    public int Positional;
+    public int Activation;
+    public int NormFirst;
+    public float TransformerDropout;
+}
+
+/// <summary>
+/// The managed half of the layout check (native/sc_model.h, SC_MODEL_ABI_VERSION): the structs'
+/// sizes here against the library's, once, before the first model is created. The native half
+/// refuses a config whose struct_size or version differ.
+/// </summary>
+internal static unsafe class NativeAbi
+{
+    public const uint Version = 2;
+
+    private static readonly Lazy<bool> Checked = new(Check);
+
+    public static void EnsureChecked() => _ = Checked.Value;
+
+    private static bool Check()
+    {
+        NativeMethods.sc_model_abi(out long config, out long batch, out long stepResult, out int version);
+        if (config != sizeof(NativeModelConfig) || batch != sizeof(NativeBatch) || stepResult != sizeof(NativeStepResult)
+            || version != Version)
+        {
+            throw new SeqClassifyException(
+                $"The native library's structs (config {config} bytes, batch {batch}, step result {stepResult}, version {version}) " +
+                $"differ from this assembly's ({sizeof(NativeModelConfig)}, {sizeof(NativeBatch)}, {sizeof(NativeStepResult)}, version {Version}): " +
+                "the managed and native builds come from different sources; rebuild both.");
+        }
+        return true;
+    }
 }
 
 [StructLayout(LayoutKind.Sequential)]

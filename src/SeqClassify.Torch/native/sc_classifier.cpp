@@ -30,9 +30,27 @@ void validate_config(const sc_model_config& c) {
     require(c.num_layers >= 1, "num_layers must be >= 1, got " + std::to_string(c.num_layers));
     require(c.head_hidden_size >= 0, "head_hidden_size must be >= 0, got " + std::to_string(c.head_hidden_size));
     require(c.num_classes >= 2, "num_classes must be >= 2, got " + std::to_string(c.num_classes));
+    require(c.encoder == SC_ENCODER_RNN || c.encoder == SC_ENCODER_TRANSFORMER,
+            "encoder must be 0 (RNN) or 1 (Transformer), got " + std::to_string(c.encoder));
     require(c.cell >= SC_CELL_RNN_TANH && c.cell <= SC_CELL_LSTM, "cell must be 0..3, got " + std::to_string(c.cell));
-    require(c.pooling >= SC_POOLING_LAST && c.pooling <= SC_POOLING_MAX,
-            "pooling must be 0..2, got " + std::to_string(c.pooling));
+    require(c.pooling >= SC_POOLING_LAST && c.pooling <= SC_POOLING_ATTENTION,
+            "pooling must be 0..4, got " + std::to_string(c.pooling));
+    if (c.encoder == SC_ENCODER_TRANSFORMER) {
+        require(c.pooling != SC_POOLING_LAST,
+                "a Transformer has no final hidden state: pool by mean, max, first position or attention");
+        require(c.heads >= 1, "heads must be >= 1, got " + std::to_string(c.heads));
+        require(c.hidden_size % c.heads == 0, "heads (" + std::to_string(c.heads) + ") must divide the model width hidden_size (" +
+                                                  std::to_string(c.hidden_size) + ")");
+        require(c.feedforward_size >= 1, "feedforward_size must be >= 1, got " + std::to_string(c.feedforward_size));
+        require(c.max_positions >= 1, "max_positions must be >= 1, got " + std::to_string(c.max_positions));
+        require(c.positional == SC_POSITIONAL_SINUSOIDAL || c.positional == SC_POSITIONAL_LEARNED,
+                "positional must be 0 (sinusoidal) or 1 (learned), got " + std::to_string(c.positional));
+        require(c.activation == SC_ACTIVATION_RELU || c.activation == SC_ACTIVATION_GELU,
+                "activation must be 0 (relu) or 1 (gelu), got " + std::to_string(c.activation));
+        require(c.norm_first == 0 || c.norm_first == 1, "norm_first must be 0 or 1, got " + std::to_string(c.norm_first));
+        require(in_unit_interval(c.transformer_dropout), "transformer_dropout must be in [0, 1)");
+        require(!c.libtorch_rnn, "libtorch_rnn applies to the RNN encoder only");
+    }
     require(in_unit_interval(c.embedding_dropout), "embedding_dropout must be in [0, 1)");
     require(in_unit_interval(c.rnn_dropout), "rnn_dropout must be in [0, 1)");
     require(in_unit_interval(c.dropout), "dropout must be in [0, 1)");
@@ -47,10 +65,18 @@ void validate_config(const sc_model_config& c) {
 
 SequenceClassifierImpl::SequenceClassifierImpl(const sc_model_config& config) : config_(config) {
     validate_config(config);
+    const bool transformer = config.encoder == SC_ENCODER_TRANSFORMER;
     if (config.vocab_size > 0) {
         embedding_ = register_module(
             "embedding", torch::nn::Embedding(torch::nn::EmbeddingOptions(config.vocab_size, config.input_size)
                                                   .padding_idx(0)));
+        if (transformer) {
+            // As PyTorch's Transformer tutorial: small uniform vectors, which the sqrt(E) scaling
+            // brings to the positional signal's magnitude.
+            torch::NoGradGuard no_grad;
+            embedding_->weight.uniform_(-0.1, 0.1);
+            embedding_->weight[0].zero_();
+        }
         if (config.pretrained_embeddings) {
             torch::NoGradGuard no_grad;
             auto given = torch::from_blob(const_cast<float*>(config.pretrained_embeddings),
@@ -59,6 +85,38 @@ SequenceClassifierImpl::SequenceClassifierImpl(const sc_model_config& config) : 
             embedding_->weight.set_requires_grad(!config.freeze_embeddings);
         }
     }
+    const int64_t pooled = transformer ? config.hidden_size : config.hidden_size * (config.bidirectional ? 2 : 1);
+    if (transformer) {
+        build_transformer();
+    } else {
+        build_rnn();
+    }
+    if (config.pooling == SC_POOLING_ATTENTION) attention_ = register_module("attention", AdditiveAttention(pooled));
+    if (config.head_hidden_size > 0) {
+        hidden_ = register_module("hidden", torch::nn::Linear(pooled, config.head_hidden_size));
+        fc_ = register_module("fc", torch::nn::Linear(config.head_hidden_size, config.num_classes));
+    } else {
+        fc_ = register_module("fc", torch::nn::Linear(pooled, config.num_classes));
+    }
+}
+
+void SequenceClassifierImpl::build_transformer() {
+    const auto& config = config_;
+    if (config.vocab_size == 0 || config.input_size != config.hidden_size) {
+        input_projection_ = register_module("input_projection", torch::nn::Linear(config.input_size, config.hidden_size));
+    }
+    if (config.positional == SC_POSITIONAL_LEARNED) {
+        positional_ = register_module("positional", torch::nn::Embedding(config.max_positions, config.hidden_size));
+        torch::NoGradGuard no_grad;
+        positional_->weight.normal_(0.0, 0.02);
+    } else {
+        sinusoid_ = sinusoidal_positions(config.max_positions, config.hidden_size);
+    }
+    transformer_ = register_module("encoder", TransformerEncoder(config));
+}
+
+void SequenceClassifierImpl::build_rnn() {
+    const auto& config = config_;
     // PyTorch ignores inter-layer dropout on a single layer (and warns); do the same silently.
     const double between_layers = config.num_layers > 1 ? config.rnn_dropout : 0.0;
     switch (config.cell) {
@@ -90,23 +148,42 @@ SequenceClassifierImpl::SequenceClassifierImpl(const sc_model_config& config) : 
             rnn_ = register_module("rnn", torch::nn::RNN(options));
         }
     }
-    const int64_t pooled = config.hidden_size * (config.bidirectional ? 2 : 1);
-    if (config.head_hidden_size > 0) {
-        hidden_ = register_module("hidden", torch::nn::Linear(pooled, config.head_hidden_size));
-        fc_ = register_module("fc", torch::nn::Linear(config.head_hidden_size, config.num_classes));
-    } else {
-        fc_ = register_module("fc", torch::nn::Linear(pooled, config.num_classes));
-    }
 }
 
-torch::Tensor SequenceClassifierImpl::forward(const torch::Tensor& inputs, const torch::Tensor& lengths) {
+torch::Tensor SequenceClassifierImpl::forward(const torch::Tensor& inputs, const torch::Tensor& lengths,
+                                              torch::Tensor* attention_weights) {
+    return config_.encoder == SC_ENCODER_TRANSFORMER ? transformer_forward(inputs, lengths, attention_weights)
+                                                     : rnn_forward(inputs, lengths, attention_weights);
+}
+
+torch::Tensor SequenceClassifierImpl::transformer_forward(const torch::Tensor& inputs, const torch::Tensor& lengths,
+                                                          torch::Tensor* attention_weights) {
+    // Positions beyond the longest row are padding everywhere: drop them rather than attend past them.
+    const int64_t steps = lengths.max().item<int64_t>();
+    if (steps > config_.max_positions) {
+        const int64_t row = lengths.argmax().item<int64_t>();
+        throw InvalidArgument("row " + std::to_string(row) + ": length " + std::to_string(steps) +
+                              " exceeds the model's max_positions (" + std::to_string(config_.max_positions) +
+                              "); truncate longer sequences first");
+    }
+    auto x = inputs.narrow(1, 0, steps);
+    if (embedding_) x = embedding_(x) * std::sqrt(static_cast<double>(config_.input_size));  // [B, T, E]
+    if (input_projection_) x = input_projection_(x);                                        // [B, T, D]
+    x = x + (positional_ ? positional_->weight.narrow(0, 0, steps) : sinusoid_.narrow(0, 0, steps));
+    x = sc::dropout(x, config_.embedding_dropout, is_training());
+    x = transformer_(x, padding_mask(lengths, steps));
+    return head(pool_padded(x, lengths, config_.pooling, attention_, attention_weights));
+}
+
+torch::Tensor SequenceClassifierImpl::rnn_forward(const torch::Tensor& inputs, const torch::Tensor& lengths,
+                                                  torch::Tensor* attention_weights) {
     if (embedding_ && !is_training() && !config_.libtorch_rnn) {
         // Inference on token ids: layer 0's input projection comes from a per-token table, so the
         // ids are packed as they are ([N]) and never embedded one by one.
         auto packed_ids = torch::nn::utils::rnn::pack_padded_sequence(inputs, lengths, /*batch_first=*/true,
                                                                       /*enforce_sorted=*/false);
         auto [outputs, final_hidden] = run_fused_rnn(packed_ids, /*token_ids=*/true);
-        return head(pool(outputs, final_hidden));
+        return head(pool(outputs, final_hidden, attention_weights));
     }
     {
         // Training changes the weights: drop the inference tables rather than keep stale memory.
@@ -121,7 +198,7 @@ torch::Tensor SequenceClassifierImpl::forward(const torch::Tensor& inputs, const
                                                               /*enforce_sorted=*/false);
     // outputs: packed [sum(lengths), H * directions]; final_hidden: [layers * directions, B, H].
     auto [outputs, final_hidden] = run_rnn(packed);
-    return head(pool(outputs, final_hidden));  // pooled: [B, H * directions]
+    return head(pool(outputs, final_hidden, attention_weights));  // pooled: [B, H * directions]
 }
 
 torch::Tensor SequenceClassifierImpl::head(torch::Tensor pooled) {
@@ -187,7 +264,13 @@ std::tuple<PackedSequence, torch::Tensor> SequenceClassifierImpl::run_fused_rnn(
     return {PackedSequence(layer_input, packed.batch_sizes(), packed.sorted_indices(), packed.unsorted_indices()), final_hidden};
 }
 
-torch::Tensor SequenceClassifierImpl::pool(const PackedSequence& outputs, const torch::Tensor& final_hidden) {
+torch::Tensor SequenceClassifierImpl::pool(const PackedSequence& outputs, const torch::Tensor& final_hidden,
+                                           torch::Tensor* attention_weights) {
+    if (config_.pooling == SC_POOLING_ATTENTION || config_.pooling == SC_POOLING_FIRST) {
+        // These need a row's steps side by side: [B, T, D] in the caller's row order.
+        auto [padded, lengths] = torch::nn::utils::rnn::pad_packed_sequence(outputs, /*batch_first=*/true);
+        return pool_padded(padded, lengths, config_.pooling, attention_, attention_weights);
+    }
     if (config_.pooling == SC_POOLING_LAST) {
         // The last layer's final state per direction: indices -2 (forward) and -1 (backward).
         const auto layers = final_hidden.size(0);

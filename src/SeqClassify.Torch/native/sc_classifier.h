@@ -1,6 +1,6 @@
-// The libtorch module behind sc_model: embedding -> packed RNN -> pooling -> dropout -> head.
-// Parameter names match the PyTorch module in tests/fixtures/make_fixtures.py, so that state
-// dicts move between the two unchanged.
+// The libtorch module behind sc_model: embedding -> packed RNN or Transformer encoder -> pooling ->
+// dropout -> head. Parameter names match the PyTorch modules in tests/fixtures/make_fixtures.py,
+// so that state dicts move between the two unchanged.
 #pragma once
 
 #include <torch/torch.h>
@@ -9,6 +9,8 @@
 #include <mutex>
 
 #include "sc_model.h"
+#include "sc_padded_pooling.h"
+#include "sc_transformer.h"
 
 namespace sc {
 
@@ -17,10 +19,17 @@ public:
     explicit SequenceClassifierImpl(const sc_model_config& config);
 
     // inputs: [B, T] int64 ids or [B, T, F] floats; lengths: [B] int64 on the CPU.
-    // Returns logits [B, num_classes].
-    torch::Tensor forward(const torch::Tensor& inputs, const torch::Tensor& lengths);
+    // Returns logits [B, num_classes]. With attention pooling, *attention_weights (when given)
+    // receives the pooling's weights [B, T'] (T' = the longest row's length).
+    torch::Tensor forward(const torch::Tensor& inputs, const torch::Tensor& lengths,
+                          torch::Tensor* attention_weights = nullptr);
 
 private:
+    void build_rnn();
+    void build_transformer();
+    torch::Tensor rnn_forward(const torch::Tensor& inputs, const torch::Tensor& lengths, torch::Tensor* attention_weights);
+    torch::Tensor transformer_forward(const torch::Tensor& inputs, const torch::Tensor& lengths,
+                                      torch::Tensor* attention_weights);
     std::tuple<torch::nn::utils::rnn::PackedSequence, torch::Tensor> run_rnn(
         const torch::nn::utils::rnn::PackedSequence& packed);
     // packed holds either embedded steps [N, I] or, in inference, token ids [N] (see forward).
@@ -39,13 +48,21 @@ private:
     // One vector per sequence from the RNN's packed outputs and final hidden state.
     // Dropout, the optional hidden layer, then the output layer: [B, pooled] -> [B, classes].
     torch::Tensor head(torch::Tensor pooled);
-    torch::Tensor pool(const torch::nn::utils::rnn::PackedSequence& outputs, const torch::Tensor& final_hidden);
+    torch::Tensor pool(const torch::nn::utils::rnn::PackedSequence& outputs, const torch::Tensor& final_hidden,
+                       torch::Tensor* attention_weights);
 
     sc_model_config config_;
     torch::nn::Embedding embedding_{nullptr};
     torch::nn::RNN rnn_{nullptr};
     torch::nn::GRU gru_{nullptr};
     torch::nn::LSTM lstm_{nullptr};
+    // Transformer only: feature input, or embeddings narrower or wider than the model, become
+    // hidden_size wide; learned positions (sinusoidal ones are a fixed table, not a parameter).
+    torch::nn::Linear input_projection_{nullptr};
+    torch::nn::Embedding positional_{nullptr};
+    torch::Tensor sinusoid_;
+    TransformerEncoder transformer_{nullptr};
+    AdditiveAttention attention_{nullptr};
     torch::nn::Linear hidden_{nullptr};
     torch::nn::Linear fc_{nullptr};
 };

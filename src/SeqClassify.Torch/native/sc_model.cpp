@@ -83,11 +83,27 @@ std::string shape_text(c10::IntArrayRef sizes) {
 
 }  // namespace
 
+extern "C" void sc_model_abi(int64_t* out_config_size, int64_t* out_batch_size, int64_t* out_step_result_size,
+                             int32_t* out_version) {
+    if (out_config_size) *out_config_size = static_cast<int64_t>(sizeof(sc_model_config));
+    if (out_batch_size) *out_batch_size = static_cast<int64_t>(sizeof(sc_batch));
+    if (out_step_result_size) *out_step_result_size = static_cast<int64_t>(sizeof(sc_step_result));
+    if (out_version) *out_version = SC_MODEL_ABI_VERSION;
+}
+
 extern "C" sc_status sc_model_create(const sc_model_config* config, sc_model** out_model) {
     if (out_model) *out_model = nullptr;
     return sc::guard([&] {
         if (!config) throw sc::InvalidArgument("config is null");
         if (!out_model) throw sc::InvalidArgument("out_model is null");
+        // Checked before any other field is read: a caller built against another layout would
+        // otherwise be read field by field at the wrong offsets.
+        if (config->struct_size != sizeof(sc_model_config) || config->version != SC_MODEL_ABI_VERSION) {
+            throw sc::InvalidArgument("sc_model_config of " + std::to_string(config->struct_size) + " bytes, version " +
+                                      std::to_string(config->version) + "; this library expects " +
+                                      std::to_string(sizeof(sc_model_config)) + " bytes, version " +
+                                      std::to_string(SC_MODEL_ABI_VERSION) + " (managed and native builds differ)");
+        }
         sc::keep_batch_memory();
         auto model = std::make_unique<sc_model>();
         model->config = *config;
@@ -160,8 +176,11 @@ extern "C" sc_status sc_model_compute_gradients(sc_model* model, const sc_batch*
     });
 }
 
-extern "C" sc_status sc_model_predict(sc_model* model, const sc_batch* batch, int32_t output, float* out_values,
-                                      int64_t out_capacity) {
+namespace {
+// Both predictions: logits or probabilities into out_values, and, when out_weights is given, the
+// attention pooling's weights, padded with zeros to the batch's max_length.
+sc_status predict(sc_model* model, const sc_batch* batch, int32_t output, float* out_values, int64_t out_capacity,
+                  float* out_weights, int64_t weights_capacity) {
     return sc::guard([&] {
         sc::FlushDenormalsScope flush_denormals;
         auto& m = checked(model);
@@ -175,15 +194,44 @@ extern "C" sc_status sc_model_predict(sc_model* model, const sc_batch* batch, in
             throw sc::InvalidArgument("out_values holds " + std::to_string(out_capacity) + " floats, " +
                                       std::to_string(needed) + " needed");
         }
+        if (out_weights) {
+            if (m.config.pooling != SC_POOLING_ATTENTION) {
+                throw sc::InvalidArgument("this model pools by " + std::string(m.config.pooling == SC_POOLING_LAST ? "last state" : "mean, max or first position") +
+                                          ", not attention: it has no attention weights");
+            }
+            const int64_t cells = batch->batch_size * batch->max_length;
+            if (weights_capacity < cells) {
+                throw sc::InvalidArgument("out_weights holds " + std::to_string(weights_capacity) + " floats, " +
+                                          std::to_string(cells) + " needed");
+            }
+        }
         std::shared_lock read(m.lock);
         // NoGradGuard, not InferenceMode: inference tensors may not be updated in place by the fused
-        // layer's OpenMP workers, which run outside this thread's InferenceMode.
+        // layer's pool threads, which run outside this thread's InferenceMode.
         torch::NoGradGuard no_autograd;
-        auto logits = m.module->forward(inputs.inputs, inputs.lengths);  // [B, classes]
+        torch::Tensor weights;
+        auto logits = m.module->forward(inputs.inputs, inputs.lengths, out_weights ? &weights : nullptr);  // [B, classes]
         auto values = output == SC_OUTPUT_PROBABILITIES ? torch::softmax(logits, 1) : logits;
         auto destination = torch::from_blob(out_values, {batch->batch_size, m.config.num_classes}, torch::kFloat32);
         destination.copy_(values);
+        if (out_weights) {
+            auto all = torch::from_blob(out_weights, {batch->batch_size, batch->max_length}, torch::kFloat32);
+            all.zero_();
+            all.narrow(1, 0, weights.size(1)).copy_(weights);
+        }
     });
+}
+}  // namespace
+
+extern "C" sc_status sc_model_predict(sc_model* model, const sc_batch* batch, int32_t output, float* out_values,
+                                      int64_t out_capacity) {
+    return predict(model, batch, output, out_values, out_capacity, nullptr, 0);
+}
+
+extern "C" sc_status sc_model_predict_attention(sc_model* model, const sc_batch* batch, int32_t output, float* out_values,
+                                                int64_t out_capacity, float* out_weights, int64_t weights_capacity) {
+    if (!out_weights) return sc::guard([] { throw sc::InvalidArgument("out_weights is null"); });
+    return predict(model, batch, output, out_values, out_capacity, out_weights, weights_capacity);
 }
 
 namespace {

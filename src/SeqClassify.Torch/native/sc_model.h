@@ -9,25 +9,43 @@ extern "C" {
 
 typedef struct sc_model sc_model;
 
+// What turns the embedded steps into per-step outputs.
+typedef enum sc_encoder { SC_ENCODER_RNN = 0, SC_ENCODER_TRANSFORMER = 1 } sc_encoder;
+
 typedef enum sc_cell { SC_CELL_RNN_TANH = 0, SC_CELL_RNN_RELU = 1, SC_CELL_GRU = 2, SC_CELL_LSTM = 3 } sc_cell;
+
+// The Transformer's position signal, added to the (scaled) embedded steps.
+typedef enum sc_positional { SC_POSITIONAL_SINUSOIDAL = 0, SC_POSITIONAL_LEARNED = 1 } sc_positional;
+
+// The Transformer's feed-forward activation.
+typedef enum sc_activation { SC_ACTIVATION_RELU = 0, SC_ACTIVATION_GELU = 1 } sc_activation;
 
 // Gates per hidden unit: a cell's weights have gates x hidden rows. (static: each file that includes
 // this, the per-instruction-set kernel files among them, gets its own copy.)
 static inline int64_t sc_cell_gates(int32_t cell) { return cell == SC_CELL_GRU ? 3 : cell == SC_CELL_LSTM ? 4 : 1; }
 
-// How the RNN's outputs become one vector per sequence.
+// How the encoder's outputs become one vector per sequence.
 typedef enum sc_pooling {
-    SC_POOLING_LAST = 0,  // final hidden state of the last layer (both directions concatenated)
-    SC_POOLING_MEAN = 1,  // mean of the outputs over the valid steps
-    SC_POOLING_MAX = 2    // element-wise max of the outputs over the valid steps
+    SC_POOLING_LAST = 0,      // RNN only: final hidden state of the last layer (both directions concatenated)
+    SC_POOLING_MEAN = 1,      // mean of the outputs over the valid steps
+    SC_POOLING_MAX = 2,       // element-wise max of the outputs over the valid steps
+    SC_POOLING_FIRST = 3,     // the output at the first position (a Transformer's "[CLS]"-style summary)
+    SC_POOLING_ATTENTION = 4  // learned additive attention over the valid steps (sc_padded_pooling.h)
 } sc_pooling;
 
-// Field order matters: SeqClassify.Torch/Interop/NativeStructs.cs mirrors it.
+// The version of the structs below; bump it with any change to their fields.
+#define SC_MODEL_ABI_VERSION 2
+
+// Field order matters: SeqClassify.Torch/Interop/NativeStructs.cs mirrors it, and both sides check
+// the layout: sc_model_create refuses a struct_size or version other than its own, and the managed
+// side compares its sizes with sc_model_abi's before its first call.
 typedef struct sc_model_config {
+    uint32_t struct_size;      // sizeof(sc_model_config)
+    uint32_t version;          // SC_MODEL_ABI_VERSION
     int64_t vocab_size;        // > 0: token-id input through an embedding; 0: float feature input
     int64_t input_size;        // embedding dimension, or features per step when vocab_size == 0
-    int64_t hidden_size;       // per direction
-    int64_t num_layers;
+    int64_t hidden_size;       // RNN: per direction; Transformer: the model width (d_model)
+    int64_t num_layers;        // stacked RNN or Transformer encoder layers
     int64_t head_hidden_size;  // 0: a linear head; > 0: linear -> ReLU -> dropout -> linear
     int64_t num_classes;
     const float* pretrained_embeddings;  // vocab_size x input_size row-major, or null
@@ -48,7 +66,17 @@ typedef struct sc_model_config {
     float clip_norm;                     // gradient-norm clipping; 0 = off
     int32_t libtorch_rnn;                // 1: libtorch's own RNN modules (step by step through autograd);
                                          // 0: the fused layer of sc_fused_rnn.h (same numbers, faster)
-    int32_t reserved;
+    int32_t encoder;                     // sc_encoder
+    // Transformer only (sc_transformer.h). Token input is embedded with input_size dimensions, scaled
+    // by sqrt(input_size) and, when input_size != hidden_size, projected to hidden_size; feature
+    // input is always projected.
+    int64_t heads;                       // attention heads; divides hidden_size
+    int64_t feedforward_size;            // inner width of each layer's feed-forward block
+    int64_t max_positions;               // longest sequence (a longer one is refused, naming its row)
+    int32_t positional;                  // sc_positional
+    int32_t activation;                  // sc_activation
+    int32_t norm_first;                  // 0: post-norm (PyTorch's default); 1: pre-norm, with a final LayerNorm
+    float transformer_dropout;           // inside each layer, as nn.TransformerEncoderLayer's dropout
 } sc_model_config;
 
 // A padded batch. Row i holds lengths[i] valid steps; the rest of the row is padding.
@@ -71,6 +99,10 @@ typedef struct sc_step_result {
 
 typedef enum sc_output { SC_OUTPUT_LOGITS = 0, SC_OUTPUT_PROBABILITIES = 1 } sc_output;
 
+// sizeof of the structs above and SC_MODEL_ABI_VERSION, for the managed side's layout check.
+SC_API void sc_model_abi(int64_t* out_config_size, int64_t* out_batch_size, int64_t* out_step_result_size,
+                         int32_t* out_version);
+
 SC_API sc_status sc_model_create(const sc_model_config* config, sc_model** out_model);
 SC_API void sc_model_dispose(sc_model* model);
 
@@ -87,6 +119,12 @@ SC_API sc_status sc_model_compute_gradients(sc_model* model, const sc_batch* bat
 // Inference (no dropout, no autograd state): writes batch_size x num_classes floats.
 SC_API sc_status sc_model_predict(sc_model* model, const sc_batch* batch, int32_t output,
                                   float* out_values, int64_t out_capacity);
+
+// Inference that also returns the attention pooling's weights: batch_size x max_length floats,
+// row-major, each row summing to 1 over its valid steps and 0 on padding. Only for models pooled by
+// SC_POOLING_ATTENTION. out_values as sc_model_predict's.
+SC_API sc_status sc_model_predict_attention(sc_model* model, const sc_batch* batch, int32_t output, float* out_values,
+                                            int64_t out_capacity, float* out_weights, int64_t weights_capacity);
 
 // Parameters (or their gradients) as a tensor archive (sc_tensor_archive.h); free the buffer
 // with sc_runtime_free_buffer.
