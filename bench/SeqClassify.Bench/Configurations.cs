@@ -24,7 +24,16 @@ internal static class Configurations
         // what each is worth (bench/results/defaults.md).
         "default-scratch" => With(Get("default"), o => o.PretrainedEmbeddings = PretrainedModelKind.None),
         "default-no-validation" => With(Get("default"), o => o.ValidationFraction = 0),
-        _ => throw new ArgumentException($"unknown configuration '{name}' (reference, reference-bucketed, default, default-scratch, default-no-validation)"),
+        // bench/reference/torch_transformer_reference.py's model: d_model 128, 4 heads, feed-forward 512,
+        // 2 post-norm ReLU layers, sinusoidal positions, mean pooling, no dropout; Adam at 1e-3, batch 32.
+        "transformer-reference" => new RnnTrainerOptions
+        {
+            Encoder = SequenceEncoder.Transformer, NumLayers = 2, EmbeddingDimension = 128, HiddenSize = 128, Heads = 4, FeedForwardSize = 512,
+            Pooling = SequencePooling.Mean, Dropout = 0, EmbeddingDropout = 0, TransformerDropout = 0, BatchSize = 32, LearningRate = 1e-3,
+            Schedule = LearningRateSchedule.Constant, WarmupFraction = 0, GradientClipNorm = 0, BucketByLength = false,
+            PretrainedEmbeddings = PretrainedModelKind.None, ValidationFraction = 0,
+        },
+        _ => throw new ArgumentException($"unknown configuration '{name}' (reference, reference-bucketed, default, default-scratch, default-no-validation, transformer-reference)"),
     };
 
     private static RnnTrainerOptions With(RnnTrainerOptions options, Action<RnnTrainerOptions> change)

@@ -39,8 +39,14 @@ internal static class Harness
         string reference = Path.Combine(s.Shared, "reference");
         if (s.Torch)
         {
-            string args = $"{Path.Combine(reference, "torch_reference.py")} --train {s.Dataset.Train} --test {s.Dataset.Test} --format {s.Dataset.Format} " +
-                          Columns(s.Dataset) + $" --cell gru --epochs {s.Epochs} --threads {s.Threads} " +
+            // Transformer configurations compare with bench/reference/torch_transformer_reference.py (the same
+            // pipeline with the tutorials' Transformer), the others with the shared GRU reference.
+            bool transformer = s.Configurations.Any(c => SeqClassify.Bench.Configurations.Get(c).Encoder == SeqClassify.Torch.SequenceEncoder.Transformer);
+            string script = transformer
+                ? $"{Path.Combine(RepositoryRoot(), "bench", "reference", "torch_transformer_reference.py")} --reference-dir {reference}"
+                : $"{Path.Combine(reference, "torch_reference.py")} --cell gru";
+            string args = $"{script} --train {s.Dataset.Train} --test {s.Dataset.Test} --format {s.Dataset.Format} " +
+                          Columns(s.Dataset) + $" --epochs {s.Epochs} --threads {s.Threads} " +
                           $"--min-freq {s.MinFrequency} --max-train {s.MaxTrain} --max-len {s.MaxLength}";
             // Twice: as a user gets it, and configured as well as it can be on this machine (issue 10).
             measurements.Add(Measure("PyTorch (as installed)", "/usr/bin/python3", args, [("OPENBLAS_NUM_THREADS", "1")]));
@@ -60,6 +66,19 @@ internal static class Harness
         Console.WriteLine(markdown);
         return measurements.Any(m => m.Result is null) ? 1 : 0;
     }
+
+    /// <summary>The checkout this assembly was built in (the folder holding SeqClassify.sln), or null.</summary>
+    public static string? FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "SeqClassify.sln"))) return dir.FullName;
+        }
+        return null;
+    }
+
+    private static string RepositoryRoot() => FindRepositoryRoot()
+        ?? throw new DirectoryNotFoundException($"no SeqClassify.sln above {AppContext.BaseDirectory}: run the bench from its checkout");
 
     /// <summary>The name of the PyTorch run with --flush-denormal and the fastest OPENBLAS_CORETYPE.</summary>
     public const string BestTorchName = "PyTorch (best-configured)";

@@ -43,11 +43,4 @@ switch (args.FirstOrDefault())
         return 2;
 }
 
-static string FindShared()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-    {
-        if (File.Exists(Path.Combine(dir.FullName, "SeqClassify.sln"))) return Path.Combine(dir.FullName, "..", "shared");
-    }
-    return "../shared";
-}
+static string FindShared() => Harness.FindRepositoryRoot() is { } root ? Path.Combine(root, "..", "shared") : "../shared";

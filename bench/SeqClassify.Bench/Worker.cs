@@ -43,6 +43,8 @@ internal static class Worker
         options.Epochs = epochs;
         options.Threads = threads;
         options.PretrainedEmbeddingsPath = pretrained;
+        // A Transformer's positional table as long as the truncation, as the reference's.
+        if (options.Encoder == SequenceEncoder.Transformer && maxLength > 0) options.MaxPositions = maxLength;
         clock.Restart();
         using var classifier = ml.MulticlassClassification.Trainers.Rnn(options).Fit(trainIds);
         double trainSeconds = clock.Elapsed.TotalSeconds;
@@ -61,8 +63,11 @@ internal static class Worker
             ["impl"] = "seqclassify-" + typeof(Worker).Assembly.GetName().Version,
             ["configuration"] = configuration,
             ["seed"] = seed,
-            ["cell"] = options.Cell.ToString().ToLowerInvariant(),
-            ["bidirectional"] = options.Bidirectional,
+            ["encoder"] = options.Encoder.ToString().ToLowerInvariant(),
+            ["cell"] = options.Encoder == SequenceEncoder.Rnn ? options.Cell.ToString().ToLowerInvariant() : null,
+            ["bidirectional"] = options.Encoder == SequenceEncoder.Rnn ? options.Bidirectional : null,
+            ["heads"] = options.Encoder == SequenceEncoder.Transformer ? options.Heads : null,
+            ["ff"] = options.Encoder == SequenceEncoder.Transformer ? options.FeedForwardSize : null,
             ["layers"] = options.NumLayers,
             ["emb"] = options.EmbeddingDimension,
             ["hidden"] = options.HiddenSize,
@@ -77,7 +82,7 @@ internal static class Worker
             ["train_s"] = Math.Round(trainSeconds, 3),
             ["train_rows_per_s"] = Math.Round((classifier.History.TrainingRows + classifier.History.ValidationRows) * (double)classifier.History.Epochs.Count / trainSeconds, 1),
             ["train_tokens_per_s"] = Math.Round(trainTokens * (double)classifier.History.Epochs.Count / trainSeconds, 1),
-            ["train_gflops"] = Math.Round(trainTokens * (double)classifier.History.Epochs.Count / trainSeconds * RecurrentFlopsPerToken(options) / 1e9, 1),
+            ["train_gflops"] = Math.Round(trainTokens * (double)classifier.History.Epochs.Count / trainSeconds * FlopsPerToken(options, trainTokens / (double)(classifier.History.TrainingRows + classifier.History.ValidationRows)) / 1e9, 1),
             ["gemm_path"] = $"engine kernels ({TorchRuntime.Kernels})",
             ["predict_rows_per_s"] = Math.Round(testRows / predictSeconds, 1),
             ["single_p50_ms"] = Math.Round(p50, 3),
@@ -95,6 +100,20 @@ internal static class Worker
     /// gradient, both weight gradients and the hidden-state gradient (4·G·(I+H)), G = gates·H.
     /// For the reference GRU (I 100, H 128): 525,312.
     /// </summary>
+    private static double FlopsPerToken(RnnTrainerOptions o, double meanLength) =>
+        o.Encoder == SequenceEncoder.Transformer ? TransformerFlopsPerToken(o, meanLength) : RecurrentFlopsPerToken(o);
+
+    /// <summary>
+    /// The Transformer's matrix arithmetic per token, forward and backward (3x the forward's): per
+    /// layer, the four D x D projections and the two feed-forward products (2·(4D² + 2·D·F)) and the
+    /// attention's two products over the row's valid positions (2·2·L·D, L the mean row length).
+    /// </summary>
+    private static double TransformerFlopsPerToken(RnnTrainerOptions o, double meanLength)
+    {
+        double d = o.HiddenSize, f = o.FeedForwardSize;
+        return 3.0 * o.NumLayers * (2 * (4 * d * d + 2 * d * f) + 4 * meanLength * d);
+    }
+
     private static double RecurrentFlopsPerToken(RnnTrainerOptions o)
     {
         int gates = o.Cell switch { RnnCellType.Gru => 3, RnnCellType.Lstm => 4, _ => 1 };

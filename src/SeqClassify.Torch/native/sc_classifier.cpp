@@ -171,7 +171,7 @@ torch::Tensor SequenceClassifierImpl::transformer_forward(const torch::Tensor& i
     if (input_projection_) x = input_projection_(x);                                        // [B, T, D]
     x = x + (positional_ ? positional_->weight.narrow(0, 0, steps) : sinusoid_.narrow(0, 0, steps));
     x = sc::dropout(x, config_.embedding_dropout, is_training());
-    x = transformer_(x, padding_mask(lengths, steps));
+    x = transformer_(x, lengths);
     return head(pool_padded(x, lengths, config_.pooling, attention_, attention_weights));
 }
 

@@ -1,4 +1,5 @@
-// Matrix-product and activation kernels of the fused recurrent layer, compiled once per x86-64
+// Matrix-product and activation kernels of the fused recurrent layer (and the Transformer's
+// attention), compiled once per x86-64
 // instruction set (sc_cpu_kernels_avx512.cpp, _avx2.cpp, _baseline.cpp from sc_cpu_kernels.inc)
 // and chosen at run time from what the CPU reports.
 //
@@ -51,6 +52,12 @@ struct KernelSet {
     // gradient), p *= decay, m = beta1 m + (1 - beta1) g, v = beta2 v + (1 - beta2) g^2,
     // p += neg_step_size m / (sqrt(v) / sqrt_bias_correction2 + eps).
     void (*adamw)(int64_t n, float* p, float* g, float* m, float* v, const AdamWStep& step);
+    // Attention (sc_attention.h). Each row of x [rows, cols] (row stride ld) becomes the softmax of
+    // scale * row, in place (scale > 0).
+    void (*softmax_rows)(float* x, int64_t rows, int64_t cols, int64_t ld, float scale);
+    // Its backward: d (the gradient reaching p = softmax(scale * s)) becomes the gradient reaching s,
+    // scale * p * (d - sum(d * p)) row by row, in place.
+    void (*softmax_backward_rows)(const float* p, float* d, int64_t rows, int64_t cols, int64_t ld, float scale);
 };
 
 // One set per instruction set, each defined by its own file.

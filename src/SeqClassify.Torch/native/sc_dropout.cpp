@@ -34,17 +34,13 @@ public:
         // mask holds 0 or 1 / (1 - p): the backward pass multiplies by it too.
         Tensor mask = torch::empty_like(x);
         Tensor y = torch::empty_like(x);
-        const uint64_t seed = next_seed();
-        const float scale = static_cast<float>(1.0 / (1.0 - p));
-        // An element is kept when its 24-bit uniform draw is at least p.
-        const uint64_t threshold = static_cast<uint64_t>(p * static_cast<double>(1 << 24));
+        const DropoutDraw draw = DropoutDraw::next(p);
         const float* in = x.data_ptr<float>();
         float* m = mask.data_ptr<float>();
         float* out = y.data_ptr<float>();
         parallel_pieces(n, 1 << 16, [&](int64_t first, int64_t last, int64_t) {
             for (int64_t i = first; i < last; ++i) {
-                const bool keep = (mix(seed + 0x9e3779b97f4a7c15ULL * static_cast<uint64_t>(i)) >> 40) >= threshold;
-                m[i] = keep ? scale : 0.0f;
+                m[i] = draw.keep(static_cast<uint64_t>(i)) ? draw.scale : 0.0f;
                 out[i] = in[i] * m[i];
             }
         });
@@ -59,6 +55,14 @@ public:
 };
 
 }  // namespace
+
+DropoutDraw DropoutDraw::next(double p) { return with_seed(p, next_seed()); }
+
+DropoutDraw DropoutDraw::with_seed(double p, uint64_t seed) {
+    return {seed, static_cast<uint64_t>(p * static_cast<double>(1 << 24)), static_cast<float>(1.0 / (1.0 - p))};
+}
+
+bool DropoutDraw::keep(uint64_t i) const { return (mix(seed + 0x9e3779b97f4a7c15ULL * i) >> 40) >= threshold; }
 
 torch::Tensor dropout(const torch::Tensor& x, double p, bool training) {
     if (!training || p <= 0.0) return x;

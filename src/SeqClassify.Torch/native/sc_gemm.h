@@ -20,7 +20,7 @@ struct StridedMatrix {
 // with zeros. Remembers the kernel set it was packed for.
 class PackedMatrix {
 public:
-    // Packs on the calling thread; pack_parallel splits the panels across libtorch's threads.
+    // Packs on the calling thread; pack_parallel splits the panels across the engine's pool.
     PackedMatrix(StridedMatrix b, int64_t k, int64_t n);
     static PackedMatrix pack_parallel(StridedMatrix b, int64_t k, int64_t n);
 
@@ -30,7 +30,7 @@ public:
     // c[m, n] = (accumulate ? c : 0) + a[m, k] . this, on the calling thread. ldc: c's row stride.
     void multiply(int64_t m, StridedMatrix a, float* c, int64_t ldc, bool accumulate) const;
 
-    // The same with a's rows split across libtorch's threads.
+    // The same with a's rows split across the engine's pool (sc_thread_pool.h).
     void multiply_parallel(int64_t m, StridedMatrix a, float* c, int64_t ldc, bool accumulate) const;
 
 private:

@@ -1,10 +1,11 @@
 #include "sc_transformer.h"
 
 #include <cmath>
-#include <limits>
 #include <string>
 
+#include "sc_attention.h"
 #include "sc_dropout.h"
+#include "sc_matmul.h"
 
 namespace sc {
 
@@ -18,20 +19,10 @@ SelfAttentionImpl::SelfAttentionImpl(int64_t width, int64_t heads) : heads_(head
     out_proj->bias.zero_();
 }
 
-torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& padding, double dropout,
-                                         bool training) {
-    const int64_t B = x.size(0), T = x.size(1), D = x.size(2), head_width = D / heads_;
-    // [B, T, 3D] -> three [B, H, T, D/H]
-    auto qkv = torch::nn::functional::linear(x, in_proj_weight, in_proj_bias).view({B, T, 3, heads_, head_width});
-    auto q = qkv.select(2, 0).transpose(1, 2);
-    auto k = qkv.select(2, 1).transpose(1, 2);
-    auto v = qkv.select(2, 2).transpose(1, 2);
-    // Queries scaled before the product, as PyTorch does, for the same rounding.
-    auto scores = torch::matmul(q / std::sqrt(static_cast<double>(head_width)), k.transpose(-2, -1));  // [B, H, T, T]
-    scores = scores.masked_fill(padding.view({B, 1, 1, T}), -std::numeric_limits<float>::infinity());
-    auto weights = sc::dropout(torch::softmax(scores, -1), dropout, training);
-    auto mixed = torch::matmul(weights, v).transpose(1, 2).reshape({B, T, D});  // [B, T, D]
-    return out_proj(mixed);
+torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& lengths, double dropout, bool training) {
+    auto qkv = sc::linear(x, in_proj_weight, in_proj_bias);                  // [B, T, 3D]: queries, keys, values
+    auto mixed = sc::attention(qkv, lengths, heads_, dropout, training);     // [B, T, D]: the heads side by side
+    return sc::linear(mixed, out_proj->weight, out_proj->bias);
 }
 
 EncoderLayerImpl::EncoderLayerImpl(const sc_model_config& config) : config_(config) {
@@ -44,24 +35,25 @@ EncoderLayerImpl::EncoderLayerImpl(const sc_model_config& config) : config_(conf
     norm2_ = register_module("norm2", torch::nn::LayerNorm(torch::nn::LayerNormOptions({D}).eps(1e-5)));
 }
 
-torch::Tensor EncoderLayerImpl::attention_block(const torch::Tensor& x, const torch::Tensor& padding) {
+torch::Tensor EncoderLayerImpl::attention_block(const torch::Tensor& x, const torch::Tensor& lengths) {
     const double p = config_.transformer_dropout;
-    return sc::dropout(self_attn_(x, padding, p, is_training()), p, is_training());
+    return sc::dropout(self_attn_(x, lengths, p, is_training()), p, is_training());
 }
 
 torch::Tensor EncoderLayerImpl::feed_forward_block(const torch::Tensor& x) {
     const double p = config_.transformer_dropout;
-    auto inner = linear1_(x);
+    auto inner = sc::linear(x, linear1_->weight, linear1_->bias);
     inner = config_.activation == SC_ACTIVATION_GELU ? torch::gelu(inner) : torch::relu(inner);
-    return sc::dropout(linear2_(sc::dropout(inner, p, is_training())), p, is_training());
+    inner = sc::dropout(inner, p, is_training());
+    return sc::dropout(sc::linear(inner, linear2_->weight, linear2_->bias), p, is_training());
 }
 
-torch::Tensor EncoderLayerImpl::forward(torch::Tensor x, const torch::Tensor& padding) {
+torch::Tensor EncoderLayerImpl::forward(torch::Tensor x, const torch::Tensor& lengths) {
     if (config_.norm_first) {
-        x = x + attention_block(norm1_(x), padding);
+        x = x + attention_block(norm1_(x), lengths);
         return x + feed_forward_block(norm2_(x));
     }
-    x = norm1_(x + attention_block(x, padding));
+    x = norm1_(x + attention_block(x, lengths));
     return norm2_(x + feed_forward_block(x));
 }
 
@@ -73,8 +65,8 @@ TransformerEncoderImpl::TransformerEncoderImpl(const sc_model_config& config) {
     }
 }
 
-torch::Tensor TransformerEncoderImpl::forward(torch::Tensor x, const torch::Tensor& padding) {
-    for (const auto& layer : *layers_) x = layer->as<EncoderLayerImpl>()->forward(x, padding);
+torch::Tensor TransformerEncoderImpl::forward(torch::Tensor x, const torch::Tensor& lengths) {
+    for (const auto& layer : *layers_) x = layer->as<EncoderLayerImpl>()->forward(x, lengths);
     return norm_ ? norm_(x) : x;
 }
 

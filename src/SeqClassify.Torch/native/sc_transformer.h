@@ -14,8 +14,9 @@ namespace sc {
 class SelfAttentionImpl : public torch::nn::Module {
 public:
     SelfAttentionImpl(int64_t width, int64_t heads);
-    // x: [B, T, D]; padding: [B, T] bool, true where a position is padding (never attended to).
-    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& padding, double dropout, bool training);
+    // x: [B, T, D]; lengths [B] int64: positions from a row's length on are padding (never attended
+    // to; their outputs are 0, see sc_attention.h).
+    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& lengths, double dropout, bool training);
 
     torch::Tensor in_proj_weight, in_proj_bias;  // [3D, D], [3D]: query, key, value stacked
     torch::nn::Linear out_proj{nullptr};
@@ -30,10 +31,10 @@ TORCH_MODULE(SelfAttention);
 class EncoderLayerImpl : public torch::nn::Module {
 public:
     explicit EncoderLayerImpl(const sc_model_config& config);
-    torch::Tensor forward(torch::Tensor x, const torch::Tensor& padding);
+    torch::Tensor forward(torch::Tensor x, const torch::Tensor& lengths);
 
 private:
-    torch::Tensor attention_block(const torch::Tensor& x, const torch::Tensor& padding);
+    torch::Tensor attention_block(const torch::Tensor& x, const torch::Tensor& lengths);
     torch::Tensor feed_forward_block(const torch::Tensor& x);
 
     sc_model_config config_;
@@ -48,7 +49,7 @@ TORCH_MODULE(EncoderLayer);
 class TransformerEncoderImpl : public torch::nn::Module {
 public:
     explicit TransformerEncoderImpl(const sc_model_config& config);
-    torch::Tensor forward(torch::Tensor x, const torch::Tensor& padding);
+    torch::Tensor forward(torch::Tensor x, const torch::Tensor& lengths);
 
 private:
     torch::nn::ModuleList layers_{nullptr};
