@@ -33,7 +33,13 @@ internal static class Configurations
             Schedule = LearningRateSchedule.Constant, WarmupFraction = 0, GradientClipNorm = 0, BucketByLength = false,
             PretrainedEmbeddings = PretrainedModelKind.None, ValidationFraction = 0,
         },
-        _ => throw new ArgumentException($"unknown configuration '{name}' (reference, reference-bucketed, default, default-scratch, default-no-validation, transformer-reference)"),
+        // Issue 11's quality comparison: the default with a 2-layer Transformer encoder instead of the GRU
+        // (everything else the default's: GloVe projected to the width 128, max pooling, dropouts, schedule),
+        // from GloVe and from scratch; and the default GRU pooled by attention.
+        "transformer" => With(Get("default"), o => { o.Encoder = SequenceEncoder.Transformer; o.NumLayers = 2; }),
+        "transformer-scratch" => With(Get("transformer"), o => o.PretrainedEmbeddings = PretrainedModelKind.None),
+        "attention" => With(Get("default"), o => o.Pooling = SequencePooling.Attention),
+        _ => throw new ArgumentException($"unknown configuration '{name}' (reference, reference-bucketed, default, default-scratch, default-no-validation, transformer-reference, transformer, transformer-scratch, attention)"),
     };
 
     private static RnnTrainerOptions With(RnnTrainerOptions options, Action<RnnTrainerOptions> change)

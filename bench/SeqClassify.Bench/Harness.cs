@@ -130,7 +130,7 @@ internal static class Harness
     [
         ("train_rows_per_s", "training rows/s", true),
         ("train_tokens_per_s", "training tokens/s", true),
-        ("train_gflops", "training GFLOP/s (recurrent products, forward + backward)", true),
+        ("train_gflops", "training GFLOP/s (the encoder's matrix products, forward + backward)", true),
         ("predict_rows_per_s", "batch prediction rows/s", true),
         ("single_p50_ms", "single-text latency p50 (ms, 50 tokens, 1 thread)", false),
         ("single_p99_ms", "single-text latency p99 (ms)", false),

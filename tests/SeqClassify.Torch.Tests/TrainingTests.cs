@@ -80,6 +80,22 @@ public class TrainingTests
     }
 
     [Test]
+    public void ReleasingCachedMemoryFreesIdleBlocksAndTheModelGoesOn()
+    {
+        using var model = new SequenceClassifierModel(TestModels.TokenOptions());
+        // 64 rows x 600 steps: buffers well over the cache's 256 KiB floor.
+        var batch = TestModels.Batch(Enumerable.Range(0, 64).Select(_ => TestModels.RandomSequences(600)[0]));
+        long[] labels = Enumerable.Range(0, 64).Select(i => (long)(i % 3)).ToArray();
+        model.TrainStep(batch, labels, 0.01);
+        float[] before = model.Predict(batch);
+
+        Assert.That(TorchRuntime.ReleaseCachedMemory(), Is.GreaterThan(0), "the step's buffers were cached");
+        Assert.That(TorchRuntime.ReleaseCachedMemory(), Is.Zero, "nothing is left to release");
+        Assert.That(model.Predict(batch), Is.EqualTo(before));
+        Assert.That(double.IsFinite(model.TrainStep(batch, labels, 0.01).Loss));
+    }
+
+    [Test]
     public void ProbabilitiesSumToOne()
     {
         using var model = new SequenceClassifierModel(TestModels.TokenOptions());

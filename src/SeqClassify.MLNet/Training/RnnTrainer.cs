@@ -110,6 +110,11 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
             transformer.Dispose();
             throw;
         }
+        finally
+        {
+            // The batches' cached buffers served training; prediction would otherwise stack its own on them.
+            TorchRuntime.ReleaseCachedMemory();
+        }
         return transformer;
     }
 

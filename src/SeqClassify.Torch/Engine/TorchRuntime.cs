@@ -102,6 +102,17 @@ public static class TorchRuntime
         return gflops;
     }
 
+    /// <summary>
+    /// Returns the engine's cached batch memory to the system (the engine keeps freed batch buffers for
+    /// the next batch); blocks in use are untouched. Returns the bytes freed. The trainer calls it when
+    /// a training run ends, so that prediction's memory does not add to training's cache.
+    /// </summary>
+    public static long ReleaseCachedMemory()
+    {
+        NativeStatus.ThrowIfFailed(NativeMethods.sc_runtime_release_memory(out long bytes));
+        return bytes;
+    }
+
     private unsafe delegate NativeStatusCode TextExport(byte* buffer, int capacity);
 
     private static unsafe string ReadText(TextExport export)

@@ -34,4 +34,7 @@ internal static partial class NativeMethods
 
     [LibraryImport(NativeLibraryName.Value)]
     internal static partial void sc_runtime_free_buffer(IntPtr buffer);
+
+    [LibraryImport(NativeLibraryName.Value)]
+    internal static partial NativeStatusCode sc_runtime_release_memory(out long bytes);
 }

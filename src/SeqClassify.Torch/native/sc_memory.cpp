@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <mutex>
 #include <new>
-#include <unordered_map>
+#include <map>
 #include <vector>
 
 namespace sc {
@@ -31,8 +31,8 @@ class CachingCpuAllocator final : public c10::Allocator {
 public:
     c10::DataPtr allocate(size_t n) const override {
         if (n == 0) return {nullptr, nullptr, &release, c10::Device(c10::DeviceType::CPU)};
-        const size_t bytes = n < kSmallest ? n : size_class(n);
-        void* block = take(bytes);
+        size_t bytes = n < kSmallest ? n : size_class(n);
+        void* block = take(bytes, &bytes);
         if (!block) {
             block = std::aligned_alloc(kAlignment, (kHeader + bytes + kAlignment - 1) / kAlignment * kAlignment);
             if (!block) throw std::bad_alloc();
@@ -44,13 +44,25 @@ public:
 
     c10::DeleterFnPtr raw_deleter() const override { return &release; }
 
+    static size_t release_idle() {
+        std::lock_guard<std::mutex> guard(lock());
+        for (auto& [bytes, blocks] : idle()) {
+            for (void* block : blocks) std::free(block);
+            blocks.clear();
+        }
+        const size_t freed = idle_bytes();
+        idle_bytes() = 0;
+        return freed;
+    }
+
 private:
     static std::mutex& lock() {
         static std::mutex m;
         return m;
     }
-    static std::unordered_map<size_t, std::vector<void*>>& idle() {
-        static std::unordered_map<size_t, std::vector<void*>> blocks;
+    // By size class, smallest first.
+    static std::map<size_t, std::vector<void*>>& idle() {
+        static std::map<size_t, std::vector<void*>> blocks;
         return blocks;
     }
     static size_t& idle_bytes() {
@@ -58,15 +70,28 @@ private:
         return bytes;
     }
 
-    static void* take(size_t bytes) {
+    // An idle block for a request of size class `bytes`: of that class, or else of one up to 4x larger
+    // (its pages are resident already; a fresh block would add its own). On a miss, the idle blocks
+    // of smaller classes are freed: the batches have grown past them (prediction scores its batches in
+    // length order), and kept, blocks of every class a run passes through would pile up (195 MB after
+    // scoring SST-2's 1,821 test sentences). Returns the block and, in *block_bytes, its class.
+    static void* take(size_t bytes, size_t* block_bytes) {
         if (bytes < kSmallest) return nullptr;
         std::lock_guard<std::mutex> guard(lock());
-        auto found = idle().find(bytes);
-        if (found == idle().end() || found->second.empty()) return nullptr;
-        void* block = found->second.back();
-        found->second.pop_back();
-        idle_bytes() -= bytes;
-        return block;
+        for (auto it = idle().lower_bound(bytes); it != idle().end() && it->first <= 4 * bytes; ++it) {
+            if (it->second.empty()) continue;
+            void* block = it->second.back();
+            it->second.pop_back();
+            idle_bytes() -= it->first;
+            *block_bytes = it->first;
+            return block;
+        }
+        for (auto it = idle().begin(); it != idle().end() && it->first < bytes; ++it) {
+            for (void* block : it->second) std::free(block);
+            idle_bytes() -= it->first * it->second.size();
+            it->second.clear();
+        }
+        return nullptr;
     }
 
     static void release(void* data) {
@@ -86,6 +111,12 @@ private:
 };
 
 }  // namespace
+
+size_t release_idle_memory() {
+    const size_t freed = CachingCpuAllocator::release_idle();
+    malloc_trim(0);
+    return freed;
+}
 
 void keep_batch_memory() {
     static std::once_flag once;

@@ -7,12 +7,20 @@
 // batch then paid for zero-filled page faults: about a tenth of training time in a profile
 // (clear_page_erms, exc_page_fault).
 #pragma once
+#include <cstddef>
 
 namespace sc {
 
 // Once per process, before the first model: glibc's thresholds for the main arena, and libtorch's
 // CPU allocator replaced by one that caches blocks of 256 KiB and more (in power-of-two size
-// classes, at most 512 MiB of them idle; beyond that blocks go back to the system).
+// classes, at most 512 MiB of them idle; beyond that blocks go back to the system). A request takes
+// an idle block of its class or of one up to 4x larger; when none is idle, the idle blocks of smaller
+// classes are freed (see take() in sc_memory.cpp for why).
 void keep_batch_memory();
+
+// Returns every idle cached block to the system and asks glibc to give back its free heap: for the
+// end of a long job (a training run), so that what follows (prediction) does not stack its peak on
+// the job's cache. Blocks in use are untouched. Returns the bytes of cached blocks freed.
+size_t release_idle_memory();
 
 }  // namespace sc

@@ -11,6 +11,7 @@
 #include "sc_cpu_kernels.h"
 #include "sc_float_mode.h"
 #include "sc_gemm.h"
+#include "sc_memory.h"
 #include "sc_thread_pool.h"
 #include "sc_status.h"
 
@@ -128,6 +129,14 @@ extern "C" sc_status sc_runtime_float_mode(uint32_t* out_caller_mode, int32_t* o
         if (!out_caller_mode || !out_engine_flushes) throw sc::InvalidArgument("out_caller_mode or out_engine_flushes is null");
         *out_caller_mode = sc::current_float_mode();
         *out_engine_flushes = sc::engine_flushes_denormals();
+    });
+}
+
+extern "C" sc_status sc_runtime_release_memory(int64_t* out_bytes) {
+    if (out_bytes) *out_bytes = 0;
+    return sc::guard([&] {
+        const auto freed = static_cast<int64_t>(sc::release_idle_memory());
+        if (out_bytes) *out_bytes = freed;
     });
 }
 

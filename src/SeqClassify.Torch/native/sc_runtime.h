@@ -41,6 +41,10 @@ SC_API sc_status sc_runtime_blas(char* buffer, int32_t capacity);
 // is compared with, and the per-step shapes of the recurrence.
 SC_API sc_status sc_runtime_measure_sgemm(const char* path, int64_t m, int64_t n, int64_t k, int32_t repeats, double* out_gflops);
 
+// Returns the engine's cached batch memory (sc_memory.h) to the system; *out_bytes (may be null)
+// receives the bytes of cached blocks freed. The trainer calls it when a training run ends.
+SC_API sc_status sc_runtime_release_memory(int64_t* out_bytes);
+
 // Frees a buffer that an export of this library allocated (e.g. sc_model_export_parameters).
 SC_API void sc_runtime_free_buffer(void* buffer);
 

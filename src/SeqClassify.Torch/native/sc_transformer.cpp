@@ -43,7 +43,13 @@ torch::Tensor EncoderLayerImpl::attention_block(const torch::Tensor& x, const to
 torch::Tensor EncoderLayerImpl::feed_forward_block(const torch::Tensor& x) {
     const double p = config_.transformer_dropout;
     auto inner = sc::linear(x, linear1_->weight, linear1_->bias);
-    inner = config_.activation == SC_ACTIVATION_GELU ? torch::gelu(inner) : torch::relu(inner);
+    // In place when nothing is kept for a backward pass: the widest tensor of the layer, not copied.
+    const bool in_place = !torch::GradMode::is_enabled();
+    if (config_.activation == SC_ACTIVATION_GELU) {
+        inner = in_place ? at::gelu_(inner) : torch::gelu(inner);
+    } else {
+        inner = in_place ? inner.relu_() : torch::relu(inner);
+    }
     inner = sc::dropout(inner, p, is_training());
     return sc::dropout(sc::linear(inner, linear2_->weight, linear2_->bias), p, is_training());
 }
