@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the system packages SeqClassify builds and runs with on Debian 12 (run as root).
 # libtorch-dev: the engine (PyTorch 1.13's C++ library); cmake, g++: the native shim;
-# libopenblas0-pthread: the BLAS Debian's libtorch calls.
+# libopenblas0-pthread: the BLAS Debian's libtorch calls; libgloo-dev: the headers of Gloo, which
+# libtorch's c10d (distributed training) is built on (its code is in libtorch already).
 # With --reference it also installs what the benchmarks' references need (python3-torch, fasttext).
 set -euo pipefail
-packages=(libtorch-dev cmake g++ libopenblas0-pthread)
+packages=(libtorch-dev cmake g++ libopenblas0-pthread libgloo-dev)
 if [[ "${1:-}" == "--reference" ]]; then
   packages+=(python3-torch fasttext)
 fi

@@ -87,6 +87,26 @@ public sealed class SequenceClassifierModel : IDisposable
         return (values, weights);
     }
 
+    /// <summary>
+    /// Makes this model one replica of a data-parallel group: rank 0's parameters are broadcast to
+    /// every rank (every rank calls this), and from then on each <see cref="TrainStep"/> (and
+    /// <see cref="ComputeGradients"/>) averages the gradients across the ranks before clipping and the
+    /// optimizer step, so the replicas stay identical. Each rank trains on its own rows; the effective
+    /// batch is the ranks' batches together (the learning rate is not rescaled).
+    /// </summary>
+    public void JoinProcessGroup(ProcessGroup group)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        NativeStatus.ThrowIfFailed(NativeMethods.sc_model_join_process_group(LiveHandle, group.Handle));
+    }
+
+    /// <summary>A collective check (every rank calls it) that every replica holds the same parameters.</summary>
+    public bool ReplicasIdentical()
+    {
+        NativeStatus.ThrowIfFailed(NativeMethods.sc_model_replicas_identical(LiveHandle, out int identical));
+        return identical == 1;
+    }
+
     /// <summary>The parameters as a tensor archive (see <see cref="TensorArchive"/>).</summary>
     public byte[] ExportParameters() => NativeModel.ExportParameters(LiveHandle);
 

@@ -11,6 +11,7 @@
 
 #include "sc_batch.h"
 #include "sc_classifier.h"
+#include "sc_distributed.h"
 #include "sc_float_mode.h"
 #include "sc_memory.h"
 #include "sc_optimizer.h"
@@ -25,6 +26,7 @@ struct sc_model {
     std::vector<float> class_weights;  // owned copy; config.class_weights points at the caller's
     sc::SequenceClassifier module{nullptr};
     std::unique_ptr<sc::FusedAdamW> optimizer;
+    std::shared_ptr<sc::ProcessGroup> group;  // set: gradients are averaged across its ranks
     std::shared_mutex lock;
 };
 
@@ -58,6 +60,14 @@ std::pair<torch::Tensor, torch::Tensor> forward_backward(sc_model& model, const 
     auto logits = model.module->forward(inputs.inputs, inputs.lengths);
     auto loss = loss_of(model, logits, targets);
     loss.backward();
+    if (model.group) {
+        // Every rank's batch counts alike: the mean of the ranks' mean gradients, before clipping.
+        std::vector<torch::Tensor> gradients;
+        for (auto& p : model.module->parameters()) {
+            if (p.requires_grad() && p.grad().defined()) gradients.push_back(p.mutable_grad());
+        }
+        model.group->average(gradients);
+    }
     return {loss.detach(), logits.detach()};
 }
 
@@ -290,5 +300,35 @@ extern "C" sc_status sc_model_import_parameters(sc_model* model, const uint8_t* 
         }
         torch::NoGradGuard no_grad;
         for (auto& item : parameters) item.value().copy_(*by_name[item.key()]);
+    });
+}
+
+extern "C" sc_status sc_model_join_process_group(sc_model* model, sc_process_group* group) {
+    return sc::guard([&] {
+        auto& m = checked(model);
+        auto joined = sc_process_group_of(group);
+        std::unique_lock write(m.lock);
+        std::vector<torch::Tensor> parameters;
+        for (auto& p : m.module->parameters()) parameters.push_back(p);
+        joined->broadcast(parameters);
+        m.group = std::move(joined);
+    });
+}
+
+extern "C" sc_status sc_model_replicas_identical(sc_model* model, int32_t* out_identical) {
+    if (out_identical) *out_identical = 0;
+    return sc::guard([&] {
+        auto& m = checked(model);
+        if (!out_identical) throw sc::InvalidArgument("out_identical is null");
+        if (!m.group) throw sc::InvalidState("the model has not joined a process group");
+        std::shared_lock read(m.lock);
+        // Position-weighted, so that swapped values change it too.
+        double checksum = 0.0;
+        for (const auto& p : m.module->parameters()) {
+            auto flat = p.detach().reshape(-1).to(torch::kFloat64);
+            checksum += (flat * torch::arange(1, flat.numel() + 1, torch::kFloat64).remainder(97.0).add(1.0)).sum().item<double>();
+        }
+        const auto [low, high] = m.group->min_max(checksum);
+        *out_identical = low == high ? 1 : 0;
     });
 }
