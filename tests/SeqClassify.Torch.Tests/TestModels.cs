@@ -19,6 +19,22 @@ internal static class TestModels
         Seed = 7,
     };
 
+    /// <summary>A small Transformer over the same vocabulary: width 8, 2 heads, 2 layers, at most 12 positions.</summary>
+    public static SequenceModelOptions TransformerOptions(SequencePooling pooling = SequencePooling.Mean) => new()
+    {
+        Encoder = SequenceEncoder.Transformer,
+        VocabularySize = Vocabulary,
+        InputSize = 8,
+        HiddenSize = 8,
+        Heads = 2,
+        FeedForwardSize = 16,
+        NumLayers = 2,
+        MaxPositions = 12,
+        Pooling = pooling,
+        NumClasses = 3,
+        Seed = 5,
+    };
+
     /// <summary>Sequences of the given lengths with ids in [2, Vocabulary), from a fixed seed.</summary>
     public static long[][] RandomSequences(params int[] lengths)
     {

@@ -59,16 +59,19 @@ public class TrainingTests
         Assert.That(result.Correct, Is.InRange(0, 3));
     }
 
-    [Test]
-    public void TheSeedMakesInitialisationAndDropoutReproducible()
+    [TestCase(SequenceEncoder.Rnn)]
+    [TestCase(SequenceEncoder.Transformer)]  // attention dropout, learned positions, attention pooling
+    public void TheSeedMakesInitialisationAndDropoutReproducible(SequenceEncoder encoder)
     {
         byte[] TrainThreeSteps(long seed)
         {
-            var options = TestModels.TokenOptions(layers: 2);
+            var options = encoder == SequenceEncoder.Rnn ? TestModels.TokenOptions(layers: 2) : TestModels.TransformerOptions(SequencePooling.Attention);
             options.Seed = seed;
             options.Dropout = 0.5f;
             options.RnnDropout = 0.3f;
             options.EmbeddingDropout = 0.2f;
+            options.TransformerDropout = 0.3f;
+            options.PositionalEncoding = encoder == SequenceEncoder.Transformer ? PositionalEncoding.Learned : PositionalEncoding.Sinusoidal;
             using var model = new SequenceClassifierModel(options);
             var batch = TestModels.Batch(TestModels.RandomSequences(4, 7, 2));
             for (int i = 0; i < 3; i++) model.TrainStep(batch, [0, 1, 2], 0.05);
