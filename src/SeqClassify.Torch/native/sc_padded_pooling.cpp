@@ -16,9 +16,12 @@ torch::Tensor AdditiveAttentionImpl::weights(const torch::Tensor& outputs, const
     return torch::softmax(scores.masked_fill(padding, -std::numeric_limits<float>::infinity()), 1);
 }
 
+namespace {
+// [B, T] bool, true at positions t >= lengths[b].
 torch::Tensor padding_mask(const torch::Tensor& lengths, int64_t steps) {
     return torch::arange(steps, torch::kInt64).unsqueeze(0).ge(lengths.unsqueeze(1));
 }
+}  // namespace
 
 torch::Tensor pool_padded(const torch::Tensor& outputs, const torch::Tensor& lengths, int32_t pooling,
                           AdditiveAttention& attention, torch::Tensor* attention_weights) {

@@ -23,9 +23,6 @@ private:
 };
 TORCH_MODULE(AdditiveAttention);
 
-// [B, T] bool, true at positions t >= lengths[b].
-torch::Tensor padding_mask(const torch::Tensor& lengths, int64_t steps);
-
 // One vector per row, [B, D], from outputs [B, T, D] over each row's valid positions.
 // pooling: SC_POOLING_MEAN, SC_POOLING_MAX, SC_POOLING_FIRST or SC_POOLING_ATTENTION (then
 // attention is the module, and its weights [B, T] are written to *attention_weights when given).
