@@ -20,7 +20,7 @@ internal static class CliApp
                 --text-column sentence --label-column label --unescape-ptb --out sst2.zip
             """);
         root.Options.Add(verbose);
-        root.Subcommands.Add(new TrainCommand().Build(console));
+        root.Subcommands.Add(new TrainCommand(args).Build(console));
         root.Subcommands.Add(new EvaluateCommand().Build(console));
         root.Subcommands.Add(new PredictCommand().Build(console, input));
         root.Subcommands.Add(new ServeCommand().Build(console, verbose));

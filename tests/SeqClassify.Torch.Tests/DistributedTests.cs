@@ -21,6 +21,22 @@ public class DistributedTests
         return port;
     }
 
+    private static DistributedOptions Loopback(int port, int worldSize, int rank, double timeoutSeconds = 30) =>
+        new() { MasterAddress = "127.0.0.1", MasterPort = port, WorldSize = worldSize, Rank = rank, Timeout = TimeSpan.FromSeconds(timeoutSeconds) };
+
+    /// <summary>Runs each rank's body on its own thread (its own group, as its own process would), and returns their results.</summary>
+    private static T[] OnRanks<T>(int worldSize, Func<ProcessGroup, T> body, double timeoutSeconds = 30)
+    {
+        int port = FreePort();
+        var results = new T[worldSize];
+        Parallel.For(0, worldSize, new ParallelOptions { MaxDegreeOfParallelism = worldSize }, rank =>
+        {
+            using var group = new ProcessGroup(Loopback(port, worldSize, rank, timeoutSeconds));
+            results[rank] = body(group);
+        });
+        return results;
+    }
+
     [Test]
     public void ThisBuildHasGloo() => Assert.That(ProcessGroup.IsAvailable, "built with libgloo-dev's headers (scripts/install-deps.sh)");
 
@@ -52,7 +68,7 @@ public class DistributedTests
 
         Parallel.For(0, 2, new ParallelOptions { MaxDegreeOfParallelism = 2 }, rank =>
         {
-            using var group = new ProcessGroup("127.0.0.1", port, 2, rank, TimeSpan.FromSeconds(30));
+            using var group = new ProcessGroup(Loopback(port, 2, rank));
             using var model = models[rank];
             model.JoinProcessGroup(group);
             for (int step = 0; step < 3; step++)
@@ -88,22 +104,155 @@ public class DistributedTests
     }
 
     [Test]
+    public void UnevenShardsAndARankWithoutRowsMatchOneModelOnTheWholeBatch()
+    {
+        // Rows weigh alike whichever rank holds them (the ranks' means weighted by their rows), so
+        // 6 + 2 rows, then 3 + 0, train as one model on 8, then on 3. Class weights too: a rank's
+        // mean is then weighted by its labels' weights, PyTorch's own denominator.
+        var options = TestModels.TokenOptions(RnnCellType.Lstm, bidirectional: false, pooling: SequencePooling.Max);
+        options.ClassWeights = [1f, 2.5f, 0.5f];
+        var sequences = TestModels.RandomSequences(5, 7, 3, 6, 2, 4, 7, 1);
+        long[] labels = [0, 1, 2, 1, 0, 2, 2, 1];
+        int[][][] shards = [[[0, 1, 2, 3, 4, 5], [6, 7]], [[0, 1, 2], []]];
+        var models = Enumerable.Range(0, 2).Select(_ => new SequenceClassifierModel(options.Clone())).ToArray();
+
+        var replicas = OnRanks(2, group =>
+        {
+            using var model = models[group.Rank];
+            model.JoinProcessGroup(group);
+            var results = shards.Select(step => step[group.Rank] is { Length: > 0 } rows
+                ? model.TrainStep(TestModels.Batch(rows.Select(r => sequences[r])), rows.Select(r => labels[r]).ToArray(), 0.01)
+                : model.TrainStepWithoutRows(0.01)).ToArray();
+            return (Results: results, Parameters: model.ExportParameters());
+        });
+
+        using var alone = new SequenceClassifierModel(options.Clone());
+        var expectedResults = shards.Select(step => step.SelectMany(r => r).ToArray())
+            .Select(rows => alone.TrainStep(TestModels.Batch(rows.Select(r => sequences[r])), rows.Select(r => labels[r]).ToArray(), 0.01)).ToArray();
+
+        Assert.That(replicas[1].Parameters, Is.EqualTo(replicas[0].Parameters), "bit-identical replicas");
+        for (int step = 0; step < shards.Length; step++)
+        {
+            var (got, wanted) = (replicas[0].Results[step], expectedResults[step]);
+            Assert.That(replicas[1].Results[step], Is.EqualTo(got), "every rank reports the step over all ranks' rows");
+            Assert.That((got.Rows, got.Correct), Is.EqualTo((wanted.Rows, wanted.Correct)), $"step {step}");
+            Assert.That(got.Loss, Is.EqualTo(wanted.Loss).Within(1e-5), $"step {step}");
+        }
+        var expected = TensorArchive.Read(alone.ExportParameters()).ToDictionary(t => t.Name);
+        foreach (var tensor in TensorArchive.Read(replicas[0].Parameters))
+        {
+            Assert.That(tensor.Floats, Is.EqualTo(expected[tensor.Name].Floats).Within(1e-5f), tensor.Name);
+        }
+    }
+
+    [Test]
+    public void AStepWithoutRowsOutsideAGroupIsRefused()
+    {
+        using var model = new SequenceClassifierModel(TestModels.TokenOptions(RnnCellType.Gru, bidirectional: false, pooling: SequencePooling.Last));
+        Assert.That(() => model.TrainStepWithoutRows(0.01), Throws.ArgumentException.With.Message.Contains("batch is null"));
+    }
+
+    [Test]
+    public void AllReduceCombinesEveryRanksValuesAndCountsItsCollectives()
+    {
+        var results = OnRanks(3, group =>
+        {
+            long[] sums = [group.Rank, 10 * group.Rank + 1];
+            double[] minimums = [0.5 * group.Rank - 1];
+            float[] maximums = [group.Rank == 1 ? 7f : -2f];
+            group.AllReduce(sums, ReduceOperation.Sum);
+            group.AllReduce(minimums, ReduceOperation.Min);
+            group.AllReduce(maximums, ReduceOperation.Max);
+            group.Barrier();
+            return (sums, minimums[0], maximums[0], group.Statistics);
+        });
+
+        foreach (var (sums, minimum, maximum, statistics) in results)
+        {
+            Assert.That(sums, Is.EqualTo(new long[] { 3, 33 }));
+            Assert.That(minimum, Is.EqualTo(-1.0));
+            Assert.That(maximum, Is.EqualTo(7f));
+            Assert.That(statistics.Collectives, Is.EqualTo(4));
+            Assert.That(statistics.Bytes, Is.EqualTo(2 * 8 + 8 + 4));
+            Assert.That(statistics.Seconds, Is.GreaterThan(0));
+        }
+    }
+
+    [Test]
+    public void ARankThatLeavesMidTrainingIsNamedByTheOthersWithinSeconds()
+    {
+        var options = TestModels.TokenOptions(RnnCellType.Gru, bidirectional: false, pooling: SequencePooling.Last);
+        var sequences = TestModels.RandomSequences(5, 7, 3, 6);
+        long[] labels = [0, 1, 2, 1];
+        var models = Enumerable.Range(0, 2).Select(_ => new SequenceClassifierModel(options.Clone())).ToArray();
+        var clock = Stopwatch.StartNew();
+
+        var errors = OnRanks(2, group =>
+        {
+            using var model = models[group.Rank];
+            model.JoinProcessGroup(group);
+            model.TrainStep(TestModels.Batch(sequences), labels, 0.01);
+            if (group.Rank == 1) return null;  // leaves: its model and group are disposed, its connections closed
+            return Assert.Catch(() => model.TrainStep(TestModels.Batch(sequences), labels, 0.01));
+        }, timeoutSeconds: 60);
+
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(30)), "a closed connection fails at once, not after the timeout");
+        Assert.That(errors[0], Is.InstanceOf<DistributedTrainingException>());
+        Assert.That(errors[0]!.Message, Does.Contain("rank 1 stopped answering"));
+    }
+
+    [Test]
     public void AMissingRankIsAClearErrorWithinTheTimeout()
     {
         var clock = Stopwatch.StartNew();
-        var error = Assert.Catch(() => new ProcessGroup("127.0.0.1", FreePort(), 2, 0, TimeSpan.FromSeconds(2)));
+        var error = Assert.Catch(() => new ProcessGroup(Loopback(FreePort(), 3, 0, timeoutSeconds: 2)));
 
         Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(30)));
-        Assert.That(error, Is.InstanceOf<SeqClassifyException>());
-        Assert.That(error!.Message, Does.Contain("libtorch:"));
+        Assert.That(error, Is.InstanceOf<DistributedTrainingException>());
+        Assert.That(error!.Message, Does.Contain("ranks 1, 2 never joined"));
     }
 
-    [TestCase(0, 2, 0, "master_port must be in [1, 65535], got 0")]
-    [TestCase(29500, 2, 2, "rank must be in [0, 2), got 2")]
-    [TestCase(29500, 0, 0, "world_size must be >= 1, got 0")]
+    [Test]
+    public void ARankWithoutRankZeroIsAClearErrorWithinTheTimeout()
+    {
+        var clock = Stopwatch.StartNew();
+        int port = FreePort();
+        var error = Assert.Catch(() => new ProcessGroup(Loopback(port, 2, 1, timeoutSeconds: 2)));
+
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(30)));
+        Assert.That(error, Is.InstanceOf<DistributedTrainingException>());
+        Assert.That(error!.Message, Does.Contain($"could not reach rank 0's store at 127.0.0.1:{port}"));
+    }
+
+    [TestCase(0, 2, 0, "MasterPort must be in [1, 65535], got 0")]
+    [TestCase(29500, 2, 2, "Rank must be in [0, 2) for WorldSize 2, got 2")]
+    [TestCase(29500, 0, 0, "WorldSize must be at least 1, got 0")]
     public void OutOfRangeSettingsAreRefusedBeforeAnyConnection(int port, int worldSize, int rank, string message)
     {
-        Assert.That(() => new ProcessGroup("127.0.0.1", port, worldSize, rank, TimeSpan.FromSeconds(1)),
-            Throws.ArgumentException.With.Message.Contains(message));
+        Assert.That(() => new ProcessGroup(Loopback(port, worldSize, rank, 1)),
+            Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains(message));
+    }
+
+    [Test]
+    public void TheLaunchersEnvironmentVariablesGiveTheSettings()
+    {
+        var variables = new Dictionary<string, string> { ["WORLD_SIZE"] = "4", ["RANK"] = "3", ["MASTER_ADDR"] = "node-0", ["MASTER_PORT"] = "23456", ["LOCAL_RANK"] = "1" };
+        var options = DistributedOptions.FromVariables(name => variables.GetValueOrDefault(name))!;
+
+        Assert.That((options.WorldSize, options.Rank, options.MasterAddress, options.MasterPort, options.LocalRank), Is.EqualTo((4, 3, "node-0", 23456, 1)));
+        Assert.That(DistributedOptions.FromVariables(_ => null), Is.Null, "no WORLD_SIZE: not a distributed run");
+        var defaults = DistributedOptions.FromVariables(name => name switch { "WORLD_SIZE" => "2", "RANK" => "0", _ => null })!;
+        Assert.That((defaults.MasterAddress, defaults.MasterPort, defaults.LocalRank), Is.EqualTo(("127.0.0.1", 29500, 0)));
+    }
+
+    [TestCase("WORLD_SIZE=2", "RANK is not set, but WORLD_SIZE is")]
+    [TestCase("WORLD_SIZE=2,RANK=x", "RANK must be an integer, got 'x'")]
+    [TestCase("WORLD_SIZE=2,RANK=2", "Rank must be in [0, 2)")]
+    [TestCase("WORLD_SIZE=2,RANK=0,MASTER_PORT=70000", "MasterPort must be in [1, 65535], got 70000")]
+    public void BadEnvironmentVariablesAreNamed(string assignments, string message)
+    {
+        var variables = assignments.Split(',').Select(a => a.Split('=')).ToDictionary(a => a[0], a => a[1]);
+        Assert.That(() => DistributedOptions.FromVariables(name => variables.GetValueOrDefault(name)),
+            Throws.InstanceOf<ArgumentException>().With.Message.Contains(message));
     }
 }

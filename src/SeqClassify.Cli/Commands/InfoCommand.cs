@@ -46,6 +46,11 @@ internal sealed class InfoCommand
         }
         var history = model.Classifier.History;
         o.WriteLine($"training:     {history.TrainingRows:N0} rows, {history.ValidationRows:N0} validation rows, best epoch {history.BestEpoch}{(history.StoppedEarly ? ", stopped early" : "")}{(history.Cancelled ? ", cancelled" : "")}");
+        if (history.Ranks > 1)
+        {
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"distributed:  {history.Ranks} ranks, {history.Steps:N0} steps, {history.CommunicationSeconds * 1000 / Math.Max(1, history.Steps):F2} ms per step in collectives"));
+        }
         if (history.PretrainedEmbeddings is { } vectors)
         {
             o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"embedding:    started from {vectors}, covering {history.PretrainedCoverage * 100:F1}% of the vocabulary"));

@@ -4,6 +4,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using Microsoft.ML.Transforms;
+using SeqClassify.Cli.Distributed;
 using SeqClassify.Cli.Output;
 using SeqClassify.MLNet.Training;
 using SeqClassify.Torch;
@@ -11,7 +12,7 @@ using SeqClassify.Torch;
 namespace SeqClassify.Cli.Commands;
 
 /// <summary>seqclassify train: fit the text pipeline on a file and save it as one .zip.</summary>
-internal sealed class TrainCommand
+internal sealed class TrainCommand(IReadOnlyList<string> args)
 {
     /// <summary>The vocabulary's minimum token count when --min-freq is not given.</summary>
     public const int DefaultMinimumFrequency = 2;
@@ -37,6 +38,7 @@ internal sealed class TrainCommand
     private readonly Option<int?> _hidden = new("--hidden") { Description = "Hidden units per direction; a Transformer's model width." };
     private readonly Option<string> _pooling = new("--pooling") { Description = "last (RNN only), mean, max, first or attention." };
     private readonly Option<float?> _dropout = new("--dropout") { Description = "Dropout before the output layer." };
+    private readonly Option<float?> _embeddingDropout = new("--embedding-dropout") { Description = "Dropout on the embedded tokens." };
     private readonly Option<string> _pretrained = new("--pretrained")
     {
         Description = "Pretrained word vectors: glove100d (the default; fetched once into $SEQCLASSIFY_RESOURCE_PATH or ~/.local/share/seqclassify), " +
@@ -52,6 +54,7 @@ internal sealed class TrainCommand
     private readonly Option<int?> _threads = new("--threads") { Description = "engine threads, at most 4 per logical core (default: all cores)." };
     private readonly Option<bool> _unescapePtb = new("--unescape-ptb") { Description = "Undo Penn Treebank escapes (-lrb- etc.), as in SST-2 dev/test." };
     private readonly DataOptions _data = new();
+    private readonly DistributedCliOptions _distributed = new();
 
     public Command Build(CliConsole console)
     {
@@ -66,14 +69,21 @@ internal sealed class TrainCommand
                 --valid-fraction 0.1 --cell lstm --pooling attention --epochs 3 --out spam.zip
               seqclassify train --train sms.tsv --no-header --text-column 1 --label-column 0 \
                 --encoder transformer --layers 2 --heads 4 --pooling mean --out spam-transformer.zip
+              seqclassify train --train big.tsv --text-column text --label-column label --nproc 2 --out big.zip
+
+            Distributed (data-parallel; docs/distributed.md): --nproc N starts N worker processes here; on
+            k machines, run it on each with --world-size k --rank i --master HOST:PORT (or the launchers'
+            MASTER_ADDR, MASTER_PORT, WORLD_SIZE, RANK). Each rank trains on its share of every batch of
+            ranks x --batch-size rows; rank 0 reports and writes the model.
             """);
         foreach (var option in new Option[] { _train, _valid, _validFraction, _test, _out, _tokenizer, _encoder, _cell, _layers, _bidirectional,
-                     _embedding, _hidden, _heads, _ffDim, _maxPositions, _positional, _activation, _normFirst, _transformerDropout, _pooling, _dropout, _pretrained, _freeze, _maxLength, _minFreq, _epochs, _batchSize, _lr,
+                     _embedding, _hidden, _heads, _ffDim, _maxPositions, _positional, _activation, _normFirst, _transformerDropout, _pooling, _dropout, _embeddingDropout, _pretrained, _freeze, _maxLength, _minFreq, _epochs, _batchSize, _lr,
                      _seed, _threads, _unescapePtb })
         {
             command.Options.Add(option);
         }
         _data.AddTo(command, withLabel: true);
+        _distributed.AddTo(command);
         command.SetAction((parse, cancel) => Task.FromResult(Run(parse, console, cancel)));
         return command;
     }
@@ -81,13 +91,33 @@ internal sealed class TrainCommand
     private int Run(ParseResult parse, CliConsole console, CancellationToken cancel)
     {
         string output = parse.GetValue(_out)!;
-        OutputFile.CheckWritable(output);
-        OutputFile.CheckNotAnInput(output, ("--train", parse.GetValue(_train)), ("--valid", parse.GetValue(_valid)), ("--test", parse.GetValue(_test)));
+        var rankSettings = _distributed.RankSettings(parse);
+        // Only rank 0 writes the model: on other machines the path need not exist.
+        if (rankSettings is null or { Rank: 0 })
+        {
+            OutputFile.CheckWritable(output);
+            OutputFile.CheckNotAnInput(output, ("--train", parse.GetValue(_train)), ("--valid", parse.GetValue(_valid)), ("--test", parse.GetValue(_test)));
+        }
         var trainer = TrainerOptions(parse);
         var settings = new CliPipeline.Settings(Tokenizer(parse.GetValue(_tokenizer)),
             parse.GetValue(_minFreq) ?? DefaultMinimumFrequency, parse.GetValue(_maxLength) ?? 0, parse.GetValue(_unescapePtb));
         if (settings.MinimumFrequency < 1) throw new UsageException("--min-freq must be at least 1");
         if (settings.MaximumLength < 0) throw new UsageException("--max-length must be 0 or more");
+        if (_distributed.LocalProcesses(parse) is { } processes)
+        {
+            return LocalLauncher.Run(args, processes, _distributed.Timeout(parse), console);
+        }
+        // Joined before the data is read: a missing rank or a wrong address fails now, not after loading.
+        using var group = rankSettings is null ? null : new ProcessGroup(rankSettings);
+        trainer.ProcessGroup = group;
+        return group is null or { Rank: 0 }
+            ? Train(parse, console, trainer, settings, output, cancel)
+            // The other ranks report nothing but errors, and end once rank 0 has written the model.
+            : Train(parse, new CliConsole(TextWriter.Null, console.Error, interactive: false), trainer, settings, output, cancel);
+    }
+
+    private int Train(ParseResult parse, CliConsole console, RnnTrainerOptions trainer, CliPipeline.Settings settings, string output, CancellationToken cancel)
+    {
 
         var ml = new MLContext(seed: parse.GetValue(_seed) ?? 1);
         // Routine messages (epochs, saving) are what the progress display shows already.
@@ -117,7 +147,14 @@ internal sealed class TrainCommand
             return FitWithValidation(ml, settings, trainer, train, valid);
         });
         var classifier = ((IEnumerable<ITransformer>)model).OfType<SequenceClassificationTransformer>().Single();
+        var group = trainer.ProcessGroup;
+        if (group is not null && group.Rank != 0)
+        {
+            group.Barrier();  // rank 0 has written the model
+            return classifier.History.Cancelled ? ExitCodes.Cancelled : ExitCodes.Success;
+        }
         OutputFile.WriteAtomically(output, temporary => ml.Model.Save(model, train.Schema, temporary));
+        group?.Barrier();
         if (classifier.History.Cancelled)
         {
             string kept = classifier.History.BestEpoch > 0
@@ -169,6 +206,7 @@ internal sealed class TrainCommand
         if (parse.GetValue(_embedding) is { } embedding) o.EmbeddingDimension = embedding;
         if (parse.GetValue(_hidden) is { } hidden) o.HiddenSize = hidden;
         if (parse.GetValue(_dropout) is { } dropout) o.Dropout = dropout;
+        if (parse.GetValue(_embeddingDropout) is { } embeddingDropout) o.EmbeddingDropout = embeddingDropout;
         if (parse.GetValue(_epochs) is { } epochs) o.Epochs = epochs;
         if (parse.GetValue(_batchSize) is { } batch) o.BatchSize = batch;
         if (parse.GetValue(_lr) is { } lr) o.LearningRate = lr;
@@ -221,6 +259,7 @@ internal sealed class TrainCommand
         nameof(RnnTrainerOptions.ValidationFraction) => "--valid-fraction:",
         nameof(RnnTrainerOptions.Threads) => "--threads:",
         nameof(RnnTrainerOptions.Dropout) => "--dropout:",
+        nameof(RnnTrainerOptions.EmbeddingDropout) => "--embedding-dropout:",
         nameof(RnnTrainerOptions.Heads) => "--heads:",
         nameof(RnnTrainerOptions.FeedForwardSize) => "--ff-dim:",
         nameof(RnnTrainerOptions.MaxPositions) => "--max-positions:",

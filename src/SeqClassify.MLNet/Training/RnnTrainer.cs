@@ -80,8 +80,9 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
         {
             throw new InvalidOperationException($"Label column '{_options.LabelColumnName}' has {classes.Count} class(es); at least 2 are needed.");
         }
-        // As ML.NET's trainers: the context's seed unless the options give one.
-        int seed = _options.Seed ?? _host.Rand.Next();
+        var parallel = DataParallel.Over(_options.ProcessGroup);
+        // As ML.NET's trainers: the context's seed unless the options give one (rank 0's on every rank).
+        int seed = parallel.AgreeOnSeed(_options.Seed ?? _host.Rand.Next());
         using var channel = _host.Start("Training");
         if (_options.Threads > 0)
         {
@@ -97,13 +98,20 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
             throw new InvalidOperationException("The training data has no rows.");
         }
         var (train, validation) = SplitValidation(all, seed, channel);
-        var history = new TrainingHistory { TrainingRows = train.Count, ValidationRows = validation?.Count ?? 0 };
-        var modelOptions = ModelOptions(feature.Name, Vocabulary.Of(feature), classes.Count, train, seed, history, channel);
+        var vocabulary = Vocabulary.Of(feature);
+        parallel.CheckSameData(train, validation, vocabulary, classes);
+        var history = new TrainingHistory { TrainingRows = train.Count, ValidationRows = validation?.Count ?? 0, Ranks = parallel.Ranks };
+        var modelOptions = ModelOptions(feature.Name, vocabulary, classes.Count, train, seed, history, channel);
         var model = new SequenceClassifierModel(modelOptions);
         var transformer = new SequenceClassificationTransformer(_host, model, classes, _options, history);
         try
         {
-            new TrainingLoop(_host, channel, _options, transformer, train, validation, seed).Run();
+            if (parallel.Group is { } group)
+            {
+                model.JoinProcessGroup(group);
+                channel.Info($"rank {group.Rank} of {group.WorldSize}: each step trains on {group.WorldSize} x {_options.BatchSize} rows, this rank on its share");
+            }
+            new TrainingLoop(_host, channel, _options, transformer, train, validation, seed, parallel).Run();
         }
         catch
         {
@@ -216,7 +224,7 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
 
     /// <summary>The epochs, batches, validation, early stopping and cancellation of one Fit.</summary>
     private sealed class TrainingLoop(IHost host, IChannel channel, RnnTrainerOptions options, SequenceClassificationTransformer transformer,
-        Examples train, Examples? validation, int seed)
+        Examples train, Examples? validation, int seed, DataParallel parallel)
     {
         private byte[]? _bestWeights;
         private double _bestAccuracy = double.NegativeInfinity;
@@ -226,28 +234,35 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
             var history = transformer.History;
             var model = transformer.Model;
             var random = new Random(seed);
-            int batchesPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
+            // Every rank plans the same global batches (ranks x BatchSize rows; the token budget per rank) and trains on its shard of each.
+            int batchSize = parallel.GlobalBatchSize(options.BatchSize);
+            int tokenBudget = (int)Math.Min(int.MaxValue, (long)options.MaximumBatchTokens * parallel.Ranks);
+            int replicaCheckInterval = parallel.Group?.Options.ReplicaCheckInterval ?? 0;
+            double communicationAtStart = parallel.Group?.Statistics.Seconds ?? 0;
+            int batchesPerEpoch = (train.Count + batchSize - 1) / batchSize;
             int totalSteps = batchesPerEpoch * options.Epochs;
             int step = 0, sinceBest = 0;
             var overall = Stopwatch.StartNew();
             for (int epoch = 1; epoch <= options.Epochs; epoch++)
             {
                 var clock = Stopwatch.StartNew();
-                var batches = BatchPlanner.Plan(train, options.BatchSize, random, options.BucketByLength, options.MaximumBatchTokens);
+                var batches = BatchPlanner.Plan(train, batchSize, random, options.BucketByLength, tokenBudget);
                 double lossSum = 0, lr = 0;
                 long correct = 0, rows = 0;
                 for (int b = 0; b < batches.Count; b++)
                 {
-                    if (options.CancellationToken.IsCancellationRequested || host is ICancelable { IsCanceled: true })
+                    if (parallel.AnyRankCancelled(options.CancellationToken.IsCancellationRequested || host is ICancelable { IsCanceled: true }))
                     {
-                        Finish(history, cancelled: true);
+                        Finish(history, step, communicationAtStart, cancelled: true);
                         return;
                     }
                     lr = LearningRates.At(step++, totalSteps, options.LearningRate, options.Schedule, options.WarmupFraction);
-                    var result = model.TrainStep(train.Batch(batches[b]), train.LabelsOf(batches[b]), lr);
+                    var shard = parallel.ShardOf(batches[b]);
+                    var result = shard.Length > 0 ? model.TrainStep(train.Batch(shard), train.LabelsOf(shard), lr) : model.TrainStepWithoutRows(lr);
+                    if (replicaCheckInterval > 0 && step % replicaCheckInterval == 0) parallel.CheckReplicas(model, step);
                     lossSum += result.Loss;
                     correct += result.Correct;
-                    rows += batches[b].Length;
+                    rows += result.Rows;
                     double rate = rows / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
                     double eta = (totalSteps - step) * overall.Elapsed.TotalSeconds / step;
                     Report(new TrainingProgress(epoch, options.Epochs, b + 1, batches.Count, rate, lossSum / (b + 1), eta, null));
@@ -277,7 +292,7 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
                     break;
                 }
             }
-            Finish(history, cancelled: false);
+            Finish(history, step, communicationAtStart, cancelled: false);
         }
 
         private void Report(TrainingProgress progress) => options.Progress?.Report(progress);
@@ -288,14 +303,16 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
             {
                 return new EpochSummary(epoch, loss, accuracy, null, null, null, clock.Elapsed.TotalSeconds, lr);
             }
-            var metrics = ValidationMetrics.Compute(validation.Labels, transformer.PredictProbabilities(validation), transformer.LabelNames.Count);
+            int classes = transformer.LabelNames.Count;
+            var metrics = ValidationMetrics.Compute(validation.Labels, parallel.ScoreAll(validation, classes, transformer.PredictProbabilities), classes);
             return new EpochSummary(epoch, loss, accuracy, metrics.MicroAccuracy, metrics.LogLoss, metrics.MacroF1,
                 clock.Elapsed.TotalSeconds, lr);
         }
 
-        private void Finish(TrainingHistory history, bool cancelled)
+        private void Finish(TrainingHistory history, int steps, double communicationAtStart, bool cancelled)
         {
             history.Cancelled = cancelled;
+            history.Steps = steps;
             if (cancelled)
             {
                 channel.Warning(_bestWeights is null
@@ -305,6 +322,12 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
             if (_bestWeights is not null && options.RestoreBestEpoch)
             {
                 transformer.Model.ImportParameters(_bestWeights);
+            }
+            if (parallel.Group is { } group)
+            {
+                parallel.CheckReplicas(transformer.Model, steps);
+                history.CommunicationSeconds = group.Statistics.Seconds - communicationAtStart;
+                channel.Info($"rank {group.Rank}: {history.CommunicationSeconds * 1000 / Math.Max(steps, 1):F2} ms per step in collectives over {steps} steps");
             }
         }
     }

@@ -230,6 +230,18 @@ public sealed class RnnTrainerOptions
     /// </summary>
     public int Threads { get; set; }
 
+    /// <summary>
+    /// Data-parallel training: the group of processes (ranks) this one trains with, or null (the default)
+    /// to train alone. Every rank runs the same Fit on the same data with the same options; each trains
+    /// on its own shard of every global batch (<see cref="BatchSize"/> rows per rank, so the global batch
+    /// is ranks x BatchSize, and <see cref="LearningRate"/> is not rescaled for it), the gradients are
+    /// reduced across ranks every step, validation is scored by all and decided alike, and every rank
+    /// ends with the same model. The caller owns the group (PyTorch's pattern: init_process_group, train,
+    /// save on rank 0, barrier): <c>new ProcessGroup(DistributedOptions.FromEnvironment()!)</c> for a
+    /// process started by a launcher.
+    /// </summary>
+    public ProcessGroup? ProcessGroup { get; set; }
+
     /// <summary>Receives per-batch progress and per-epoch summaries.</summary>
     public IProgress<TrainingProgress>? Progress { get; set; }
 

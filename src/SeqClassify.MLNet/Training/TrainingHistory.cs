@@ -38,6 +38,18 @@ public sealed class TrainingHistory
 
     /// <summary>Fraction of the vocabulary found in the pretrained vectors file, when one was used.</summary>
     public double? PretrainedCoverage { get; set; }
+
+    /// <summary>Processes that trained the model together (data-parallel ranks, <see cref="RnnTrainerOptions.ProcessGroup"/>); 1 for one.</summary>
+    public int Ranks { get; set; } = 1;
+
+    /// <summary>Optimisation steps taken (each over one global batch: every rank's batch together).</summary>
+    public int Steps { get; set; }
+
+    /// <summary>
+    /// With several ranks: the seconds the saving rank spent in collectives (gradient all-reduces, the
+    /// checks, validation scores), waiting for slower ranks included; null for one process.
+    /// </summary>
+    public double? CommunicationSeconds { get; set; }
 }
 
 /// <summary>A progress report: after each batch, and after each epoch (then <see cref="EpochCompleted"/> is set).</summary>

@@ -2,10 +2,14 @@ using SeqClassify.Torch.Interop;
 
 namespace SeqClassify.Torch;
 
-/// <summary>The loss and accuracy of one training step, measured before the update.</summary>
-/// <param name="Loss">Mean cross-entropy over the batch.</param>
+/// <summary>
+/// The loss and accuracy of one training step, measured before the update: over the batch, or in a
+/// <see cref="ProcessGroup"/> over every rank's rows of the step together.
+/// </summary>
+/// <param name="Loss">Mean cross-entropy over the rows.</param>
 /// <param name="Correct">Rows whose highest-scoring class was the label.</param>
-public readonly record struct TrainStepResult(double Loss, long Correct);
+/// <param name="Rows">The rows the step trained on.</param>
+public readonly record struct TrainStepResult(double Loss, long Correct, long Rows);
 
 /// <summary>
 /// A sequence classifier running in libtorch: embedding (or feature input) → packed RNN/GRU/LSTM or
@@ -50,7 +54,17 @@ public sealed class SequenceClassifierModel : IDisposable
     {
         CheckLabels(batch, labels);
         var result = NativeModel.TrainStep(LiveHandle, batch, labels, learningRate);
-        return new TrainStepResult(result.Loss, result.Correct);
+        return new TrainStepResult(result.Loss, result.Correct, result.Rows);
+    }
+
+    /// <summary>
+    /// The step of a replica (<see cref="JoinProcessGroup"/>) that has no rows of its own for it: every
+    /// rank must take part in every step, and this one adds nothing to the gradients.
+    /// </summary>
+    public TrainStepResult TrainStepWithoutRows(double learningRate)
+    {
+        var result = NativeModel.TrainStepWithoutRows(LiveHandle, learningRate);
+        return new TrainStepResult(result.Loss, result.Correct, result.Rows);
     }
 
     /// <summary>Forward and backward without an update; the gradients are then read by <see cref="ExportGradients"/>.</summary>
@@ -90,9 +104,11 @@ public sealed class SequenceClassifierModel : IDisposable
     /// <summary>
     /// Makes this model one replica of a data-parallel group: rank 0's parameters are broadcast to
     /// every rank (every rank calls this), and from then on each <see cref="TrainStep"/> (and
-    /// <see cref="ComputeGradients"/>) averages the gradients across the ranks before clipping and the
-    /// optimizer step, so the replicas stay identical. Each rank trains on its own rows; the effective
-    /// batch is the ranks' batches together (the learning rate is not rescaled).
+    /// <see cref="ComputeGradients"/>) reduces the gradients across the ranks before clipping and the
+    /// optimizer step, so the replicas stay identical: the ranks' mean gradients weighted by their rows
+    /// (by their labels' class weights, with <see cref="SequenceModelOptions.ClassWeights"/>), which is one
+    /// process's gradient over all their rows. Each rank trains on its own rows; the effective batch is
+    /// the ranks' batches together (the learning rate is not rescaled).
     /// </summary>
     public void JoinProcessGroup(ProcessGroup group)
     {

@@ -17,6 +17,14 @@ internal unsafe struct NativeProcessGroupConfig
     public int TimeoutMs;
 }
 
+/// <summary>sc_reduce_type.</summary>
+internal enum NativeReduceType
+{
+    Float32 = 0,
+    Float64 = 1,
+    Int64 = 2,
+}
+
 // Mirrors native/sc_distributed.h.
 internal static partial class NativeMethods
 {
@@ -34,4 +42,13 @@ internal static partial class NativeMethods
 
     [LibraryImport(NativeLibraryName.Value)]
     internal static partial NativeStatusCode sc_model_replicas_identical(ModelHandle model, out int identical);
+
+    [LibraryImport(NativeLibraryName.Value)]
+    internal static unsafe partial NativeStatusCode sc_process_group_all_reduce(ProcessGroupHandle group, void* values, long count, int type, int op);
+
+    [LibraryImport(NativeLibraryName.Value)]
+    internal static partial NativeStatusCode sc_process_group_barrier(ProcessGroupHandle group);
+
+    [LibraryImport(NativeLibraryName.Value)]
+    internal static partial NativeStatusCode sc_process_group_statistics(ProcessGroupHandle group, out double seconds, out long collectives, out long bytes);
 }

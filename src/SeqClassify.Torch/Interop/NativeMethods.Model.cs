@@ -19,7 +19,7 @@ internal static partial class NativeMethods
 
     [LibraryImport(NativeLibraryName.Value)]
     internal static unsafe partial NativeStatusCode sc_model_train_step(
-        ModelHandle model, in NativeBatch batch, long* labels, double learningRate, out NativeStepResult result);
+        ModelHandle model, NativeBatch* batch, long* labels, double learningRate, out NativeStepResult result);
 
     [LibraryImport(NativeLibraryName.Value)]
     internal static unsafe partial NativeStatusCode sc_model_compute_gradients(

@@ -66,12 +66,20 @@ internal static unsafe class NativeModel
     public static NativeStepResult TrainStep(ModelHandle model, SequenceBatch batch, long[] labels, double learningRate)
     {
         using var pinned = new PinnedBatch(batch);
+        var native = pinned.Native;
         fixed (long* labelsPtr = labels)
         {
             NativeStatus.ThrowIfFailed(NativeMethods.sc_model_train_step(
-                model, in pinned.Native, labelsPtr, learningRate, out NativeStepResult result));
+                model, &native, labelsPtr, learningRate, out NativeStepResult result));
             return result;
         }
+    }
+
+    /// <summary>A step of a process group's rank that has no rows for it: it takes part in the gradients' reduction with none.</summary>
+    public static NativeStepResult TrainStepWithoutRows(ModelHandle model, double learningRate)
+    {
+        NativeStatus.ThrowIfFailed(NativeMethods.sc_model_train_step(model, null, null, learningRate, out NativeStepResult result));
+        return result;
     }
 
     public static double ComputeGradients(ModelHandle model, SequenceBatch batch, long[] labels)

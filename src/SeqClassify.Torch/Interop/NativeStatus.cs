@@ -24,6 +24,7 @@ internal static class NativeStatus
             NativeStatusCode.OutOfMemory => new OutOfMemoryException(message),
             NativeStatusCode.TorchError => new SeqClassifyException("libtorch: " + message),
             NativeStatusCode.FormatError => new SeqClassifyException(message),
+            NativeStatusCode.DistributedError => new DistributedTrainingException(message),
             _ => new SeqClassifyException(message),
         };
     }

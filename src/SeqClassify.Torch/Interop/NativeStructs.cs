@@ -13,6 +13,7 @@ internal enum NativeStatusCode
     TorchError = 4,
     FormatError = 5,
     UnknownError = 6,
+    DistributedError = 7,
 }
 
 [StructLayout(LayoutKind.Sequential)]
@@ -60,7 +61,7 @@ internal unsafe struct NativeModelConfig
 /// </summary>
 internal static unsafe class NativeAbi
 {
-    public const uint Version = 2;
+    public const uint Version = 3;
 
     private static readonly Lazy<bool> Checked = new(Check);
 
@@ -99,4 +100,5 @@ internal struct NativeStepResult
 {
     public double Loss;
     public long Correct;
+    public long Rows;
 }

@@ -27,7 +27,45 @@ void validate(const sc_process_group_config& c) {
     if (c.timeout_ms < 1) throw sc::InvalidArgument("timeout_ms must be >= 1, got " + std::to_string(c.timeout_ms));
 }
 
+torch::ScalarType scalar_type(int32_t type) {
+    switch (type) {
+        case SC_REDUCE_FLOAT32: return torch::kFloat32;
+        case SC_REDUCE_FLOAT64: return torch::kFloat64;
+        case SC_REDUCE_INT64: return torch::kInt64;
+        default: throw sc::InvalidArgument("type must be 0 (float32), 1 (float64) or 2 (int64), got " + std::to_string(type));
+    }
+}
+
+sc::ReduceOp reduce_op(int32_t op) {
+    switch (op) {
+        case SC_REDUCE_SUM: return sc::ReduceOp::Sum;
+        case SC_REDUCE_MIN: return sc::ReduceOp::Min;
+        case SC_REDUCE_MAX: return sc::ReduceOp::Max;
+        default: throw sc::InvalidArgument("op must be 0 (sum), 1 (min) or 2 (max), got " + std::to_string(op));
+    }
+}
+
 }  // namespace
+
+namespace sc {
+
+torch::Tensor flatten(const std::vector<torch::Tensor>& tensors) {
+    std::vector<torch::Tensor> flat;
+    flat.reserve(tensors.size());
+    for (const auto& t : tensors) flat.push_back(t.reshape(-1));
+    return torch::cat(flat);
+}
+
+void unflatten(const torch::Tensor& flat, std::vector<torch::Tensor>& tensors) {
+    torch::NoGradGuard no_grad;
+    int64_t offset = 0;
+    for (auto& t : tensors) {
+        t.copy_(flat.narrow(0, offset, t.numel()).view_as(t));
+        offset += t.numel();
+    }
+}
+
+}  // namespace sc
 
 extern "C" sc_status sc_process_group_create(const sc_process_group_config* config, sc_process_group** out_group) {
     if (out_group) *out_group = nullptr;
@@ -44,4 +82,30 @@ extern "C" void sc_process_group_dispose(sc_process_group* group) { delete group
 std::shared_ptr<sc::ProcessGroup> sc_process_group_of(sc_process_group* group) {
     if (!group) throw sc::InvalidArgument("group is null");
     return group->group;
+}
+
+extern "C" sc_status sc_process_group_all_reduce(sc_process_group* group, void* values, int64_t count, int32_t type, int32_t op) {
+    return sc::guard([&] {
+        auto g = sc_process_group_of(group);
+        if (count < 0) throw sc::InvalidArgument("count must be >= 0, got " + std::to_string(count));
+        if (count > 0 && !values) throw sc::InvalidArgument("values is null");
+        const auto dtype = scalar_type(type);
+        const auto reduce = reduce_op(op);
+        auto tensor = count > 0 ? torch::from_blob(values, {count}, dtype) : torch::zeros({0}, dtype);
+        g->all_reduce(tensor, reduce);
+    });
+}
+
+extern "C" sc_status sc_process_group_barrier(sc_process_group* group) {
+    return sc::guard([&] { sc_process_group_of(group)->barrier(); });
+}
+
+extern "C" sc_status sc_process_group_statistics(sc_process_group* group, double* out_seconds, int64_t* out_collectives,
+                                                 int64_t* out_bytes) {
+    return sc::guard([&] {
+        const auto statistics = sc_process_group_of(group)->statistics();
+        if (out_seconds) *out_seconds = statistics.seconds;
+        if (out_collectives) *out_collectives = statistics.collectives;
+        if (out_bytes) *out_bytes = statistics.bytes;
+    });
 }

@@ -41,6 +41,21 @@ SC_API sc_status sc_model_join_process_group(sc_model* model, sc_process_group* 
 // them is the same on every rank, else 0.
 SC_API sc_status sc_model_replicas_identical(sc_model* model, int32_t* out_identical);
 
+typedef enum sc_reduce_type { SC_REDUCE_FLOAT32 = 0, SC_REDUCE_FLOAT64 = 1, SC_REDUCE_INT64 = 2 } sc_reduce_type;
+typedef enum sc_reduce_op { SC_REDUCE_SUM = 0, SC_REDUCE_MIN = 1, SC_REDUCE_MAX = 2 } sc_reduce_op;
+
+// A collective: every rank's count values (of type sc_reduce_type) become their sum, minimum or
+// maximum across ranks, in place. For what the trainer agrees on: seeds, data hashes, metrics.
+SC_API sc_status sc_process_group_all_reduce(sc_process_group* group, void* values, int64_t count, int32_t type, int32_t op);
+
+// A collective that returns once every rank has entered it.
+SC_API sc_status sc_process_group_barrier(sc_process_group* group);
+
+// Time spent in this rank's collectives so far (waiting for the others included), how many, and
+// the bytes each rank contributed to them.
+SC_API sc_status sc_process_group_statistics(sc_process_group* group, double* out_seconds, int64_t* out_collectives,
+                                             int64_t* out_bytes);
+
 #ifdef __cplusplus
 }
 
@@ -51,19 +66,33 @@ SC_API sc_status sc_model_replicas_identical(sc_model* model, int32_t* out_ident
 
 namespace sc {
 
-// What a model needs of its group (sc_process_group_gloo.cpp; a build without Gloo has none).
+enum class ReduceOp { Sum, Min, Max };
+
+struct CollectiveStatistics {
+    double seconds = 0.0;
+    int64_t collectives = 0;
+    int64_t bytes = 0;
+};
+
+// What a model needs of its group (sc_process_group_gloo.cpp; a build without Gloo has none). Every
+// collective throws PeerFailure when another rank does not take part in time.
 class ProcessGroup {
 public:
     virtual ~ProcessGroup() = default;
     virtual int rank() const = 0;
     virtual int world_size() const = 0;
-    // Every tensor becomes the mean of its values across ranks, in place.
-    virtual void average(std::vector<torch::Tensor>& tensors) = 0;
-    // Every tensor becomes rank 0's, in place.
-    virtual void broadcast(std::vector<torch::Tensor>& tensors) = 0;
-    // The smallest and largest of a value across ranks.
-    virtual std::pair<double, double> min_max(double value) = 0;
+    // A contiguous tensor becomes the reduction of its values across ranks, in place.
+    virtual void all_reduce(torch::Tensor& tensor, ReduceOp op) = 0;
+    // A contiguous tensor becomes rank 0's, in place.
+    virtual void broadcast(torch::Tensor& tensor) = 0;
+    virtual void barrier() = 0;
+    virtual CollectiveStatistics statistics() const = 0;
 };
+
+// Tensors as one flat buffer (one collective instead of one per tensor, which would pay the latency
+// each time), and back.
+torch::Tensor flatten(const std::vector<torch::Tensor>& tensors);
+void unflatten(const torch::Tensor& flat, std::vector<torch::Tensor>& tensors);
 
 // Throws InvalidState in a build without Gloo.
 std::shared_ptr<ProcessGroup> make_process_group(const sc_process_group_config& config);

@@ -20,7 +20,8 @@ typedef enum sc_status {
     SC_OUT_OF_MEMORY = 3,
     SC_TORCH_ERROR = 4,       // libtorch raised c10::Error; the message is libtorch's
     SC_FORMAT_ERROR = 5,      // a serialized buffer is malformed or does not fit the model
-    SC_UNKNOWN_ERROR = 6
+    SC_UNKNOWN_ERROR = 6,
+    SC_DISTRIBUTED_ERROR = 7  // another rank of a process group died or hung; the message names it
 } sc_status;
 
 #ifdef __cplusplus

@@ -46,29 +46,74 @@ torch::Tensor loss_of(sc_model& model, const torch::Tensor& logits, const torch:
     return F::cross_entropy(logits, labels, options);
 }
 
-// Forward and backward in training mode; returns the loss and the logits (detached).
-std::pair<torch::Tensor, torch::Tensor> forward_backward(sc_model& model, const sc_batch* batch,
-                                                         const int64_t* labels) {
-    auto inputs = sc::view_batch(batch, model.config);
-    auto targets = sc::view_labels(labels, batch->batch_size, model.config.num_classes);
-    model.module->train();
-    struct BackToEval {
-        sc_model& m;
-        ~BackToEval() { m.module->eval(); }
-    } back_to_eval{model};
-    model.optimizer->zero_grad();
-    auto logits = model.module->forward(inputs.inputs, inputs.lengths);
-    auto loss = loss_of(model, logits, targets);
-    loss.backward();
-    if (model.group) {
-        // Every rank's batch counts alike: the mean of the ranks' mean gradients, before clipping.
-        std::vector<torch::Tensor> gradients;
-        for (auto& p : model.module->parameters()) {
-            if (p.requires_grad() && p.grad().defined()) gradients.push_back(p.mutable_grad());
-        }
-        model.group->average(gradients);
+// What a training step reports: over the batch, or over every rank's batch of the step together.
+struct StepOutcome {
+    double loss = 0.0;
+    int64_t correct = 0;
+    int64_t rows = 0;
+};
+
+// The weight of a batch in the cross-entropy's mean: its rows, or with class weights the sum of
+// its labels' weights (the mean's denominator, as PyTorch's weighted cross-entropy divides by it).
+double loss_weight(const sc_model& model, const int64_t* labels, int64_t rows) {
+    if (model.class_weights.empty()) return static_cast<double>(rows);
+    double sum = 0.0;
+    for (int64_t i = 0; i < rows; ++i) sum += model.class_weights[static_cast<size_t>(labels[i])];
+    return sum;
+}
+
+// In a process group: every rank's gradients become those of all ranks' rows together, the mean of
+// the ranks' means weighted by each one's loss weight, which equals one process's gradient over the
+// whole global batch. The outcome's sums ride in the same all-reduce (one collective a step).
+void reduce_across_ranks(sc_model& model, double weight, StepOutcome& outcome) {
+    std::vector<torch::Tensor> gradients;
+    for (auto& p : model.module->parameters()) {
+        if (!p.requires_grad()) continue;
+        // A parameter this batch did not reach (or a rank without rows) contributes zeros, so that
+        // every rank's buffer has the same layout.
+        if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
+        gradients.push_back(p.mutable_grad());
     }
-    return {loss.detach(), logits.detach()};
+    auto flat = torch::cat({sc::flatten(gradients).mul_(weight),
+                            torch::tensor({weight, outcome.loss * weight, static_cast<double>(outcome.correct),
+                                           static_cast<double>(outcome.rows)}, torch::kFloat32)});
+    model.group->all_reduce(flat, sc::ReduceOp::Sum);
+    const int64_t n = flat.numel();
+    auto totals = flat.narrow(0, n - 4, 4).to(torch::kFloat64);
+    const double total_weight = totals[0].item<double>();
+    flat = flat.narrow(0, 0, n - 4);
+    if (total_weight > 0.0) flat.div_(total_weight);
+    sc::unflatten(flat, gradients);
+    outcome.loss = total_weight > 0.0 ? totals[1].item<double>() / total_weight : 0.0;
+    outcome.correct = static_cast<int64_t>(std::llround(totals[2].item<double>()));
+    outcome.rows = static_cast<int64_t>(std::llround(totals[3].item<double>()));
+}
+
+// Forward and backward in training mode, the gradients reduced across the group if the model is
+// in one. A null batch (a rank with no rows this step; only in a group) contributes nothing.
+StepOutcome forward_backward(sc_model& model, const sc_batch* batch, const int64_t* labels) {
+    if (!batch && !model.group) throw sc::InvalidArgument("batch is null");
+    StepOutcome outcome;
+    double weight = 0.0;
+    model.optimizer->zero_grad();
+    if (batch) {
+        auto inputs = sc::view_batch(batch, model.config);
+        auto targets = sc::view_labels(labels, batch->batch_size, model.config.num_classes);
+        model.module->train();
+        struct BackToEval {
+            sc_model& m;
+            ~BackToEval() { m.module->eval(); }
+        } back_to_eval{model};
+        auto logits = model.module->forward(inputs.inputs, inputs.lengths);
+        auto loss = loss_of(model, logits, targets);
+        loss.backward();
+        outcome.loss = loss.item<double>();
+        outcome.correct = logits.detach().argmax(1).eq(targets).sum().item<int64_t>();
+        outcome.rows = batch->batch_size;
+        weight = loss_weight(model, labels, batch->batch_size);
+    }
+    if (model.group) reduce_across_ranks(model, weight, outcome);
+    return outcome;
 }
 
 sc::NamedTensors named(const torch::OrderedDict<std::string, torch::Tensor>& parameters, bool gradients) {
@@ -127,8 +172,14 @@ extern "C" sc_status sc_model_create(const sc_model_config* config, sc_model** o
         }
         // Neither caller pointer is kept beyond this call.
         model->config.class_weights = nullptr;
-        torch::manual_seed(config->seed);
-        model->module = sc::SequenceClassifier(*config);
+        {
+            // The seed is libtorch's process-wide generator's: two models created at once on two threads
+            // would draw from it in turn, and neither would get its seed's weights.
+            static std::mutex seeding;
+            std::lock_guard<std::mutex> one_at_a_time(seeding);
+            torch::manual_seed(config->seed);
+            model->module = sc::SequenceClassifier(*config);
+        }
         model->config.pretrained_embeddings = nullptr;
         model->module->eval();
         std::vector<torch::Tensor> trainable;
@@ -157,7 +208,7 @@ extern "C" sc_status sc_model_parameter_count(sc_model* model, int64_t* out_coun
 
 extern "C" sc_status sc_model_train_step(sc_model* model, const sc_batch* batch, const int64_t* labels,
                                          double learning_rate, sc_step_result* out_result) {
-    if (out_result) *out_result = sc_step_result{0.0, 0};
+    if (out_result) *out_result = sc_step_result{0.0, 0, 0};
     return sc::guard([&] {
         sc::FlushDenormalsScope flush_denormals;
         auto& m = checked(model);
@@ -166,11 +217,9 @@ extern "C" sc_status sc_model_train_step(sc_model* model, const sc_batch* batch,
             throw sc::InvalidArgument("learning_rate must be finite and >= 0, got " + std::to_string(learning_rate));
         }
         std::unique_lock write(m.lock);
-        auto [loss, logits] = forward_backward(m, batch, labels);
+        const auto outcome = forward_backward(m, batch, labels);
         m.optimizer->step(learning_rate, m.config.clip_norm);
-        auto targets = torch::from_blob(const_cast<int64_t*>(labels), {batch->batch_size}, torch::kInt64);
-        out_result->loss = loss.item<double>();
-        out_result->correct = logits.argmax(1).eq(targets).sum().item<int64_t>();
+        *out_result = sc_step_result{outcome.loss, outcome.correct, outcome.rows};
     });
 }
 
@@ -182,7 +231,7 @@ extern "C" sc_status sc_model_compute_gradients(sc_model* model, const sc_batch*
         auto& m = checked(model);
         if (!out_loss) throw sc::InvalidArgument("out_loss is null");
         std::unique_lock write(m.lock);
-        *out_loss = forward_backward(m, batch, labels).first.item<double>();
+        *out_loss = forward_backward(m, batch, labels).loss;
     });
 }
 
@@ -310,7 +359,9 @@ extern "C" sc_status sc_model_join_process_group(sc_model* model, sc_process_gro
         std::unique_lock write(m.lock);
         std::vector<torch::Tensor> parameters;
         for (auto& p : m.module->parameters()) parameters.push_back(p);
-        joined->broadcast(parameters);
+        auto flat = sc::flatten(parameters);
+        joined->broadcast(flat);
+        sc::unflatten(flat, parameters);
         m.group = std::move(joined);
     });
 }
@@ -328,7 +379,9 @@ extern "C" sc_status sc_model_replicas_identical(sc_model* model, int32_t* out_i
             auto flat = p.detach().reshape(-1).to(torch::kFloat64);
             checksum += (flat * torch::arange(1, flat.numel() + 1, torch::kFloat64).remainder(97.0).add(1.0)).sum().item<double>();
         }
-        const auto [low, high] = m.group->min_max(checksum);
-        *out_identical = low == high ? 1 : 0;
+        auto low = torch::full({1}, checksum, torch::kFloat64), high = low.clone();
+        m.group->all_reduce(low, sc::ReduceOp::Min);
+        m.group->all_reduce(high, sc::ReduceOp::Max);
+        *out_identical = low.item<double>() == high.item<double>() ? 1 : 0;
     });
 }

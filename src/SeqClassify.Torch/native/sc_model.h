@@ -34,7 +34,7 @@ typedef enum sc_pooling {
 } sc_pooling;
 
 // The version of the structs below; bump it with any change to their fields.
-#define SC_MODEL_ABI_VERSION 2
+#define SC_MODEL_ABI_VERSION 3
 
 // Field order matters: SeqClassify.Torch/Interop/NativeStructs.cs mirrors it, and both sides check
 // the layout: sc_model_create refuses a struct_size or version other than its own, and the managed
@@ -93,8 +93,9 @@ typedef struct sc_batch {
 } sc_batch;
 
 typedef struct sc_step_result {
-    double loss;      // mean cross-entropy of the batch, before the update
+    double loss;      // mean cross-entropy over the rows, before the update
     int64_t correct;  // rows whose arg-max matched the label, before the update
+    int64_t rows;     // the batch's rows; in a process group, every rank's rows of this step together
 } sc_step_result;
 
 typedef enum sc_output { SC_OUTPUT_LOGITS = 0, SC_OUTPUT_PROBABILITIES = 1 } sc_output;
@@ -109,6 +110,8 @@ SC_API void sc_model_dispose(sc_model* model);
 SC_API sc_status sc_model_parameter_count(sc_model* model, int64_t* out_count);
 
 // One optimisation step: forward, cross-entropy, backward, clipping, AdamW with this learning rate.
+// In a process group (sc_distributed.h) the gradients are those of every rank's rows together, and
+// the result is over them all; a rank with no rows for this step passes a null batch and labels.
 SC_API sc_status sc_model_train_step(sc_model* model, const sc_batch* batch, const int64_t* labels,
                                      double learning_rate, sc_step_result* out_result);
 

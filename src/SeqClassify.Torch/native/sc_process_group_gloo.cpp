@@ -1,10 +1,19 @@
 // sc::ProcessGroup on c10d's ProcessGroupGloo, rendezvous through a TCPStore. Compiled when Gloo's
 // headers are found (CMakeLists.txt); sc_process_group_none.cpp otherwise.
+//
+// Gloo says that a collective failed ("connection closed by peer", a timeout), not which rank is to
+// blame. So every rank beats a heartbeat counter in the store; when a collective fails, the ranks
+// whose counter stood still over a short window are the ones named as missing (a dead or stopped
+// process does not beat; one merely slow in its own work does).
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include "sc_distributed.h"
 #include "sc_status.h"
@@ -12,71 +21,180 @@
 namespace sc {
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
+constexpr auto kHeartbeatInterval = std::chrono::milliseconds(250);
+// Long enough for several beats of a live rank, short enough to keep a failure prompt.
+constexpr auto kFailureWindow = std::chrono::milliseconds(1500);
+
+std::string heartbeat_key(int rank) { return "seqclassify/heartbeat/" + std::to_string(rank); }
+
+std::string rank_list(const std::vector<int>& ranks) {
+    std::string text;
+    for (size_t i = 0; i < ranks.size(); ++i) text += (i ? ", " : "") + std::to_string(ranks[i]);
+    return text;
+}
+
+c10d::ReduceOp to_c10d(ReduceOp op) {
+    switch (op) {
+        case ReduceOp::Min: return c10d::ReduceOp::MIN;
+        case ReduceOp::Max: return c10d::ReduceOp::MAX;
+        default: return c10d::ReduceOp::SUM;
+    }
+}
+
+c10::intrusive_ptr<c10d::TCPStore> connect_store(const sc_process_group_config& c, bool serve) {
+    c10d::TCPStoreOptions options;
+    options.port = static_cast<uint16_t>(c.master_port);
+    options.isServer = serve;
+    options.numWorkers = c.world_size;
+    options.waitWorkers = false;
+    options.timeout = std::chrono::milliseconds(c.timeout_ms);
+    try {
+        return c10::make_intrusive<c10d::TCPStore>(c.master_address, options);
+    } catch (const std::exception& e) {
+        const std::string where = std::string(c.master_address) + ":" + std::to_string(c.master_port);
+        if (serve) throw InvalidState("rank 0 could not serve the group's store at " + where + " (port in use?): " + e.what());
+        throw PeerFailure("rank " + std::to_string(c.rank) + " could not reach rank 0's store at " + where + " within " +
+                          std::to_string(c.timeout_ms) + " ms (rank 0 not started, or the address or port is wrong or blocked): " +
+                          e.what());
+    }
+}
+
+// Beats this rank's counter in the store from its own thread and connection until destroyed.
+class Heartbeat {
+public:
+    Heartbeat(const sc_process_group_config& c) : store_(connect_store(c, false)), key_(heartbeat_key(c.rank)) {
+        store_->add(key_, 1);
+        thread_ = std::thread([this] { run(); });
+    }
+    ~Heartbeat() {
+        {
+            std::lock_guard<std::mutex> guard(mutex_);
+            stop_ = true;
+        }
+        wake_.notify_all();
+        thread_.join();
+    }
+
+private:
+    void run() {
+        std::unique_lock<std::mutex> lock(mutex_);
+        while (!wake_.wait_for(lock, kHeartbeatInterval, [this] { return stop_; })) {
+            try {
+                store_->add(key_, 1);
+            } catch (...) {
+                return;  // the store is gone (rank 0 ended); a failing collective will say so
+            }
+        }
+    }
+
+    c10::intrusive_ptr<c10d::TCPStore> store_;
+    std::string key_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool stop_ = false;
+    std::thread thread_;
+};
+
 class GlooProcessGroup final : public ProcessGroup {
 public:
-    explicit GlooProcessGroup(const sc_process_group_config& c) : rank_(c.rank), world_size_(c.world_size) {
-        const auto timeout = std::chrono::milliseconds(c.timeout_ms);
-        c10d::TCPStoreOptions store_options;
-        store_options.port = static_cast<uint16_t>(c.master_port);
-        store_options.isServer = c.rank == 0;
-        store_options.numWorkers = c.world_size;
-        store_options.waitWorkers = false;
-        store_options.timeout = timeout;
-        auto store = c10::make_intrusive<c10d::TCPStore>(c.master_address, store_options);
-        auto options = c10d::ProcessGroupGloo::Options::create(timeout);
-        const std::string master = c.master_address;
+    explicit GlooProcessGroup(const sc_process_group_config& c)
+        : rank_(c.rank), world_size_(c.world_size), timeout_ms_(c.timeout_ms),
+          master_(std::string(c.master_address) + ":" + std::to_string(c.master_port)) {
+        store_ = connect_store(c, c.rank == 0);
+        heartbeat_ = std::make_unique<Heartbeat>(c);
+        auto options = c10d::ProcessGroupGloo::Options::create(std::chrono::milliseconds(c.timeout_ms));
+        const std::string address = c.master_address;
         // Loopback rendezvous: loopback transport too (a host name may resolve to an address other
         // ranks cannot reach); otherwise the interface this host's name resolves to, as PyTorch does.
-        options->devices.push_back(master == "localhost" || master.rfind("127.", 0) == 0
+        options->devices.push_back(address == "localhost" || address.rfind("127.", 0) == 0
                                        ? c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1")
                                        : c10d::ProcessGroupGloo::createDefaultDevice());
-        group_ = c10::make_intrusive<c10d::ProcessGroupGloo>(store, c.rank, c.world_size, options);
+        try {
+            group_ = c10::make_intrusive<c10d::ProcessGroupGloo>(store_, c.rank, c.world_size, options);
+        } catch (const std::exception& e) {
+            throw PeerFailure(missing_at_rendezvous(e.what()));
+        }
     }
 
     int rank() const override { return rank_; }
     int world_size() const override { return world_size_; }
 
-    void average(std::vector<torch::Tensor>& tensors) override {
-        if (tensors.empty()) return;
-        // One flat buffer, one all-reduce: a collective per parameter would pay the latency each time.
-        std::vector<torch::Tensor> flat{torch::cat(flatten(tensors))};
-        group_->allreduce(flat)->wait();
-        flat[0].div_(world_size_);
-        unflatten(flat[0], tensors);
+    void all_reduce(torch::Tensor& tensor, ReduceOp op) override {
+        std::vector<torch::Tensor> tensors{tensor};
+        collective(tensor, [&] { group_->allreduce(tensors, c10d::AllreduceOptions{to_c10d(op)})->wait(); });
     }
 
-    void broadcast(std::vector<torch::Tensor>& tensors) override {
-        if (tensors.empty()) return;
-        std::vector<torch::Tensor> flat{torch::cat(flatten(tensors))};
-        group_->broadcast(flat)->wait();
-        unflatten(flat[0], tensors);
+    void broadcast(torch::Tensor& tensor) override {
+        std::vector<torch::Tensor> tensors{tensor};
+        collective(tensor, [&] { group_->broadcast(tensors)->wait(); });
     }
 
-    std::pair<double, double> min_max(double value) override {
-        std::vector<torch::Tensor> low{torch::full({1}, value, torch::kFloat64)}, high{torch::full({1}, value, torch::kFloat64)};
-        group_->allreduce(low, c10d::AllreduceOptions{c10d::ReduceOp::MIN})->wait();
-        group_->allreduce(high, c10d::AllreduceOptions{c10d::ReduceOp::MAX})->wait();
-        return {low[0].item<double>(), high[0].item<double>()};
+    void barrier() override {
+        collective(torch::Tensor(), [&] { group_->barrier()->wait(); });
+    }
+
+    CollectiveStatistics statistics() const override {
+        std::lock_guard<std::mutex> guard(statistics_mutex_);
+        return statistics_;
     }
 
 private:
-    static std::vector<torch::Tensor> flatten(const std::vector<torch::Tensor>& tensors) {
-        std::vector<torch::Tensor> flat;
-        for (const auto& t : tensors) flat.push_back(t.reshape(-1));
-        return flat;
-    }
-
-    static void unflatten(const torch::Tensor& flat, std::vector<torch::Tensor>& tensors) {
-        int64_t offset = 0;
-        torch::NoGradGuard no_grad;
-        for (auto& t : tensors) {
-            t.copy_(flat.narrow(0, offset, t.numel()).view_as(t));
-            offset += t.numel();
+    template <typename Run>
+    void collective(const torch::Tensor& tensor, Run&& run) {
+        const auto start = Clock::now();
+        try {
+            run();
+        } catch (const std::exception& e) {
+            throw PeerFailure(missing_after_failure(e.what()));
         }
+        std::lock_guard<std::mutex> guard(statistics_mutex_);
+        statistics_.seconds += std::chrono::duration<double>(Clock::now() - start).count();
+        statistics_.collectives += 1;
+        if (tensor.defined()) statistics_.bytes += tensor.numel() * static_cast<int64_t>(tensor.element_size());
     }
 
-    int rank_, world_size_;
+    // Ranks whose heartbeat stood still over the failure window.
+    std::string missing_after_failure(const std::string& cause) {
+        const std::string failed = "rank " + std::to_string(rank_) + " of " + std::to_string(world_size_) + ": a collective failed";
+        std::vector<int64_t> before(world_size_);
+        std::vector<int> missing;
+        try {
+            for (int r = 0; r < world_size_; ++r) before[r] = store_->add(heartbeat_key(r), 0);
+            std::this_thread::sleep_for(std::min<Clock::duration>(kFailureWindow, std::chrono::milliseconds(timeout_ms_)));
+            for (int r = 0; r < world_size_; ++r) {
+                if (r != rank_ && store_->add(heartbeat_key(r), 0) == before[r]) missing.push_back(r);
+            }
+        } catch (const std::exception&) {
+            return failed + "; rank 0 (which serves the group's store at " + master_ + ") stopped answering: it died or hangs (" + cause + ")";
+        }
+        if (missing.empty()) return failed + " while every rank still answers (" + cause + ")";
+        return failed + "; rank" + (missing.size() > 1 ? "s " : " ") + rank_list(missing) + " stopped answering: died or hung (" + cause + ")";
+    }
+
+    // Ranks that never beat: they did not join.
+    std::string missing_at_rendezvous(const std::string& cause) {
+        std::vector<int> missing;
+        try {
+            for (int r = 0; r < world_size_; ++r) {
+                if (!store_->check({heartbeat_key(r)})) missing.push_back(r);
+            }
+        } catch (const std::exception&) {
+        }
+        const std::string prefix = "rank " + std::to_string(rank_) + " of " + std::to_string(world_size_) + ": the group did not form within " +
+                                   std::to_string(timeout_ms_) + " ms";
+        if (missing.empty()) return prefix + " (" + cause + ")";
+        return prefix + "; rank" + (missing.size() > 1 ? "s " : " ") + rank_list(missing) + " never joined (" + cause + ")";
+    }
+
+    int rank_, world_size_, timeout_ms_;
+    std::string master_;
+    c10::intrusive_ptr<c10d::TCPStore> store_;
+    std::unique_ptr<Heartbeat> heartbeat_;
     c10::intrusive_ptr<c10d::ProcessGroupGloo> group_;
+    mutable std::mutex statistics_mutex_;
+    CollectiveStatistics statistics_;
 };
 
 }  // namespace

@@ -31,6 +31,9 @@ sc_status status_from_current_exception() {
     } catch (const InvalidState& e) {
         set_last_error(e.what());
         return SC_INVALID_STATE;
+    } catch (const PeerFailure& e) {
+        set_last_error(e.what());
+        return SC_DISTRIBUTED_ERROR;
     } catch (const c10::Error& e) {
         // what_without_backtrace: the message without libtorch's C++ stack.
         set_last_error(e.what_without_backtrace());

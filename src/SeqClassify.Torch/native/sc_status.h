@@ -30,6 +30,11 @@ struct InvalidState : std::logic_error {
     using std::logic_error::logic_error;
 };
 
+// Another rank of a process group died or hung; becomes SC_DISTRIBUTED_ERROR.
+struct PeerFailure : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
 void set_last_error(const std::string& message);
 void clear_last_error();
 sc_status status_from_current_exception();
