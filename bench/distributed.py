@@ -39,7 +39,7 @@ def cpu():
 
 
 def run(name, args, out_dir):
-    model = os.path.join(out_dir, f"{name}.zip")
+    model = os.path.join(out_dir, re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") + ".zip")
     command = ["dotnet", "exec", CLI, "train", *args, "--out", model]
     print(f"== {name}: {' '.join(command)}", file=sys.stderr, flush=True)
     start = time.monotonic()
@@ -89,7 +89,8 @@ def main():
         "",
         f"CPU: {cpu()}. Reproduce: `python3 bench/distributed.py --dataset {a.dataset} --nproc {n} --epochs {a.epochs}`.",
         "Rows/s: training rows x epochs / the epochs' seconds (validation included); collectives: rank 0's time in",
-        "all-reduces per step (the gradients, the per-step stop flag), waiting for the other rank included.",
+        "collectives per step (the gradients; the embedding rows' mask, started before the forward pass; the stop",
+        "agreement every 8 steps), waiting for the other rank included.",
         "",
         "| run | training rows/s | vs 1 process | test accuracy | epochs | collectives ms/step | wall s |",
         "|---|---|---|---|---|---|---|",

@@ -32,6 +32,11 @@ switch (args.FirstOrDefault())
         Console.WriteLine();
         Console.WriteLine(MachineProfile.GemmPathTable(threads));
         return 0;
+    case "allreduce":
+        // Issue 12: the cost of one all-reduce of a training step's sizes between ranks on loopback.
+        Console.WriteLine(MachineProfile.CpuModel());
+        Console.WriteLine(AllReduceBench.Run(int.Parse(Option("--ranks", "2")), int.Parse(Option("--repetitions", "50"))));
+        return 0;
     case "run":
         string name = $"{dataset.Name}-{(maxTrain > 0 ? maxTrain.ToString() : "full")}-e{epochs}{(maxLength > 0 ? $"-len{maxLength}" : "")}" +
             (pretrained is null ? "" : "-" + Path.GetFileNameWithoutExtension(pretrained));
@@ -39,7 +44,7 @@ switch (args.FirstOrDefault())
             minFrequency, Option("--configurations", "reference").Split(','), !args.Contains("--no-torch"), !args.Contains("--no-fasttext"), maxLength, pretrained,
             args.Contains("--busy-neighbour")));
     default:
-        Console.Error.WriteLine("usage: seqclassify-bench run|worker|machine --dataset imdb|sst2 [--epochs N] [--max-train N] [--threads N] [--min-freq N] [--max-len N] [--pretrained VECTORS.vec] [--seed N (worker)] [--configurations reference,default] [--no-torch] [--no-fasttext] [--busy-neighbour] [--out PATH]");
+        Console.Error.WriteLine("usage: seqclassify-bench run|worker|machine|allreduce --dataset imdb|sst2 [--epochs N] [--max-train N] [--threads N] [--min-freq N] [--max-len N] [--pretrained VECTORS.vec] [--seed N (worker)] [--configurations reference,default] [--no-torch] [--no-fasttext] [--busy-neighbour] [--out PATH]");
         return 2;
 }
 

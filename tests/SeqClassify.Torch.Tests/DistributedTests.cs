@@ -146,6 +146,29 @@ public class DistributedTests
     }
 
     [Test]
+    public void OfTheEmbeddingOnlyTheRowsSomeRankTouchedAreSent()
+    {
+        // Rank 0's batch holds ids 2 and 3, rank 1's 3 and 4 (equal lengths: no padding id): rows 2, 3
+        // and 4 of the 30 travel, after a byte per vocabulary entry that finds them.
+        var options = TestModels.TokenOptions(RnnCellType.Gru, bidirectional: false, pooling: SequencePooling.Last);
+        long[][][] batches = [[[2, 3, 2]], [[3, 4, 4]]];
+        var models = Enumerable.Range(0, 2).Select(_ => new SequenceClassifierModel(options.Clone())).ToArray();
+
+        var sent = OnRanks(2, group =>
+        {
+            using var model = models[group.Rank];
+            model.JoinProcessGroup(group);
+            long before = group.Statistics.Bytes;
+            model.TrainStep(TestModels.Batch(batches[group.Rank]), [group.Rank], 0.01);
+            return (Bytes: group.Statistics.Bytes - before, model.ParameterCount);
+        });
+
+        long embedding = (long)TestModels.Vocabulary * options.InputSize;
+        long expected = TestModels.Vocabulary + sizeof(float) * (sent[0].ParameterCount - embedding + 3 * options.InputSize + 4);
+        Assert.That(sent.Select(s => s.Bytes), Is.All.EqualTo(expected));
+    }
+
+    [Test]
     public void AStepWithoutRowsOutsideAGroupIsRefused()
     {
         using var model = new SequenceClassifierModel(TestModels.TokenOptions(RnnCellType.Gru, bidirectional: false, pooling: SequencePooling.Last));

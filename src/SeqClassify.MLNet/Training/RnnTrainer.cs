@@ -251,7 +251,7 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
                 long correct = 0, rows = 0;
                 for (int b = 0; b < batches.Count; b++)
                 {
-                    if (parallel.AnyRankCancelled(options.CancellationToken.IsCancellationRequested || host is ICancelable { IsCanceled: true }))
+                    if (parallel.ShouldStop(options.CancellationToken.IsCancellationRequested || host is ICancelable { IsCanceled: true }, step))
                     {
                         Finish(history, step, communicationAtStart, cancelled: true);
                         return;

@@ -246,7 +246,8 @@ public sealed class RnnTrainerOptions
     public IProgress<TrainingProgress>? Progress { get; set; }
 
     /// <summary>
-    /// Stops training within one batch. The trainer then returns the best model so far (the best
+    /// Stops training within one batch (with a <see cref="ProcessGroup"/>, every rank within
+    /// 8 batches of it, at the same step). The trainer then returns the best model so far (the best
     /// validation epoch, or the current weights when there is no validation), with
     /// <see cref="TrainingHistory.Cancelled"/> set; never a half-updated one.
     /// </summary>

@@ -74,6 +74,14 @@ struct CollectiveStatistics {
     int64_t bytes = 0;
 };
 
+// A collective under way on the group's own thread.
+class PendingCollective {
+public:
+    virtual ~PendingCollective() = default;
+    // Blocks until it is done; throws as the blocking collectives do.
+    virtual void wait() = 0;
+};
+
 // What a model needs of its group (sc_process_group_gloo.cpp; a build without Gloo has none). Every
 // collective throws PeerFailure when another rank does not take part in time.
 class ProcessGroup {
@@ -83,6 +91,9 @@ public:
     virtual int world_size() const = 0;
     // A contiguous tensor becomes the reduction of its values across ranks, in place.
     virtual void all_reduce(torch::Tensor& tensor, ReduceOp op) = 0;
+    // The same, started: the tensor must be left alone until wait() returns. Collectives run in the
+    // order they are started, which must be the same on every rank.
+    virtual std::unique_ptr<PendingCollective> start_all_reduce(torch::Tensor& tensor, ReduceOp op) = 0;
     // A contiguous tensor becomes rank 0's, in place.
     virtual void broadcast(torch::Tensor& tensor) = 0;
     virtual void barrier() = 0;

@@ -62,28 +62,79 @@ double loss_weight(const sc_model& model, const int64_t* labels, int64_t rows) {
     return sum;
 }
 
+// The embedding's rows whose gradient may be non-zero on some rank this step: those of the ids in
+// some rank's batch (padding included); every other row's gradient is exactly zero on every rank.
+// Found by a MAX all-reduce of a byte per vocabulary entry, started before the forward pass (it
+// needs the ids alone), so that it travels while the step computes.
+class TouchedRows {
+public:
+    // ids: the batch's token ids; undefined for a rank without rows this step.
+    TouchedRows(sc::ProcessGroup& group, int64_t vocabulary, const torch::Tensor& ids)
+        : touched_(torch::zeros({vocabulary}, torch::kUInt8)) {
+        if (ids.defined()) touched_.index_fill_(0, ids.reshape(-1).to(torch::kInt64), 1);
+        pending_ = group.start_all_reduce(touched_, sc::ReduceOp::Max);
+    }
+
+    // The rows, ascending.
+    torch::Tensor wait() {
+        pending_->wait();
+        return touched_.nonzero().squeeze(1);
+    }
+
+private:
+    torch::Tensor touched_;
+    std::unique_ptr<sc::PendingCollective> pending_;
+};
+
+bool has_trainable_embedding(sc_model& model) {
+    const auto* embedding = model.module->named_parameters().find("embedding.weight");
+    return embedding && embedding->requires_grad();
+}
+
 // In a process group: every rank's gradients become those of all ranks' rows together, the mean of
 // the ranks' means weighted by each one's loss weight, which equals one process's gradient over the
-// whole global batch. The outcome's sums ride in the same all-reduce (one collective a step).
-void reduce_across_ranks(sc_model& model, double weight, StepOutcome& outcome) {
+// whole global batch. One all-reduce carries every gradient and the outcome's sums; of a trainable
+// embedding only the rows some rank touched travel (a batch touches hundreds of a vocabulary's tens
+// of thousands, and the embedding is most of the model), after a small all-reduce that finds them.
+// touched: the embedding's rows some rank touched, when the embedding is trainable.
+void reduce_across_ranks(sc_model& model, TouchedRows* touched, double weight, StepOutcome& outcome) {
     std::vector<torch::Tensor> gradients;
-    for (auto& p : model.module->parameters()) {
+    torch::Tensor embedding;
+    for (auto& item : model.module->named_parameters()) {
+        auto& p = item.value();
         if (!p.requires_grad()) continue;
         // A parameter this batch did not reach (or a rank without rows) contributes zeros, so that
         // every rank's buffer has the same layout.
         if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
-        gradients.push_back(p.mutable_grad());
+        if (item.key() == "embedding.weight") {
+            embedding = p.mutable_grad();
+        } else {
+            gradients.push_back(p.mutable_grad());
+        }
     }
-    auto flat = torch::cat({sc::flatten(gradients).mul_(weight),
-                            torch::tensor({weight, outcome.loss * weight, static_cast<double>(outcome.correct),
-                                           static_cast<double>(outcome.rows)}, torch::kFloat32)});
+    std::vector<torch::Tensor> parts;
+    if (!gradients.empty()) parts.push_back(sc::flatten(gradients));
+    torch::Tensor rows;
+    if (embedding.defined()) {
+        if (!touched) throw sc::InvalidState("the embedding's touched rows were not gathered");
+        rows = touched->wait();
+        parts.push_back(embedding.index_select(0, rows).reshape(-1));
+    }
+    auto flat = torch::cat(parts).mul_(weight);
+    const int64_t dense = gradients.empty() ? 0 : parts[0].numel();
+    flat = torch::cat({flat, torch::tensor({weight, outcome.loss * weight, static_cast<double>(outcome.correct),
+                                            static_cast<double>(outcome.rows)}, torch::kFloat32)});
     model.group->all_reduce(flat, sc::ReduceOp::Sum);
     const int64_t n = flat.numel();
     auto totals = flat.narrow(0, n - 4, 4).to(torch::kFloat64);
     const double total_weight = totals[0].item<double>();
-    flat = flat.narrow(0, 0, n - 4);
-    if (total_weight > 0.0) flat.div_(total_weight);
-    sc::unflatten(flat, gradients);
+    auto reduced = flat.narrow(0, 0, n - 4);
+    if (total_weight > 0.0) reduced.div_(total_weight);
+    if (!gradients.empty()) sc::unflatten(reduced.narrow(0, 0, dense), gradients);
+    if (embedding.defined()) {
+        torch::NoGradGuard no_grad;
+        embedding.index_copy_(0, rows, reduced.narrow(0, dense, n - 4 - dense).view({rows.numel(), embedding.size(1)}));
+    }
     outcome.loss = total_weight > 0.0 ? totals[1].item<double>() / total_weight : 0.0;
     outcome.correct = static_cast<int64_t>(std::llround(totals[2].item<double>()));
     outcome.rows = static_cast<int64_t>(std::llround(totals[3].item<double>()));
@@ -95,9 +146,16 @@ StepOutcome forward_backward(sc_model& model, const sc_batch* batch, const int64
     if (!batch && !model.group) throw sc::InvalidArgument("batch is null");
     StepOutcome outcome;
     double weight = 0.0;
+    std::unique_ptr<TouchedRows> touched;
     model.optimizer->zero_grad();
+    if (!batch && model.group && has_trainable_embedding(model)) {
+        touched = std::make_unique<TouchedRows>(*model.group, model.config.vocab_size, torch::Tensor());
+    }
     if (batch) {
         auto inputs = sc::view_batch(batch, model.config);
+        if (model.group && has_trainable_embedding(model)) {
+            touched = std::make_unique<TouchedRows>(*model.group, model.config.vocab_size, inputs.inputs);
+        }
         auto targets = sc::view_labels(labels, batch->batch_size, model.config.num_classes);
         model.module->train();
         struct BackToEval {
@@ -112,7 +170,7 @@ StepOutcome forward_backward(sc_model& model, const sc_batch* batch, const int64
         outcome.rows = batch->batch_size;
         weight = loss_weight(model, labels, batch->batch_size);
     }
-    if (model.group) reduce_across_ranks(model, weight, outcome);
+    if (model.group) reduce_across_ranks(model, touched.get(), weight, outcome);
     return outcome;
 }
 

@@ -121,18 +121,26 @@ public:
     int rank() const override { return rank_; }
     int world_size() const override { return world_size_; }
 
-    void all_reduce(torch::Tensor& tensor, ReduceOp op) override {
+    void all_reduce(torch::Tensor& tensor, ReduceOp op) override { start_all_reduce(tensor, op)->wait(); }
+
+    std::unique_ptr<PendingCollective> start_all_reduce(torch::Tensor& tensor, ReduceOp op) override {
         std::vector<torch::Tensor> tensors{tensor};
-        collective(tensor, [&] { group_->allreduce(tensors, c10d::AllreduceOptions{to_c10d(op)})->wait(); });
+        c10::intrusive_ptr<c10d::Work> work;
+        try {
+            work = group_->allreduce(tensors, c10d::AllreduceOptions{to_c10d(op)});
+        } catch (const std::exception& e) {
+            throw PeerFailure(missing_after_failure(e.what()));
+        }
+        return std::make_unique<Pending>(*this, std::move(work), bytes_of(tensor));
     }
 
     void broadcast(torch::Tensor& tensor) override {
         std::vector<torch::Tensor> tensors{tensor};
-        collective(tensor, [&] { group_->broadcast(tensors)->wait(); });
+        collective(bytes_of(tensor), [&] { group_->broadcast(tensors)->wait(); });
     }
 
     void barrier() override {
-        collective(torch::Tensor(), [&] { group_->barrier()->wait(); });
+        collective(0, [&] { group_->barrier()->wait(); });
     }
 
     CollectiveStatistics statistics() const override {
@@ -141,8 +149,24 @@ public:
     }
 
 private:
+    class Pending final : public PendingCollective {
+    public:
+        Pending(GlooProcessGroup& group, c10::intrusive_ptr<c10d::Work> work, int64_t bytes)
+            : group_(group), work_(std::move(work)), bytes_(bytes) {}
+        void wait() override { group_.collective(bytes_, [&] { work_->wait(); }); }
+
+    private:
+        GlooProcessGroup& group_;
+        c10::intrusive_ptr<c10d::Work> work_;
+        int64_t bytes_;
+    };
+
+    static int64_t bytes_of(const torch::Tensor& tensor) { return tensor.numel() * static_cast<int64_t>(tensor.element_size()); }
+
+    // Runs (or waits for) a collective: the time blocked and the bytes count in the statistics; a
+    // failure becomes a PeerFailure naming the missing ranks.
     template <typename Run>
-    void collective(const torch::Tensor& tensor, Run&& run) {
+    void collective(int64_t bytes, Run&& run) {
         const auto start = Clock::now();
         try {
             run();
@@ -152,7 +176,7 @@ private:
         std::lock_guard<std::mutex> guard(statistics_mutex_);
         statistics_.seconds += std::chrono::duration<double>(Clock::now() - start).count();
         statistics_.collectives += 1;
-        if (tensor.defined()) statistics_.bytes += tensor.numel() * static_cast<int64_t>(tensor.element_size());
+        statistics_.bytes += bytes;
     }
 
     // Ranks whose heartbeat stood still over the failure window.
