@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Microsoft.ML;
 using SeqClassify.Torch;
@@ -20,15 +18,6 @@ public class DistributedCliTests
         "train", "--pretrained", "none", "--train", data, "--no-header", "--text-column", "1", "--label-column", "0", "--hidden", "16", "--embedding-dim", "16",
         "--dropout", "0", "--embedding-dropout", "0", "--seed", "5", "--valid-fraction", "0.2", "--out", model, .. more,
     ];
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 
     /// <summary>seqclassify as a process of its own, its output collected; <paramref name="onLine"/> sees each stdout line.</summary>
     private sealed class CliProcess : IDisposable
@@ -108,22 +97,40 @@ public class DistributedCliTests
     }
 
     [Test]
-    public void AKilledRankMakesTheOtherFailNamingItWithinTheTimeoutAndNoModelIsWritten()
+    public void CancellingTheLauncherStopsEveryRankAndRankZeroSavesTheBestModel()
+    {
+        string model = Path.Combine(Cli.Scratch(), "m.zip");
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(8));
+
+        var result = Cli.Run(Train(Cli.SmsSlice(everyNth: 4), model, "--nproc", "2", "--epochs", "500"), "", cancel.Token);
+
+        Assert.That(result.ExitCode, Is.EqualTo(130), result.Out + result.Error);
+        Assert.That(result.Error, Does.Contain("training cancelled: the best model so far").And.Contain(model));
+        Assert.That(Cli.Run("info", "--model", model).Out, Does.Contain("cancelled").And.Contain("distributed:  2 ranks"));
+    }
+
+    /// <summary>
+    /// KILL: rank 1 dies (its connections close, noticed at once). STOP: rank 1 hangs (its connections
+    /// stay open; rank 0's all-reduce times out after --dist-timeout, 15 s here).
+    /// </summary>
+    [TestCase("KILL")]
+    [TestCase("STOP")]
+    public void ARankThatDiesOrHangsMakesTheOtherFailNamingItWithinTheTimeoutAndNoModelIsWritten(string signal)
     {
         string data = Cli.SmsSlice(everyNth: 4), directory = Cli.Scratch(), model = Path.Combine(directory, "m.zip");
-        int port = FreePort();
+        int port = DistributedOptions.FreeLoopbackPort();
         using var epochDone = new ManualResetEventSlim();
         string[] Rank(int rank) => Train(data, model, "--epochs", "500", "--threads", "1", "--world-size", "2", "--rank", rank.ToString(),
-            "--master", $"127.0.0.1:{port}", "--dist-timeout", "60");
+            "--master", $"127.0.0.1:{port}", "--dist-timeout", "15");
         using var rank0 = new CliProcess(Rank(0), line => { if (line.StartsWith("epoch 2/")) epochDone.Set(); });
         using var rank1 = new CliProcess(Rank(1));
         Assert.That(epochDone.Wait(TimeSpan.FromSeconds(120)), Is.True, "training runs on both ranks");
         var clock = Stopwatch.StartNew();
 
-        Process.Start("kill", ["-KILL", rank1.Id.ToString()])!.WaitForExit();
+        Process.Start("kill", [$"-{signal}", rank1.Id.ToString()])!.WaitForExit();
         var result = rank0.WaitForExit(TimeSpan.FromSeconds(60));
 
-        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(60)), "within --dist-timeout");
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(signal == "KILL" ? 10 : 15 + 10)), "at once for a closed connection, else within --dist-timeout");
         Assert.That(result.ExitCode, Is.EqualTo(1), result.Out);
         Assert.That(result.Error, Does.Contain("error: rank 0 of 2: a collective failed; rank 1 stopped answering"));
         Assert.That(Directory.GetFiles(directory), Is.Empty, "no model, whole or half-written");
@@ -133,7 +140,7 @@ public class DistributedCliTests
     public void RanksWithOtherVocabulariesAreRefusedAndNeitherWritesAModel()
     {
         string directory = Cli.Scratch(), model = Path.Combine(directory, "m.zip");
-        int port = FreePort();
+        int port = DistributedOptions.FreeLoopbackPort();
         string[] Rank(int rank) => Train(Cli.SmsSlice(everyNth: 4 + rank), model, "--epochs", "1", "--threads", "1", "--world-size", "2", "--rank", rank.ToString(),
             "--master", $"127.0.0.1:{port}", "--dist-timeout", "60");
         using var rank0 = new CliProcess(Rank(0));

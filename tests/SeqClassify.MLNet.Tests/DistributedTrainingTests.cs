@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using SeqClassify.Torch;
 
 namespace SeqClassify.MLNet.Tests;
@@ -21,23 +19,18 @@ public class DistributedTrainingTests
         LearningRate = 0.01, Dropout = 0, EmbeddingDropout = 0, ValidationFraction = 0.25, Seed = 3, Threads = 1,
     };
 
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-
     /// <summary>Each rank's Fit on its own thread and MLContext; the results in rank order (an exception, if its Fit threw).</summary>
     private static object[] FitOnRanks(int ranks, Func<int, RnnTrainerOptions> options, Func<int, MLContext, IDataView> data)
     {
-        int port = FreePort();
+        int port = DistributedOptions.FreeLoopbackPort();
         var results = new object[ranks];
         Parallel.For(0, ranks, new ParallelOptions { MaxDegreeOfParallelism = ranks }, rank =>
         {
-            using var group = new ProcessGroup(new DistributedOptions { MasterPort = port, WorldSize = ranks, Rank = rank, Timeout = TimeSpan.FromSeconds(60) });
+            // The replicas' checksums compared every 5 steps too: Fit throws if they ever differ.
+            using var group = new ProcessGroup(new DistributedOptions
+            {
+                MasterPort = port, WorldSize = ranks, Rank = rank, Timeout = TimeSpan.FromSeconds(60), ReplicaCheckInterval = 5,
+            });
             var ml = new MLContext(seed: 1 + rank);
             var trainer = options(rank);
             trainer.ProcessGroup = group;

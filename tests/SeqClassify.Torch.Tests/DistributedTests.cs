@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace SeqClassify.Torch.Tests;
 
@@ -12,14 +10,6 @@ namespace SeqClassify.Torch.Tests;
 [TestFixture]
 public class DistributedTests
 {
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 
     private static DistributedOptions Loopback(int port, int worldSize, int rank, double timeoutSeconds = 30) =>
         new() { MasterAddress = "127.0.0.1", MasterPort = port, WorldSize = worldSize, Rank = rank, Timeout = TimeSpan.FromSeconds(timeoutSeconds) };
@@ -27,7 +17,7 @@ public class DistributedTests
     /// <summary>Runs each rank's body on its own thread (its own group, as its own process would), and returns their results.</summary>
     private static T[] OnRanks<T>(int worldSize, Func<ProcessGroup, T> body, double timeoutSeconds = 30)
     {
-        int port = FreePort();
+        int port = DistributedOptions.FreeLoopbackPort();
         var results = new T[worldSize];
         Parallel.For(0, worldSize, new ParallelOptions { MaxDegreeOfParallelism = worldSize }, rank =>
         {
@@ -53,7 +43,7 @@ public class DistributedTests
 
         var sequences = TestModels.RandomSequences(5, 7, 3, 6, 2, 4, 7, 1);
         long[] labels = [0, 1, 2, 1, 0, 2, 2, 1];
-        int port = FreePort();
+        int port = DistributedOptions.FreeLoopbackPort();
         var replicas = new byte[2][];
         var identical = new bool[2];
 
@@ -228,7 +218,7 @@ public class DistributedTests
     public void AMissingRankIsAClearErrorWithinTheTimeout()
     {
         var clock = Stopwatch.StartNew();
-        var error = Assert.Catch(() => new ProcessGroup(Loopback(FreePort(), 3, 0, timeoutSeconds: 2)));
+        var error = Assert.Catch(() => new ProcessGroup(Loopback(DistributedOptions.FreeLoopbackPort(), 3, 0, timeoutSeconds: 2)));
 
         Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(30)));
         Assert.That(error, Is.InstanceOf<DistributedTrainingException>());
@@ -239,7 +229,7 @@ public class DistributedTests
     public void ARankWithoutRankZeroIsAClearErrorWithinTheTimeout()
     {
         var clock = Stopwatch.StartNew();
-        int port = FreePort();
+        int port = DistributedOptions.FreeLoopbackPort();
         var error = Assert.Catch(() => new ProcessGroup(Loopback(port, 2, 1, timeoutSeconds: 2)));
 
         Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(30)));

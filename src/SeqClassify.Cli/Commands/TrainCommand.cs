@@ -105,7 +105,7 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
         if (settings.MaximumLength < 0) throw new UsageException("--max-length must be 0 or more");
         if (_distributed.LocalProcesses(parse) is { } processes)
         {
-            return LocalLauncher.Run(args, processes, _distributed.Timeout(parse), console);
+            return LocalLauncher.Run(args, processes, _distributed.Timeout(parse), console, cancel);
         }
         // Joined before the data is read: a missing rank or a wrong address fails now, not after loading.
         using var group = rankSettings is null ? null : new ProcessGroup(rankSettings);

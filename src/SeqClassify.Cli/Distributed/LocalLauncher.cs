@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using SeqClassify.Torch;
 
 namespace SeqClassify.Cli.Distributed;
@@ -9,14 +8,20 @@ namespace SeqClassify.Cli.Distributed;
 /// train --nproc N: starts N copies of this command as the ranks of one machine (the launchers'
 /// environment variables on loopback, the cores divided between them unless --threads is given),
 /// relays their output (rank 0's as is, the others' errors marked with their rank) and returns the
-/// first failing rank's exit code, or 0.
+/// first failing rank's exit code, or 0. Cancelled (Ctrl+C, SIGINT), it passes SIGINT on to the workers,
+/// which stop together and save as one process does.
 /// </summary>
-internal static class LocalLauncher
+internal static partial class LocalLauncher
 {
+    private const int SigInt = 2;
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+
     /// <summary>How long the other ranks get, after one has failed, to fail too (they notice at once unless one hangs).</summary>
     private static readonly TimeSpan GraceAfterTimeout = TimeSpan.FromSeconds(30);
 
-    public static int Run(IReadOnlyList<string> args, int processes, TimeSpan timeout, CliConsole console)
+    public static int Run(IReadOnlyList<string> args, int processes, TimeSpan timeout, CliConsole console, CancellationToken cancel)
     {
         var workerArgs = WithoutOption(args, DistributedCliOptions.NprocName);
         int threads = Math.Max(1, Environment.ProcessorCount / processes);
@@ -24,12 +29,17 @@ internal static class LocalLauncher
         {
             workerArgs.AddRange(["--threads", threads.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         }
-        int port = FreeLoopbackPort();
+        int port = DistributedOptions.FreeLoopbackPort();
         console.Out.WriteLine($"launching {processes} worker processes on this machine (rendezvous 127.0.0.1:{port}); rank 0 reports");
         var workers = new List<Process>();
         try
         {
             for (int rank = 0; rank < processes; rank++) workers.Add(Start(workerArgs, rank, processes, port, console));
+            // A Ctrl+C in a terminal reaches the workers too (one process group); a signal sent to this process alone is passed on.
+            using var interrupt = cancel.Register(() =>
+            {
+                foreach (var worker in workers) Kill(worker.Id, SigInt);
+            });
             return WaitForAll(workers, timeout + GraceAfterTimeout);
         }
         finally
@@ -109,12 +119,4 @@ internal static class LocalLauncher
         return kept;
     }
 
-    private static int FreeLoopbackPort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 }

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 
 namespace SeqClassify.Torch;
 
@@ -95,6 +97,19 @@ public sealed class DistributedOptions
             throw new ArgumentOutOfRangeException(nameof(Timeout), Timeout, "Timeout must be positive and under 24 days.");
         }
         if (ReplicaCheckInterval < 0) throw new ArgumentOutOfRangeException(nameof(ReplicaCheckInterval), ReplicaCheckInterval, "ReplicaCheckInterval must be >= 0.");
+    }
+
+    /// <summary>
+    /// A TCP port free on loopback now, for a rendezvous of ranks on one machine (a local launcher, tests).
+    /// Another process could take it before rank 0 does; rank 0 then fails saying the port is in use.
+    /// </summary>
+    public static int FreeLoopbackPort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
     }
 
     /// <summary>A copy (the group keeps its own).</summary>
