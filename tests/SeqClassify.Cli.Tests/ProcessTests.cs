@@ -11,7 +11,9 @@ public class ProcessTests
     public void CtrlCDuringTrainingSavesTheBestModelSoFarAndSaysSo()
     {
         string model = Path.Combine(Cli.Scratch(), "interrupted.zip");
-        var start = new ProcessStartInfo("dotnet", ["exec", Path.Combine(AppContext.BaseDirectory, "seqclassify.dll"), "train",
+        // As from a terminal: with SIGINT handled by default (a process started in the background
+        // inherits it ignored, and .NET then leaves it ignored).
+        var start = new ProcessStartInfo("env", ["--default-signal=INT", "dotnet", "exec", Path.Combine(AppContext.BaseDirectory, "seqclassify.dll"), "train",
             "--pretrained", "none", "--train", Cli.SmsSlice(), "--no-header", "--text-column", "1", "--label-column", "0", "--valid-fraction", "0.2",
             "--epochs", "200", "--hidden", "16", "--embedding-dim", "16", "--out", model])
         {

@@ -191,8 +191,9 @@ public class DistributedTests
         }
     }
 
-    [Test]
-    public void ARankThatLeavesMidTrainingIsNamedByTheOthersWithinSeconds()
+    [TestCase(1, "rank 1 stopped answering")]
+    [TestCase(0, "rank 0 (which serves the group's store at 127.0.0.1:")]
+    public void ARankThatLeavesMidTrainingIsNamedByTheOtherWithinSeconds(int leaving, string named)
     {
         var options = TestModels.TokenOptions(RnnCellType.Gru, bidirectional: false, pooling: SequencePooling.Last);
         var sequences = TestModels.RandomSequences(5, 7, 3, 6);
@@ -205,13 +206,14 @@ public class DistributedTests
             using var model = models[group.Rank];
             model.JoinProcessGroup(group);
             model.TrainStep(TestModels.Batch(sequences), labels, 0.01);
-            if (group.Rank == 1) return null;  // leaves: its model and group are disposed, its connections closed
+            if (group.Rank == leaving) return null;  // leaves: its model and group are disposed, its connections closed
             return Assert.Catch(() => model.TrainStep(TestModels.Batch(sequences), labels, 0.01));
         }, timeoutSeconds: 60);
 
+        var error = errors[1 - leaving];
         Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(30)), "a closed connection fails at once, not after the timeout");
-        Assert.That(errors[0], Is.InstanceOf<DistributedTrainingException>());
-        Assert.That(errors[0]!.Message, Does.Contain("rank 1 stopped answering"));
+        Assert.That(error, Is.InstanceOf<DistributedTrainingException>());
+        Assert.That(error!.Message, Does.Contain($"rank {1 - leaving} of 2: a collective failed; {named}"));
     }
 
     [Test]

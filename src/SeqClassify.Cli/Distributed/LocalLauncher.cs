@@ -8,12 +8,13 @@ namespace SeqClassify.Cli.Distributed;
 /// train --nproc N: starts N copies of this command as the ranks of one machine (the launchers'
 /// environment variables on loopback, the cores divided between them unless --threads is given),
 /// relays their output (rank 0's as is, the others' errors marked with their rank) and returns the
-/// first failing rank's exit code, or 0. Cancelled (Ctrl+C, SIGINT), it passes SIGINT on to the workers,
-/// which stop together and save as one process does.
+/// first failing rank's exit code, or 0. Cancelled (Ctrl+C, SIGTERM), it sends the workers SIGTERM,
+/// which train takes as Ctrl+C: they stop together and rank 0 saves the best model so far.
 /// </summary>
 internal static partial class LocalLauncher
 {
-    private const int SigInt = 2;
+    // Not SIGINT: a process started in the background inherits SIGINT ignored, and .NET leaves it so.
+    private const int SigTerm = 15;
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
@@ -38,7 +39,7 @@ internal static partial class LocalLauncher
             // A Ctrl+C in a terminal reaches the workers too (one process group); a signal sent to this process alone is passed on.
             using var interrupt = cancel.Register(() =>
             {
-                foreach (var worker in workers) Kill(worker.Id, SigInt);
+                foreach (var worker in workers) Kill(worker.Id, SigTerm);
             });
             return WaitForAll(workers, timeout + GraceAfterTimeout);
         }
