@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace SeqClassify.Torch.Tests;
 
@@ -237,6 +238,42 @@ public class DistributedTests
         Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(30)));
         Assert.That(error, Is.InstanceOf<DistributedTrainingException>());
         Assert.That(error!.Message, Does.Contain($"could not reach rank 0's store at 127.0.0.1:{port}"));
+    }
+
+    // The engine reads GLOO_SOCKET_IFNAME with getenv; .NET's Environment.SetEnvironmentVariable does not reach it on Unix.
+    [DllImport("libc", EntryPoint = "setenv")]
+    private static extern int SetNativeVariable(string name, string value, int overwrite);
+
+    [DllImport("libc", EntryPoint = "unsetenv")]
+    private static extern int UnsetNativeVariable(string name);
+
+    [DllImport("libc", EntryPoint = "getenv")]
+    private static extern IntPtr GetNativeVariable(string name);
+
+    [Test]
+    public void GlooSocketIfnameChoosesTheInterfaceAndANameThisHostLacksIsRefused()
+    {
+        string? before = Marshal.PtrToStringUTF8(GetNativeVariable("GLOO_SOCKET_IFNAME"));
+        try
+        {
+            SetNativeVariable("GLOO_SOCKET_IFNAME", "lo", 1);
+            var sums = OnRanks(2, group =>
+            {
+                long[] value = [group.Rank + 1];
+                group.AllReduce(value, ReduceOperation.Sum);
+                return value[0];
+            });
+            Assert.That(sums, Is.All.EqualTo(3));
+
+            SetNativeVariable("GLOO_SOCKET_IFNAME", "no-such-if0", 1);
+            Assert.That(() => new ProcessGroup(Loopback(DistributedOptions.FreeLoopbackPort(), 1, 0)),
+                Throws.ArgumentException.With.Message.Contains("GLOO_SOCKET_IFNAME names interface 'no-such-if0', which this host cannot use"));
+        }
+        finally
+        {
+            if (before is null) UnsetNativeVariable("GLOO_SOCKET_IFNAME");
+            else SetNativeVariable("GLOO_SOCKET_IFNAME", before, 1);
+        }
     }
 
     [TestCase(0, 2, 0, "MasterPort must be in [1, 65535], got 0")]

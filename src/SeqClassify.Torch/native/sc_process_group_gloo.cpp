@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <condition_variable>
 #include <mutex>
 #include <string>
@@ -105,12 +106,7 @@ public:
         store_ = connect_store(c, c.rank == 0);
         heartbeat_ = std::make_unique<Heartbeat>(c);
         auto options = c10d::ProcessGroupGloo::Options::create(std::chrono::milliseconds(c.timeout_ms));
-        const std::string address = c.master_address;
-        // Loopback rendezvous: loopback transport too (a host name may resolve to an address other
-        // ranks cannot reach); otherwise the interface this host's name resolves to, as PyTorch does.
-        options->devices.push_back(address == "localhost" || address.rfind("127.", 0) == 0
-                                       ? c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1")
-                                       : c10d::ProcessGroupGloo::createDefaultDevice());
+        options->devices = devices(c.master_address);
         try {
             group_ = c10::make_intrusive<c10d::ProcessGroupGloo>(store_, c.rank, c.world_size, options);
         } catch (const std::exception& e) {
@@ -210,6 +206,34 @@ private:
                                    std::to_string(timeout_ms_) + " ms";
         if (missing.empty()) return prefix + " (" + cause + ")";
         return prefix + "; rank" + (missing.size() > 1 ? "s " : " ") + rank_list(missing) + " never joined (" + cause + ")";
+    }
+
+    // The network interfaces Gloo's connections use: those GLOO_SOCKET_IFNAME names (comma-separated,
+    // PyTorch's variable: for a host whose name resolves to a loopback address, as Debian's 127.0.1.1
+    // does); for a loopback rendezvous, loopback; otherwise the interface this host's name resolves
+    // to, as PyTorch does.
+    static std::vector<std::shared_ptr<::gloo::transport::Device>> devices(const std::string& master) {
+        std::vector<std::shared_ptr<::gloo::transport::Device>> chosen;
+        if (const char* names = std::getenv("GLOO_SOCKET_IFNAME"); names && *names) {
+            std::string list = names;
+            for (size_t start = 0; start <= list.size();) {
+                const size_t comma = std::min(list.find(',', start), list.size());
+                if (comma > start) {
+                    const std::string name = list.substr(start, comma - start);
+                    try {
+                        chosen.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(name));
+                    } catch (const std::exception& e) {
+                        throw InvalidArgument("GLOO_SOCKET_IFNAME names interface '" + name + "', which this host cannot use (" + e.what() + ")");
+                    }
+                }
+                start = comma + 1;
+            }
+            if (!chosen.empty()) return chosen;
+        }
+        chosen.push_back(master == "localhost" || master.rfind("127.", 0) == 0
+                             ? c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1")
+                             : c10d::ProcessGroupGloo::createDefaultDevice());
+        return chosen;
     }
 
     int rank_, world_size_, timeout_ms_;
