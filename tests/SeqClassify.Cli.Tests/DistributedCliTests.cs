@@ -102,7 +102,7 @@ public class DistributedCliTests
         string model = Path.Combine(Cli.Scratch(), "m.zip");
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(8));
 
-        var result = Cli.Run(Train(Cli.SmsSlice(everyNth: 4), model, "--nproc", "2", "--epochs", "500"), "", cancel.Token);
+        var result = Cli.Run(Train(Cli.SmsSlice(everyNth: 4), model, "--nproc", "2", "--epochs", "500", "--dist-timeout", "60"), "", cancel.Token);
 
         Assert.That(result.ExitCode, Is.EqualTo(130), result.Out + result.Error);
         Assert.That(result.Error, Does.Contain("training cancelled: the best model so far").And.Contain(model));
@@ -162,6 +162,7 @@ public class DistributedCliTests
     [TestCase("--world-size 2 --rank 2", "Rank must be in [0, 2) for WorldSize 2, got 2")]
     [TestCase("--world-size 2 --rank 1 --master node0", "--master must be ADDRESS:PORT")]
     [TestCase("--dist-timeout 30", "--dist-timeout applies to distributed training")]
+    [TestCase("--nproc 2 --dist-timeout 0", "--dist-timeout must be at least 1 second, got 0")]
     public void BadDistributedOptionsAreUsageErrorsBeforeAnyWork(string options, string message)
     {
         var result = Cli.Run(Train(Cli.SmsSpam, Path.Combine(Cli.Scratch(), "m.zip"), options.Split(' ')));

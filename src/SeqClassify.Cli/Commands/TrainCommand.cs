@@ -91,7 +91,8 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
     private int Run(ParseResult parse, CliConsole console, CancellationToken cancel)
     {
         string output = parse.GetValue(_out)!;
-        var rankSettings = _distributed.RankSettings(parse);
+        int? processes = _distributed.LocalProcesses(parse);
+        var rankSettings = processes is null ? _distributed.RankSettings(parse) : null;
         // Only rank 0 writes the model: on other machines the path need not exist.
         if (rankSettings is null or { Rank: 0 })
         {
@@ -103,9 +104,9 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
             parse.GetValue(_minFreq) ?? DefaultMinimumFrequency, parse.GetValue(_maxLength) ?? 0, parse.GetValue(_unescapePtb));
         if (settings.MinimumFrequency < 1) throw new UsageException("--min-freq must be at least 1");
         if (settings.MaximumLength < 0) throw new UsageException("--max-length must be 0 or more");
-        if (_distributed.LocalProcesses(parse) is { } processes)
+        if (processes is not null)
         {
-            return LocalLauncher.Run(args, processes, _distributed.Timeout(parse), console, cancel);
+            return LocalLauncher.Run(args, processes.Value, _distributed.Timeout(parse), console, cancel);
         }
         // Joined before the data is read: a missing rank or a wrong address fails now, not after loading.
         using var group = rankSettings is null ? null : new ProcessGroup(rankSettings);

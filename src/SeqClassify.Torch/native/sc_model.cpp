@@ -146,17 +146,16 @@ StepOutcome forward_backward(sc_model& model, const sc_batch* batch, const int64
     if (!batch && !model.group) throw sc::InvalidArgument("batch is null");
     StepOutcome outcome;
     double weight = 0.0;
+    // Checked before any collective starts: a rank that refused its batch mid-collective would leave
+    // the others waiting.
+    const auto inputs = batch ? sc::view_batch(batch, model.config) : sc::BatchTensors{};
+    const auto targets = batch ? sc::view_labels(labels, batch->batch_size, model.config.num_classes) : torch::Tensor();
     std::unique_ptr<TouchedRows> touched;
-    model.optimizer->zero_grad();
-    if (!batch && model.group && has_trainable_embedding(model)) {
-        touched = std::make_unique<TouchedRows>(*model.group, model.config.vocab_size, torch::Tensor());
+    if (model.group && has_trainable_embedding(model)) {
+        touched = std::make_unique<TouchedRows>(*model.group, model.config.vocab_size, inputs.inputs);
     }
+    model.optimizer->zero_grad();
     if (batch) {
-        auto inputs = sc::view_batch(batch, model.config);
-        if (model.group && has_trainable_embedding(model)) {
-            touched = std::make_unique<TouchedRows>(*model.group, model.config.vocab_size, inputs.inputs);
-        }
-        auto targets = sc::view_labels(labels, batch->batch_size, model.config.num_classes);
         model.module->train();
         struct BackToEval {
             sc_model& m;

@@ -65,7 +65,7 @@ c10::intrusive_ptr<c10d::TCPStore> connect_store(const sc_process_group_config& 
 // Beats this rank's counter in the store from its own thread and connection until destroyed.
 class Heartbeat {
 public:
-    Heartbeat(const sc_process_group_config& c) : store_(connect_store(c, false)), key_(heartbeat_key(c.rank)) {
+    explicit Heartbeat(const sc_process_group_config& c) : store_(connect_store(c, false)), key_(heartbeat_key(c.rank)) {
         store_->add(key_, 1);
         thread_ = std::thread([this] { run(); });
     }
