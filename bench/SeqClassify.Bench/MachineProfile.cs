@@ -7,19 +7,18 @@ namespace SeqClassify.Bench;
 
 /// <summary>
 /// What a speed figure depends on, recorded with every run (issue 10): the CPU and its vector
-/// extensions, the engine's kernel set, the BLAS libtorch uses and the kernels it chose, whether
-/// denormals are flushed, and the machine's best sgemm rate, which the training FLOP rate is
-/// compared with.
+/// extensions, the engine's kernel set, whether denormals are flushed, and the machine's best sgemm
+/// rate (the engine's, OpenBLAS's and oneDNN's), which the training FLOP rate is compared with.
 /// </summary>
-internal sealed record MachineProfile(string Cpu, string Isa, string EngineKernels, string Blas, bool? FlushesDenormals,
-    double EngineSgemmGflops, double LibtorchSgemmGflops, int Threads, string? OpenBlasCoreType, double? OpenBlasSgemmGflops,
+internal sealed record MachineProfile(string Cpu, string Isa, string EngineKernels, bool? FlushesDenormals,
+    double EngineSgemmGflops, int Threads, string? OpenBlasCoreType, double? OpenBlasSgemmGflops,
     double? OneDnnSgemmGflops)
 {
     /// <summary>Side of the square product whose rate is "the machine's sgemm peak".</summary>
     public const int SgemmSize = 2048;
 
-    /// <summary>The fastest of the engine's kernels, libtorch's BLAS as loaded, OpenBLAS with its best core type, and oneDNN.</summary>
-    public double BestSgemmGflops => new[] { EngineSgemmGflops, LibtorchSgemmGflops, OpenBlasSgemmGflops ?? 0, OneDnnSgemmGflops ?? 0 }.Max();
+    /// <summary>The fastest of the engine's kernels, OpenBLAS with its best core type, and oneDNN.</summary>
+    public double BestSgemmGflops => new[] { EngineSgemmGflops, OpenBlasSgemmGflops ?? 0, OneDnnSgemmGflops ?? 0 }.Max();
 
     /// <summary>Measures; with probeOpenBlas, also OpenBLAS under each core type in python3-torch processes.</summary>
     public static MachineProfile Measure(int threads, bool probeOpenBlas = true)
@@ -30,9 +29,8 @@ internal sealed record MachineProfile(string Cpu, string Isa, string EngineKerne
             TorchRuntime.Threads = threads;
             var openBlas = probeOpenBlas ? BestOpenBlasCoreType(threads) : null;
             double? oneDnn = probeOpenBlas ? OneDnnSgemm(SgemmSize, SgemmSize, SgemmSize, threads) : null;
-            return new MachineProfile(CpuModel(), VectorExtensions(), TorchRuntime.Kernels, TorchRuntime.Blas, TorchRuntime.FloatMode.EngineFlushesDenormals,
-                Math.Round(TorchRuntime.MeasureSgemm("engine", SgemmSize, SgemmSize, SgemmSize, 3), 1),
-                Math.Round(TorchRuntime.MeasureSgemm("libtorch", SgemmSize, SgemmSize, SgemmSize, 3), 1), threads,
+            return new MachineProfile(CpuModel(), VectorExtensions(), TorchRuntime.Kernels, TorchRuntime.FloatMode.EngineFlushesDenormals,
+                Math.Round(TorchRuntime.MeasureSgemm(SgemmSize, SgemmSize, SgemmSize, 3), 1), threads,
                 openBlas?.CoreType, openBlas?.Gflops, oneDnn is double d ? Math.Round(d, 1) : null);
         }
         finally
@@ -43,17 +41,16 @@ internal sealed record MachineProfile(string Cpu, string Isa, string EngineKerne
 
     public JsonObject ToJson() => new()
     {
-        ["cpu"] = Cpu, ["isa"] = Isa, ["engine_kernels"] = EngineKernels, ["blas"] = Blas, ["engine_flushes_denormals"] = FlushesDenormals,
-        ["sgemm_threads"] = Threads, ["sgemm_2048_engine_gflops"] = EngineSgemmGflops, ["sgemm_2048_libtorch_gflops"] = LibtorchSgemmGflops,
+        ["cpu"] = Cpu, ["isa"] = Isa, ["engine_kernels"] = EngineKernels, ["engine_flushes_denormals"] = FlushesDenormals,
+        ["sgemm_threads"] = Threads, ["sgemm_2048_engine_gflops"] = EngineSgemmGflops,
         ["openblas_best_coretype"] = OpenBlasCoreType, ["sgemm_2048_openblas_best_gflops"] = OpenBlasSgemmGflops,
         ["sgemm_2048_onednn_gflops"] = OneDnnSgemmGflops, ["sgemm_2048_best_gflops"] = BestSgemmGflops,
     };
 
     public string ToMarkdown() =>
-        $"CPU: {Cpu} (vector extensions: {Isa}). Engine kernels: {EngineKernels}; libtorch's BLAS: {Blas}; the engine flushes denormals: " +
+        $"CPU: {Cpu} (vector extensions: {Isa}). Engine kernels: {EngineKernels}; the engine flushes denormals: " +
         $"{(FlushesDenormals is bool b ? (b ? "yes" : "no") : "n/a")}. sgemm {SgemmSize}³ on {Threads} threads: engine kernels " +
-        $"{EngineSgemmGflops.ToString("F0", CultureInfo.InvariantCulture)} GFLOP/s, libtorch as loaded (its BLAS, one thread as the engine sets it) " +
-        $"{LibtorchSgemmGflops.ToString("F0", CultureInfo.InvariantCulture)} GFLOP/s" +
+        $"{EngineSgemmGflops.ToString("F0", CultureInfo.InvariantCulture)} GFLOP/s" +
         (OpenBlasCoreType is null ? "" : $", OpenBLAS with OPENBLAS_CORETYPE={OpenBlasCoreType} on {Threads} threads (python3-torch) {OpenBlasSgemmGflops?.ToString("F0", CultureInfo.InvariantCulture)} GFLOP/s") +
         (OneDnnSgemmGflops is null ? "" : $", oneDNN's dnnl_sgemm (libdnnl.so.2) on {Threads} threads {OneDnnSgemmGflops?.ToString("F0", CultureInfo.InvariantCulture)} GFLOP/s") +
         $"; the machine's best: {BestSgemmGflops.ToString("F0", CultureInfo.InvariantCulture)} GFLOP/s.";
@@ -107,15 +104,15 @@ internal sealed record MachineProfile(string Cpu, string Isa, string EngineKerne
         ];
         int previous = TorchRuntime.Threads;
         var md = new System.Text.StringBuilder();
-        md.AppendLine($"| product [m, k] x [k, n] | m, n, k | engine kernels ({TorchRuntime.Kernels}), {threads} threads | libtorch as loaded ({TorchRuntime.Blas}), 1 thread | oneDNN dnnl_sgemm, 1 thread | oneDNN, {threads} threads |");
-        md.AppendLine("|---|---|---|---|---|---|");
+        md.AppendLine($"| product [m, k] x [k, n] | m, n, k | engine kernels ({TorchRuntime.Kernels}), {threads} threads | oneDNN dnnl_sgemm, 1 thread | oneDNN, {threads} threads |");
+        md.AppendLine("|---|---|---|---|---|");
         try
         {
             TorchRuntime.Threads = threads;
             foreach (var (name, m, n, k) in shapes)
             {
                 string Rate(double? gflops) => gflops is double g ? g.ToString("F0", CultureInfo.InvariantCulture) : "-";
-                md.AppendLine($"| {name} | {m}, {n}, {k} | {Rate(TorchRuntime.MeasureSgemm("engine", m, n, k, 5))} | {Rate(TorchRuntime.MeasureSgemm("libtorch", m, n, k, 5))} | " +
+                md.AppendLine($"| {name} | {m}, {n}, {k} | {Rate(TorchRuntime.MeasureSgemm(m, n, k, 5))} | " +
                               $"{Rate(OneDnnSgemm(m, n, k, 1))} | {Rate(OneDnnSgemm(m, n, k, threads))} |");
             }
         }

@@ -13,7 +13,7 @@ internal static class CliApp
     {
         var verbose = new Option<bool>("--verbose") { Description = "Show stack traces on errors.", Recursive = true };
         var root = new RootCommand("""
-            seqclassify: train, evaluate and serve packed-RNN sequence classifiers (libtorch) on CSV/TSV text.
+            seqclassify: train, evaluate and serve sequence classifiers (packed RNNs, Transformers) on CSV/TSV text.
 
             Example:
               seqclassify train --train ../shared/datasets/sst2/train.tsv --test ../shared/datasets/sst2/test.tsv \

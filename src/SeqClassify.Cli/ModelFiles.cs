@@ -91,7 +91,7 @@ internal sealed record LoadedModel(MLContext Context, ITransformer Chain, Sequen
         {
             ["format"] = "ML.NET model (Microsoft.ML " + typeof(MLContext).Assembly.GetName().Version + ")",
             ["seqClassifyVersion"] = typeof(SequenceClassificationTransformer).Assembly.GetName().Version?.ToString(),
-            ["torchVersion"] = TorchRuntime.TorchVersion,
+            ["engineVersion"] = TorchRuntime.EngineVersion,
             ["inputSchema"] = new JsonArray(input.Select(c => (JsonNode?)new JsonObject { ["name"] = c.Name, ["type"] = c.Type.ToString() }).ToArray()),
             ["steps"] = new JsonArray(steps.Select(s => (JsonNode?)DescribeStep(s)).ToArray()),
             ["labels"] = new JsonArray(classifier.LabelNames.Select(n => (JsonNode?)JsonValue.Create(n)).ToArray()),

@@ -1,8 +1,8 @@
 namespace SeqClassify.Torch;
 
 /// <summary>
-/// An engine failure that is neither a bad argument nor a bad state: an error raised inside
-/// libtorch (its message is kept), or a serialized model that does not fit.
+/// An engine failure that is neither a bad argument nor a bad state: a serialized model that does
+/// not fit, or an unexpected error inside the native engine (its message is kept).
 /// </summary>
 public class SeqClassifyException : Exception
 {

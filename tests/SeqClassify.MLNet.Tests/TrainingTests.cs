@@ -37,7 +37,7 @@ public class TrainingTests
     {
         var ml = new MLContext(seed: 1);
         var data = Pipelines.Sentences(ml);
-        var model = Pipelines.Text(ml, Pipelines.Small(epochs: 30)).Fit(data);
+        var model = Pipelines.Text(ml, Pipelines.Small(epochs: 60)).Fit(data);
         var scored = model.Transform(data);
 
         var metrics = ml.MulticlassClassification.Evaluate(scored);
@@ -56,7 +56,7 @@ public class TrainingTests
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
             .Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text"))
             .Append(ml.Transforms.Text.MapTokensToIds())
-            .Append(ml.MulticlassClassification.Trainers.Rnn(Pipelines.Small(epochs: 30)))
+            .Append(ml.MulticlassClassification.Trainers.Rnn(Pipelines.Small(epochs: 60)))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
 
         var predicted = pipeline.Fit(data).Transform(data);
@@ -95,7 +95,7 @@ public class TrainingTests
             .Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", "Clean"))
             .Append(ml.Transforms.Text.MapTokensToIds("Ids", "Tokens"))
             .Append(ml.Transforms.Concatenate("Features", "Length"))
-            .Append(ml.MulticlassClassification.Trainers.Rnn(Pipelines.Small(epochs: 30)))
+            .Append(ml.MulticlassClassification.Trainers.Rnn(Pipelines.Small(epochs: 60)))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
 
         var scored = pipeline.Fit(data).Transform(data);

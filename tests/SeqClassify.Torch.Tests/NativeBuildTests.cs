@@ -28,7 +28,7 @@ public class NativeBuildTests
     {
         Assert.That(File.Exists(Path.Combine(AppContext.BaseDirectory, "libseqclassify_native.so")));
         Assert.That(Environment.GetEnvironmentVariable("LD_LIBRARY_PATH") ?? "", Does.Not.Contain("seqclassify"));
-        Assert.That(TorchRuntime.TorchVersion, Is.Not.Empty);
+        Assert.That(TorchRuntime.EngineVersion, Is.Not.Empty);
     }
 
     private static (int Code, string Output) Run(string program, string arguments)

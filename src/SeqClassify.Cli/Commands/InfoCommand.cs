@@ -31,7 +31,7 @@ internal sealed class InfoCommand
         var m = model.Description;
         var o = console.Out;
         o.WriteLine($"model:        {path}");
-        o.WriteLine($"format:       {m["format"]}, read by SeqClassify {m["seqClassifyVersion"]} with libtorch {m["torchVersion"]}");
+        o.WriteLine($"format:       {m["format"]}, read by SeqClassify {m["seqClassifyVersion"]} (engine {m["engineVersion"]})");
         o.WriteLine($"labels:       {string.Join(", ", model.Classifier.LabelNames)}");
         o.WriteLine($"input:        {string.Join(", ", m["inputSchema"]!.AsArray().Select(c => $"{c!["name"]} ({c["type"]})"))}");
         var options = model.Classifier.ModelOptions;

@@ -12,7 +12,7 @@ namespace SeqClassify.Torch;
 public readonly record struct TrainStepResult(double Loss, long Correct, long Rows);
 
 /// <summary>
-/// A sequence classifier running in libtorch: embedding (or feature input) → packed RNN/GRU/LSTM or
+/// A sequence classifier running on SeqClassify's native engine: embedding (or feature input) → packed RNN/GRU/LSTM or
 /// Transformer encoder → pooling → dropout → linear head → class scores.
 /// </summary>
 /// <remarks>

@@ -106,13 +106,6 @@ public sealed class SequenceModelOptions
     /// <summary>Clip the global gradient norm to this value; 0 turns clipping off.</summary>
     public float GradientClipNorm { get; set; }
 
-    /// <summary>
-    /// Run libtorch's own RNN modules step by step through autograd instead of the engine's fused
-    /// recurrent layer. Both give the same numbers (to float rounding); the fused layer is several
-    /// times faster. For comparisons and checks.
-    /// </summary>
-    public bool UseLibtorchRnn { get; set; }
-
     /// <summary>Seeds initialisation and dropout.</summary>
     public long Seed { get; set; } = 1;
 
@@ -157,7 +150,6 @@ public sealed class SequenceModelOptions
         {
             throw new ArgumentOutOfRangeException(nameof(TransformerDropout), TransformerDropout, $"TransformerDropout must be in [0, 1), got {TransformerDropout}.");
         }
-        if (UseLibtorchRnn) throw new ArgumentOutOfRangeException(nameof(UseLibtorchRnn), UseLibtorchRnn, "UseLibtorchRnn applies to the RNN encoder only.");
     }
 
     /// <summary>Checks lengths of the optional arrays, which the engine cannot see.</summary>

@@ -8,12 +8,10 @@ public static class TorchRuntime
 {
     /// <summary>
     /// The engine's thread count, the calling thread included (default: the machine's logical
-    /// cores). The fused recurrent layer runs on the engine's own pool, whose idle threads sleep
+    /// cores). Every parallel part of a step runs on the engine's own pool, whose idle threads sleep
     /// after a few microseconds instead of spinning, and whose work is taken piece by piece, so that
     /// a busy neighbour on one core slows training by about its share of the CPU, not by the
-    /// two thirds OpenMP's barriers cost. libtorch's own operators (the classifier head, the
-    /// optimizer, the <c>UseLibtorchRnn</c> path) and OpenBLAS run on the calling thread: a second
-    /// pool beside the engine's would spin on the same cores.
+    /// two thirds OpenMP's barriers cost. Results do not depend on the thread count.
     /// </summary>
     public static int Threads
     {
@@ -49,7 +47,7 @@ public static class TorchRuntime
     /// The floating-point mode as the engine sees it. <c>CallerMode</c>: the calling thread's control
     /// word now (MXCSR on x86-64, 0 elsewhere), which engine calls leave as they found it.
     /// <c>EngineFlushesDenormals</c>: whether engine calls flush denormal floats to zero (FTZ and DAZ)
-    /// on their own thread and libtorch's pool threads; null where the engine leaves the mode alone
+    /// on their own thread and the engine's pool threads; null where the engine leaves the mode alone
     /// (not x86-64). Values below about 1.2e-38 then become 0 in the engine's math, which on Intel
     /// CPUs avoids a microcode assist per denormal.
     /// </summary>
@@ -62,13 +60,12 @@ public static class TorchRuntime
         }
     }
 
-    /// <summary>The libtorch version the shim was built against, e.g. "1.13.0".</summary>
-    public static unsafe string TorchVersion => ReadText(static (buffer, capacity) => NativeMethods.sc_runtime_torch_version(buffer, capacity));
+    /// <summary>The native engine's version, e.g. "2.0.0".</summary>
+    public static unsafe string EngineVersion => ReadText(static (buffer, capacity) => NativeMethods.sc_runtime_engine_version(buffer, capacity));
 
     /// <summary>
-    /// The fused recurrent layer's kernel sets this CPU can run, best first: "avx512", "avx2",
-    /// "baseline" (SSE2). The engine picks the best from the CPU's feature flags, whatever BLAS
-    /// libtorch uses.
+    /// The engine's kernel sets this CPU can run, best first: "avx512", "avx2", "baseline" (SSE2).
+    /// The engine picks the best from the CPU's feature flags.
     /// </summary>
     public static unsafe IReadOnlyList<string> KernelSets =>
         ReadText(static (buffer, capacity) => NativeMethods.sc_runtime_kernel_sets(buffer, capacity)).Split(',');
@@ -84,21 +81,13 @@ public static class TorchRuntime
     }
 
     /// <summary>
-    /// The BLAS libtorch multiplies with and the kernels it chose, e.g. "OpenBLAS Haswell"; "unknown"
-    /// when it is not OpenBLAS. (Only libtorch's own path, <c>UseLibtorchRnn</c>, and the
-    /// classifier's head depend on it; the fused layer uses <see cref="Kernels"/>.)
-    /// </summary>
-    public static unsafe string Blas => ReadText(static (buffer, capacity) => NativeMethods.sc_runtime_blas(buffer, capacity));
-
-    /// <summary>
     /// Measures [m, k] x [k, n] single-precision products, best of <paramref name="repeats"/>, in
-    /// GFLOP/s: <paramref name="path"/> "engine" (the fused layer's kernels on <see cref="Threads"/>
-    /// threads, the right operand packed once beforehand, as the layer packs a weight once per batch)
-    /// or "libtorch" (its BLAS, on one thread as the engine sets it). For benchmarks.
+    /// GFLOP/s, on the engine's kernels and <see cref="Threads"/> threads, the right operand packed
+    /// once beforehand (as a layer packs a weight once per batch). For benchmarks.
     /// </summary>
-    public static double MeasureSgemm(string path, int m, int n, int k, int repeats)
+    public static double MeasureSgemm(int m, int n, int k, int repeats)
     {
-        NativeStatus.ThrowIfFailed(NativeMethods.sc_runtime_measure_sgemm(path, m, n, k, repeats, out double gflops));
+        NativeStatus.ThrowIfFailed(NativeMethods.sc_runtime_measure_sgemm(m, n, k, repeats, out double gflops));
         return gflops;
     }
 

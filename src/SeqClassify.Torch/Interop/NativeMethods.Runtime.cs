@@ -12,7 +12,7 @@ internal static partial class NativeMethods
     internal static partial NativeStatusCode sc_runtime_get_threads(out int threads);
 
     [LibraryImport(NativeLibraryName.Value)]
-    internal static unsafe partial NativeStatusCode sc_runtime_torch_version(byte* buffer, int capacity);
+    internal static unsafe partial NativeStatusCode sc_runtime_engine_version(byte* buffer, int capacity);
 
     [LibraryImport(NativeLibraryName.Value)]
     internal static partial NativeStatusCode sc_runtime_float_mode(out uint callerMode, out int engineFlushes);
@@ -27,10 +27,7 @@ internal static partial class NativeMethods
     internal static partial NativeStatusCode sc_runtime_select_kernels(string name);
 
     [LibraryImport(NativeLibraryName.Value)]
-    internal static unsafe partial NativeStatusCode sc_runtime_blas(byte* buffer, int capacity);
-
-    [LibraryImport(NativeLibraryName.Value, StringMarshalling = StringMarshalling.Utf8)]
-    internal static partial NativeStatusCode sc_runtime_measure_sgemm(string path, long m, long n, long k, int repeats, out double gflops);
+    internal static partial NativeStatusCode sc_runtime_measure_sgemm(long m, long n, long k, int repeats, out double gflops);
 
     [LibraryImport(NativeLibraryName.Value)]
     internal static partial void sc_runtime_free_buffer(IntPtr buffer);

@@ -42,7 +42,6 @@ internal static unsafe class NativeModel
                 AdamEps = options.AdamEpsilon,
                 WeightDecay = options.WeightDecay,
                 ClipNorm = options.GradientClipNorm,
-                LibtorchRnn = options.UseLibtorchRnn ? 1 : 0,
                 Encoder = (int)options.Encoder,
                 Heads = options.Heads,
                 FeedforwardSize = options.FeedForwardSize,

@@ -22,7 +22,6 @@ internal static class NativeStatus
             NativeStatusCode.InvalidArgument => new ArgumentException(message),
             NativeStatusCode.InvalidState => new InvalidOperationException(message),
             NativeStatusCode.OutOfMemory => new OutOfMemoryException(message),
-            NativeStatusCode.TorchError => new SeqClassifyException("libtorch: " + message),
             NativeStatusCode.FormatError => new SeqClassifyException(message),
             NativeStatusCode.DistributedError => new DistributedTrainingException(message),
             _ => new SeqClassifyException(message),

@@ -10,7 +10,6 @@ internal enum NativeStatusCode
     InvalidArgument = 1,
     InvalidState = 2,
     OutOfMemory = 3,
-    TorchError = 4,
     FormatError = 5,
     UnknownError = 6,
     DistributedError = 7,
@@ -43,7 +42,6 @@ internal unsafe struct NativeModelConfig
     public float AdamEps;
     public float WeightDecay;
     public float ClipNorm;
-    public int LibtorchRnn;
     public int Encoder;
     public long Heads;
     public long FeedforwardSize;
@@ -61,7 +59,7 @@ internal unsafe struct NativeModelConfig
 /// </summary>
 internal static unsafe class NativeAbi
 {
-    public const uint Version = 3;
+    public const uint Version = 4;
 
     private static readonly Lazy<bool> Checked = new(Check);
 

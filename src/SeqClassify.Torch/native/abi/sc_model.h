@@ -1,0 +1,140 @@
+// The sequence classifier: create, train one batch, predict one batch, export and import weights.
+// One native call per batch: the managed side never drives individual tensor operations.
+#pragma once
+#include "sc_export.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct sc_model sc_model;
+
+// What turns the embedded steps into per-step outputs.
+typedef enum sc_encoder { SC_ENCODER_RNN = 0, SC_ENCODER_TRANSFORMER = 1 } sc_encoder;
+
+typedef enum sc_cell { SC_CELL_RNN_TANH = 0, SC_CELL_RNN_RELU = 1, SC_CELL_GRU = 2, SC_CELL_LSTM = 3 } sc_cell;
+
+// The Transformer's position signal, added to the (scaled) embedded steps.
+typedef enum sc_positional { SC_POSITIONAL_SINUSOIDAL = 0, SC_POSITIONAL_LEARNED = 1 } sc_positional;
+
+// The Transformer's feed-forward activation.
+typedef enum sc_activation { SC_ACTIVATION_RELU = 0, SC_ACTIVATION_GELU = 1 } sc_activation;
+
+// Gates per hidden unit: a cell's weights have gates x hidden rows. (static: each file that includes
+// this, the per-instruction-set kernel files among them, gets its own copy.)
+static inline int64_t sc_cell_gates(int32_t cell) { return cell == SC_CELL_GRU ? 3 : cell == SC_CELL_LSTM ? 4 : 1; }
+
+// How the encoder's outputs become one vector per sequence.
+typedef enum sc_pooling {
+    SC_POOLING_LAST = 0,      // RNN only: final hidden state of the last layer (both directions concatenated)
+    SC_POOLING_MEAN = 1,      // mean of the outputs over the valid steps
+    SC_POOLING_MAX = 2,       // element-wise max of the outputs over the valid steps
+    SC_POOLING_FIRST = 3,     // the output at the first position (a Transformer's "[CLS]"-style summary)
+    SC_POOLING_ATTENTION = 4  // learned additive attention over the valid steps (sc_padded_pooling.h)
+} sc_pooling;
+
+// The version of the structs below; bump it with any change to their fields.
+#define SC_MODEL_ABI_VERSION 4
+
+// Field order matters: SeqClassify.Torch/Interop/NativeStructs.cs mirrors it, and both sides check
+// the layout: sc_model_create refuses a struct_size or version other than its own, and the managed
+// side compares its sizes with sc_model_abi's before its first call.
+typedef struct sc_model_config {
+    uint32_t struct_size;      // sizeof(sc_model_config)
+    uint32_t version;          // SC_MODEL_ABI_VERSION
+    int64_t vocab_size;        // > 0: token-id input through an embedding; 0: float feature input
+    int64_t input_size;        // embedding dimension, or features per step when vocab_size == 0
+    int64_t hidden_size;       // RNN: per direction; Transformer: the model width (d_model)
+    int64_t num_layers;        // stacked RNN or Transformer encoder layers
+    int64_t head_hidden_size;  // 0: a linear head; > 0: linear -> ReLU -> dropout -> linear
+    int64_t num_classes;
+    const float* pretrained_embeddings;  // vocab_size x input_size row-major, or null
+    const float* class_weights;          // num_classes cross-entropy weights, or null
+    uint64_t seed;                       // initialisation and dropout
+    int32_t cell;                        // sc_cell
+    int32_t pooling;                     // sc_pooling
+    int32_t bidirectional;               // 0 or 1
+    int32_t freeze_embeddings;           // 0 or 1; only with pretrained_embeddings
+    float embedding_dropout;
+    float rnn_dropout;                   // between stacked layers
+    float dropout;                       // before the head
+    float label_smoothing;
+    float adam_beta1;
+    float adam_beta2;
+    float adam_eps;
+    float weight_decay;                  // AdamW's decoupled weight decay
+    float clip_norm;                     // gradient-norm clipping; 0 = off
+    int32_t encoder;                     // sc_encoder
+    // Transformer only (sc_transformer.h). Token input is embedded with input_size dimensions, scaled
+    // by sqrt(input_size) and, when input_size != hidden_size, projected to hidden_size; feature
+    // input is always projected.
+    int64_t heads;                       // attention heads; divides hidden_size
+    int64_t feedforward_size;            // inner width of each layer's feed-forward block
+    int64_t max_positions;               // longest sequence (a longer one is refused, naming its row)
+    int32_t positional;                  // sc_positional
+    int32_t activation;                  // sc_activation
+    int32_t norm_first;                  // 0: post-norm (PyTorch's default); 1: pre-norm, with a final LayerNorm
+    float transformer_dropout;           // inside each layer, as nn.TransformerEncoderLayer's dropout
+} sc_model_config;
+
+// A padded batch. Row i holds lengths[i] valid steps; the rest of the row is padding.
+// Exactly one of token_ids and features is set.
+typedef struct sc_batch {
+    const void* token_ids;   // batch_size x max_length ids (padding id 0), int64 or int32
+    const float* features;   // batch_size x max_length x feature_size
+    const int64_t* lengths;  // batch_size, each in [1, max_length]; need not be sorted
+    int64_t batch_size;
+    int64_t max_length;
+    int64_t feature_size;    // floats per step of features; must equal the model's input_size
+    int32_t id_bits;         // 64 or 32: the width of token_ids
+    int32_t reserved;
+} sc_batch;
+
+typedef struct sc_step_result {
+    double loss;      // mean cross-entropy over the rows, before the update
+    int64_t correct;  // rows whose arg-max matched the label, before the update
+    int64_t rows;     // the batch's rows; in a process group, every rank's rows of this step together
+} sc_step_result;
+
+typedef enum sc_output { SC_OUTPUT_LOGITS = 0, SC_OUTPUT_PROBABILITIES = 1 } sc_output;
+
+// sizeof of the structs above and SC_MODEL_ABI_VERSION, for the managed side's layout check.
+SC_API void sc_model_abi(int64_t* out_config_size, int64_t* out_batch_size, int64_t* out_step_result_size,
+                         int32_t* out_version);
+
+SC_API sc_status sc_model_create(const sc_model_config* config, sc_model** out_model);
+SC_API void sc_model_dispose(sc_model* model);
+
+SC_API sc_status sc_model_parameter_count(sc_model* model, int64_t* out_count);
+
+// One optimisation step: forward, cross-entropy, backward, clipping, AdamW with this learning rate.
+// In a process group (sc_distributed.h) the gradients are those of every rank's rows together, and
+// the result is over them all; a rank with no rows for this step passes a null batch and labels.
+SC_API sc_status sc_model_train_step(sc_model* model, const sc_batch* batch, const int64_t* labels,
+                                     double learning_rate, sc_step_result* out_result);
+
+// Forward and backward without an update: leaves the gradients for sc_model_export_gradients.
+SC_API sc_status sc_model_compute_gradients(sc_model* model, const sc_batch* batch,
+                                            const int64_t* labels, double* out_loss);
+
+// Inference (no dropout, nothing kept for a backward pass): writes batch_size x num_classes floats.
+SC_API sc_status sc_model_predict(sc_model* model, const sc_batch* batch, int32_t output,
+                                  float* out_values, int64_t out_capacity);
+
+// Inference that also returns the attention pooling's weights: batch_size x max_length floats,
+// row-major, each row summing to 1 over its valid steps and 0 on padding. Only for models pooled by
+// SC_POOLING_ATTENTION. out_values as sc_model_predict's.
+SC_API sc_status sc_model_predict_attention(sc_model* model, const sc_batch* batch, int32_t output, float* out_values,
+                                            int64_t out_capacity, float* out_weights, int64_t weights_capacity);
+
+// Parameters (or their gradients) as a tensor archive (sc_tensor_archive.h); free the buffer
+// with sc_runtime_free_buffer.
+SC_API sc_status sc_model_export_parameters(sc_model* model, uint8_t** out_buffer, int64_t* out_size);
+SC_API sc_status sc_model_export_gradients(sc_model* model, uint8_t** out_buffer, int64_t* out_size);
+
+// Replaces every parameter; names and shapes must match the model exactly.
+SC_API sc_status sc_model_import_parameters(sc_model* model, const uint8_t* buffer, int64_t size);
+
+#ifdef __cplusplus
+}
+#endif

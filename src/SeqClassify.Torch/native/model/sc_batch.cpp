@@ -1,0 +1,113 @@
+#include "sc_batch.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "sc_status.h"
+
+namespace sc {
+namespace {
+
+template <typename Id>
+void check_ids(const Id* ids, const sc_batch& batch, int64_t vocab_size) {
+    for (int64_t row = 0; row < batch.batch_size; ++row) {
+        const Id* row_ids = ids + row * batch.max_length;
+        // Padding positions are looked up by the embedding too, so every position is checked.
+        for (int64_t step = 0; step < batch.max_length; ++step) {
+            const auto id = static_cast<int64_t>(row_ids[step]);
+            if (id < 0 || id >= vocab_size) {
+                throw InvalidArgument("row " + std::to_string(row) + ", step " + std::to_string(step) +
+                                      ": token id " + std::to_string(id) +
+                                      " is outside the vocabulary [0, " + std::to_string(vocab_size) + ")");
+            }
+        }
+    }
+}
+
+void check_features(const float* features, const sc_batch& batch) {
+    const int64_t input_size = batch.feature_size;
+    for (int64_t row = 0; row < batch.batch_size; ++row) {
+        for (int64_t step = 0; step < batch.lengths[row]; ++step) {
+            const float* at = features + (row * batch.max_length + step) * input_size;
+            for (int64_t f = 0; f < input_size; ++f) {
+                if (!std::isfinite(at[f])) {
+                    throw InvalidArgument("row " + std::to_string(row) + ", step " + std::to_string(step) +
+                                          ", feature " + std::to_string(f) + ": value " +
+                                          std::to_string(at[f]) + " is not finite");
+                }
+            }
+        }
+    }
+}
+
+}  // namespace
+
+int64_t BatchView::longest() const {
+    int64_t longest = 0;
+    for (int64_t row = 0; row < rows; ++row) longest = std::max(longest, lengths[row]);
+    return longest;
+}
+
+BatchView view_batch(const sc_batch* batch, const sc_model_config& config) {
+    if (!batch) throw InvalidArgument("batch is null");
+    if (batch->batch_size <= 0) {
+        throw InvalidArgument("batch size must be at least 1, got " + std::to_string(batch->batch_size));
+    }
+    if (batch->max_length <= 0) {
+        throw InvalidArgument("max_length must be at least 1, got " + std::to_string(batch->max_length));
+    }
+    if (!batch->lengths) throw InvalidArgument("lengths is null");
+    for (int64_t row = 0; row < batch->batch_size; ++row) {
+        const auto length = batch->lengths[row];
+        if (length < 1 || length > batch->max_length) {
+            throw InvalidArgument("row " + std::to_string(row) + ": length " + std::to_string(length) +
+                                  " is outside [1, " + std::to_string(batch->max_length) +
+                                  "] (the padded row length)");
+        }
+    }
+    BatchView view;
+    view.rows = batch->batch_size;
+    view.max_length = batch->max_length;
+    view.lengths = batch->lengths;
+    if (config.vocab_size > 0) {
+        if (!batch->token_ids) throw InvalidArgument("this model takes token ids, but token_ids is null");
+        if (batch->features) throw InvalidArgument("this model takes token ids, not features");
+        if (batch->id_bits == 64) {
+            view.ids = static_cast<const int64_t*>(batch->token_ids);
+            check_ids(view.ids, *batch, config.vocab_size);
+        } else if (batch->id_bits == 32) {
+            const auto* narrow = static_cast<const int32_t*>(batch->token_ids);
+            check_ids(narrow, *batch, config.vocab_size);
+            const int64_t cells = batch->batch_size * batch->max_length;
+            view.widened_ids = Array<int64_t>(cells);
+            for (int64_t i = 0; i < cells; ++i) view.widened_ids[i] = narrow[i];
+            view.ids = view.widened_ids.data();
+        } else {
+            throw InvalidArgument("id_bits must be 32 or 64, got " + std::to_string(batch->id_bits));
+        }
+        return view;
+    }
+    if (!batch->features) throw InvalidArgument("this model takes feature vectors, but features is null");
+    if (batch->token_ids) throw InvalidArgument("this model takes feature vectors, not token ids");
+    if (batch->feature_size != config.input_size) {
+        throw InvalidArgument("the batch has " + std::to_string(batch->feature_size) + " features per step; this model takes " +
+                              std::to_string(config.input_size));
+    }
+    check_features(batch->features, *batch);
+    view.features = batch->features;
+    view.features_per_step = batch->feature_size;
+    return view;
+}
+
+void check_labels(const int64_t* labels, int64_t batch_size, int64_t num_classes) {
+    if (!labels) throw InvalidArgument("labels is null");
+    for (int64_t row = 0; row < batch_size; ++row) {
+        if (labels[row] < 0 || labels[row] >= num_classes) {
+            throw InvalidArgument("row " + std::to_string(row) + ": label " + std::to_string(labels[row]) +
+                                  " is outside the classes [0, " + std::to_string(num_classes) + ")");
+        }
+    }
+}
+
+}  // namespace sc

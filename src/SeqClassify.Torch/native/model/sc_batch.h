@@ -1,0 +1,29 @@
+// Checks a caller's sc_batch and views it: the engine reads the caller's memory in place (int32 ids
+// are widened into a copy) for the duration of one call.
+#pragma once
+#include "sc_array.h"
+#include "sc_model.h"
+
+namespace sc {
+
+struct BatchView {
+    int64_t rows = 0;              // B
+    int64_t max_length = 0;        // T, the padded length
+    int64_t features_per_step = 0; // F when features is set
+    const int64_t* ids = nullptr;       // [B, T] token ids, or null
+    const float* features = nullptr;    // [B, T, F] feature vectors, or null
+    const int64_t* lengths = nullptr;   // [B], each in [1, T]
+    Array<int64_t> widened_ids;         // int32 ids as int64 (ids points here then)
+
+    // The longest row's length (<= max_length).
+    int64_t longest() const;
+};
+
+// Throws InvalidArgument naming the row and value for a zero batch, a length outside
+// [1, max_length], an id outside [0, vocab_size), a NaN/Inf feature, or features of another width.
+BatchView view_batch(const sc_batch* batch, const sc_model_config& config);
+
+// Throws InvalidArgument naming the row of a label outside [0, num_classes).
+void check_labels(const int64_t* labels, int64_t batch_size, int64_t num_classes);
+
+}  // namespace sc

@@ -1,0 +1,312 @@
+#include "sc_classifier.h"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <string>
+
+#include "sc_dropout.h"
+#include "sc_embedding.h"
+#include "sc_status.h"
+
+namespace sc {
+
+namespace {
+
+void require(bool ok, const std::string& message) {
+    if (!ok) throw InvalidArgument(message);
+}
+
+bool in_unit_interval(float p) { return p >= 0.0f && p < 1.0f; }
+
+}  // namespace
+
+void validate_config(const sc_model_config& c) {
+    require(c.vocab_size >= 0, "vocab_size must be >= 0, got " + std::to_string(c.vocab_size));
+    require(c.vocab_size == 0 || c.vocab_size >= 2,
+            "vocab_size must hold at least <pad> and <unk> (2), got " + std::to_string(c.vocab_size));
+    require(c.input_size >= 1, "input_size must be >= 1, got " + std::to_string(c.input_size));
+    require(c.hidden_size >= 1, "hidden_size must be >= 1, got " + std::to_string(c.hidden_size));
+    require(c.num_layers >= 1, "num_layers must be >= 1, got " + std::to_string(c.num_layers));
+    require(c.head_hidden_size >= 0, "head_hidden_size must be >= 0, got " + std::to_string(c.head_hidden_size));
+    require(c.num_classes >= 2, "num_classes must be >= 2, got " + std::to_string(c.num_classes));
+    require(c.encoder == SC_ENCODER_RNN || c.encoder == SC_ENCODER_TRANSFORMER,
+            "encoder must be 0 (RNN) or 1 (Transformer), got " + std::to_string(c.encoder));
+    require(c.cell >= SC_CELL_RNN_TANH && c.cell <= SC_CELL_LSTM, "cell must be 0..3, got " + std::to_string(c.cell));
+    require(c.pooling >= SC_POOLING_LAST && c.pooling <= SC_POOLING_ATTENTION,
+            "pooling must be 0..4, got " + std::to_string(c.pooling));
+    if (c.encoder == SC_ENCODER_TRANSFORMER) {
+        require(c.pooling != SC_POOLING_LAST,
+                "a Transformer has no final hidden state: pool by mean, max, first position or attention");
+        require(c.heads >= 1, "heads must be >= 1, got " + std::to_string(c.heads));
+        require(c.hidden_size % c.heads == 0, "heads (" + std::to_string(c.heads) + ") must divide the model width hidden_size (" +
+                                                  std::to_string(c.hidden_size) + ")");
+        require(c.feedforward_size >= 1, "feedforward_size must be >= 1, got " + std::to_string(c.feedforward_size));
+        require(c.max_positions >= 1, "max_positions must be >= 1, got " + std::to_string(c.max_positions));
+        require(c.positional == SC_POSITIONAL_SINUSOIDAL || c.positional == SC_POSITIONAL_LEARNED,
+                "positional must be 0 (sinusoidal) or 1 (learned), got " + std::to_string(c.positional));
+        require(c.activation == SC_ACTIVATION_RELU || c.activation == SC_ACTIVATION_GELU,
+                "activation must be 0 (relu) or 1 (gelu), got " + std::to_string(c.activation));
+        require(c.norm_first == 0 || c.norm_first == 1, "norm_first must be 0 or 1, got " + std::to_string(c.norm_first));
+        require(in_unit_interval(c.transformer_dropout), "transformer_dropout must be in [0, 1)");
+    }
+    require(in_unit_interval(c.embedding_dropout), "embedding_dropout must be in [0, 1)");
+    require(in_unit_interval(c.rnn_dropout), "rnn_dropout must be in [0, 1)");
+    require(in_unit_interval(c.dropout), "dropout must be in [0, 1)");
+    require(c.label_smoothing >= 0.0f && c.label_smoothing <= 1.0f, "label_smoothing must be in [0, 1]");
+    require(in_unit_interval(c.adam_beta1) && in_unit_interval(c.adam_beta2), "Adam betas must be in [0, 1)");
+    require(c.adam_eps > 0.0f, "adam_eps must be > 0");
+    require(c.weight_decay >= 0.0f, "weight_decay must be >= 0");
+    require(c.clip_norm >= 0.0f, "clip_norm must be >= 0 (0 turns clipping off)");
+    require(!c.pretrained_embeddings || c.vocab_size > 0, "pretrained_embeddings need token input (vocab_size > 0)");
+    require(!c.freeze_embeddings || c.pretrained_embeddings, "freeze_embeddings needs pretrained_embeddings");
+}
+
+Classifier::Classifier(const sc_model_config& config) : config_(config), generator_(config.seed) {
+    validate_config(config);
+    // Neither caller pointer is kept beyond this call.
+    config_.pretrained_embeddings = nullptr;
+    config_.class_weights = nullptr;
+    Generator& g = generator_;
+    const bool transformer = config.encoder == SC_ENCODER_TRANSFORMER;
+    const int64_t E = config.input_size, D = config.hidden_size;
+    if (config.vocab_size > 0) {
+        const bool frozen = config.pretrained_embeddings && config.freeze_embeddings;
+        embedding_ = &parameters_.add("embedding.weight", {config.vocab_size, E}, !frozen);
+        if (transformer) {
+            // As PyTorch's Transformer tutorial: small uniform vectors, which the sqrt(E) scaling
+            // brings to the positional signal's magnitude.
+            init_uniform(*embedding_, g, 0.1);
+        } else {
+            init_normal(*embedding_, g, 0.0, 1.0);  // nn.Embedding's N(0, 1)
+        }
+        for (int64_t j = 0; j < E; ++j) embedding_->value[j] = 0.0f;  // padding_idx = 0
+        if (config.pretrained_embeddings) std::memcpy(embedding_->data(), config.pretrained_embeddings, sizeof(float) * embedding_->numel());
+    }
+    if (transformer) {
+        if (config.vocab_size == 0 || E != D) input_projection_ = Linear(parameters_, "input_projection", E, D, true, g);
+        if (config.positional == SC_POSITIONAL_LEARNED) {
+            positional_ = &parameters_.add("positional.weight", {config.max_positions, D});
+            init_normal(*positional_, g, 0.0, 0.02);
+        } else {
+            sinusoid_ = sinusoidal_positions(config.max_positions, D);
+        }
+        transformer_ = std::make_unique<TransformerEncoder>(parameters_, config, g);
+    } else {
+        rnn_ = std::make_unique<RecurrentEncoder>(parameters_, config, g);
+    }
+    const int64_t pooled = transformer ? D : rnn_->width();
+    if (config.pooling == SC_POOLING_ATTENTION) attention_ = AdditivePooling(parameters_, "attention", pooled, g);
+    head_ = Head(parameters_, pooled, config.head_hidden_size, config.num_classes, config.dropout, g);
+}
+
+// What one forward pass leaves for its backward pass (inference fills only what it reads).
+struct Classifier::StepCache {
+    bool training = false;
+    std::unique_ptr<Packing> packing;  // RNN
+    Array<int64_t> ids;                // RNN: packed ids [N]; Transformer: [B, T'] ids
+    Floats input;                      // RNN: packed input [N, I]; Transformer: [B, T', E] embedded or features
+    DropoutDraw input_dropout;
+    RecurrentEncoder::Cache rnn;
+    RecurrentEncoder::Output rnn_output;
+    int64_t steps = 0;                 // T': the longest row's length
+    Floats padded;                     // [B, T', D]: the Transformer's outputs, or RNN outputs padded for pooling
+    Array<int64_t> argmax;             // RNN max pooling over packed outputs
+    PaddedPoolingCache pooling;
+    TransformerEncoder::Cache transformer;
+    Head::Cache head;
+};
+
+Floats Classifier::predict(const BatchView& batch, Floats* attention_weights) const {
+    StepCache cache;
+    return const_cast<Classifier*>(this)->forward(batch, cache, attention_weights);
+}
+
+LossResult Classifier::forward_backward(const BatchView& batch, const int64_t* labels, const std::vector<float>& class_weights) {
+    StepCache cache;
+    cache.training = true;
+    const int64_t B = batch.rows, C = config_.num_classes;
+    Floats logits = forward(batch, cache, nullptr);
+    Floats dlogits(B * C);
+    const LossResult result = cross_entropy(logits.data(), B, C, labels, class_weights, config_.label_smoothing, dlogits.data());
+    const int64_t P = transformer_ ? config_.hidden_size : rnn_->width();
+    Floats dpooled(B * P);
+    head_.backward(cache.head, B, dlogits.data(), dpooled.data());
+    if (rnn_) {
+        rnn_backward(batch, cache, dpooled.data());
+    } else {
+        transformer_backward(batch, cache, dpooled.data());
+    }
+    return result;
+}
+
+void Classifier::parameters_changed() {
+    if (rnn_) rnn_->drop_tables();
+}
+
+Floats Classifier::forward(const BatchView& batch, StepCache& cache, Floats* attention_weights) {
+    Floats pooled = rnn_ ? rnn_pooled(batch, cache, attention_weights) : transformer_pooled(batch, cache, attention_weights);
+    Floats logits(batch.rows * config_.num_classes);
+    head_.forward(pooled.data(), batch.rows, logits.data(), cache.training ? &cache.head : nullptr, cache.training ? &generator_ : nullptr);
+    return logits;
+}
+
+Floats Classifier::rnn_pooled(const BatchView& batch, StepCache& c, Floats* attention_weights) {
+    c.packing = std::make_unique<Packing>(batch.lengths, batch.rows);
+    const Packing& p = *c.packing;
+    const int64_t N = p.packed_rows, B = batch.rows, T = batch.max_length, I = config_.input_size;
+    Generator* g = c.training ? &generator_ : nullptr;
+    RecurrentEncoder::Output out;
+    if (embedding_) {
+        c.ids = Array<int64_t>(N);
+        for (int64_t b = 0; b < B; ++b) {
+            for (int64_t t = 0; t < p.lengths[static_cast<size_t>(b)]; ++t) c.ids[p.at(b, t)] = batch.ids[b * T + t];
+        }
+    }
+    if (embedding_ && !c.training) {
+        out = rnn_->forward_ids(c.ids.data(), p, *embedding_);
+    } else {
+        c.input = Floats(N * I);
+        if (embedding_) {
+            embed(*embedding_, I, c.ids.data(), N, 1.0f, c.input.data());
+        } else {
+            for (int64_t b = 0; b < B; ++b) {
+                for (int64_t t = 0; t < p.lengths[static_cast<size_t>(b)]; ++t) {
+                    std::memcpy(c.input.data() + p.at(b, t) * I, batch.features + (b * T + t) * I, sizeof(float) * I);
+                }
+            }
+        }
+        c.input_dropout = c.training ? DropoutDraw::next(config_.embedding_dropout, generator_) : DropoutDraw{};
+        c.input_dropout.apply(c.input.data(), c.input.size());
+        out = rnn_->forward(c.input.data(), p, c.training ? &c.rnn : nullptr, g);
+    }
+    const int64_t D = rnn_->width(), H = config_.hidden_size;
+    Floats pooled(B * D);
+    switch (config_.pooling) {
+        case SC_POOLING_LAST:
+            // The last layer's final state per direction, concatenated; from sorted to the caller's order.
+            for (int64_t b = 0; b < B; ++b) {
+                const int64_t k = p.position[static_cast<size_t>(b)];
+                for (size_t d = 0; d < out.last.size(); ++d) {
+                    std::memcpy(pooled.data() + b * D + static_cast<int64_t>(d) * H, out.last[d].data() + k * H, sizeof(float) * H);
+                }
+            }
+            break;
+        case SC_POOLING_MEAN:
+        case SC_POOLING_MAX:
+            pool_packed(out.outputs.data(), D, p, config_.pooling, pooled.data(), &c.argmax);
+            break;
+        default: {
+            // First position and attention need a row's steps side by side.
+            c.steps = p.steps;
+            c.padded = Floats(B * p.steps * D);
+            pad_packed(out.outputs.data(), D, p, c.padded.data());
+            pool_padded(c.padded.data(), B, p.steps, D, batch.lengths, config_.pooling, attention_, pooled.data(), c.pooling);
+            if (attention_weights) *attention_weights = std::move(c.pooling.attention.weights);
+        }
+    }
+    return pooled;
+}
+
+void Classifier::rnn_backward(const BatchView& batch, StepCache& c, float* dpooled) {
+    const Packing& p = *c.packing;
+    const int64_t N = p.packed_rows, B = batch.rows, D = rnn_->width(), H = config_.hidden_size, I = config_.input_size;
+    Floats d_outputs = Floats::zeros(N * D);
+    std::vector<Floats> d_last;
+    switch (config_.pooling) {
+        case SC_POOLING_LAST:
+            for (int64_t d = 0; d < D / H; ++d) d_last.push_back(Floats::zeros(B * H));
+            for (int64_t b = 0; b < B; ++b) {
+                const int64_t k = p.position[static_cast<size_t>(b)];
+                for (int64_t d = 0; d < D / H; ++d) std::memcpy(d_last[static_cast<size_t>(d)].data() + k * H, dpooled + b * D + d * H, sizeof(float) * H);
+            }
+            break;
+        case SC_POOLING_MEAN:
+        case SC_POOLING_MAX:
+            pool_packed_backward(dpooled, D, p, config_.pooling, &c.argmax, d_outputs.data());
+            break;
+        default: {
+            Floats d_padded = Floats::zeros(B * c.steps * D);
+            pool_padded_backward(c.padded.data(), B, c.steps, D, batch.lengths, config_.pooling, attention_, c.pooling, dpooled, d_padded.data());
+            pack_padded(d_padded.data(), D, p, d_outputs.data());
+        }
+    }
+    const bool embedding_learns = embedding_ && embedding_->trainable;
+    Floats dx(embedding_learns ? N * I : 0);
+    rnn_->backward(c.input.data(), p, c.rnn, d_outputs.data(), d_last, embedding_learns ? dx.data() : nullptr);
+    if (embedding_learns) {
+        c.input_dropout.apply(dx.data(), dx.size());
+        embed_backward(*embedding_, I, c.ids.data(), N, 1.0f, dx.data());
+    }
+}
+
+Floats Classifier::transformer_pooled(const BatchView& batch, StepCache& c, Floats* attention_weights) {
+    const int64_t B = batch.rows, T = batch.max_length, E = config_.input_size, D = config_.hidden_size;
+    // Positions beyond the longest row are padding everywhere: drop them rather than attend past them.
+    const int64_t steps = batch.longest();
+    if (steps > config_.max_positions) {
+        int64_t row = 0;
+        while (batch.lengths[row] != steps) ++row;
+        throw InvalidArgument("row " + std::to_string(row) + ": length " + std::to_string(steps) + " exceeds the model's max_positions (" +
+                              std::to_string(config_.max_positions) + "); truncate longer sequences first");
+    }
+    c.steps = steps;
+    const int64_t m = B * steps;
+    c.input = Floats(m * E);  // [B, T', E]
+    if (embedding_) {
+        c.ids = Array<int64_t>(m);
+        for (int64_t b = 0; b < B; ++b) std::memcpy(c.ids.data() + b * steps, batch.ids + b * T, sizeof(int64_t) * steps);
+        embed(*embedding_, E, c.ids.data(), m, static_cast<float>(std::sqrt(static_cast<double>(E))), c.input.data());
+    } else {
+        // Padded steps are zeros whatever the caller left there (only valid steps are checked finite).
+        for (int64_t b = 0; b < B; ++b) {
+            for (int64_t t = 0; t < steps; ++t) {
+                float* to = c.input.data() + (b * steps + t) * E;
+                if (t < batch.lengths[b]) {
+                    std::memcpy(to, batch.features + (b * T + t) * E, sizeof(float) * E);
+                } else {
+                    std::memset(to, 0, sizeof(float) * E);
+                }
+            }
+        }
+    }
+    Floats x = input_projection_.defined() ? Floats(m * D) : Floats::copy_of(c.input.data(), m * D);  // [B, T', D]
+    if (input_projection_.defined()) input_projection_.forward(c.input.data(), m, x.data());
+    const float* positions = positional_ ? positional_->data() : sinusoid_.data();
+    for (int64_t b = 0; b < B; ++b) {
+        for (int64_t i = 0; i < steps * D; ++i) x[b * steps * D + i] += positions[i];
+    }
+    c.input_dropout = c.training ? DropoutDraw::next(config_.embedding_dropout, generator_) : DropoutDraw{};
+    c.input_dropout.apply(x.data(), x.size());
+    transformer_->forward(x.data(), B, steps, batch.lengths, c.training ? &c.transformer : nullptr, c.training ? &generator_ : nullptr);
+    Floats pooled(B * D);
+    pool_padded(x.data(), B, steps, D, batch.lengths, config_.pooling, attention_, pooled.data(), c.pooling);
+    if (attention_weights) *attention_weights = std::move(c.pooling.attention.weights);
+    c.padded = std::move(x);
+    return pooled;
+}
+
+void Classifier::transformer_backward(const BatchView& batch, StepCache& c, float* dpooled) {
+    const int64_t B = batch.rows, E = config_.input_size, D = config_.hidden_size, steps = c.steps, m = B * steps;
+    Floats dx = Floats::zeros(m * D);
+    pool_padded_backward(c.padded.data(), B, steps, D, batch.lengths, config_.pooling, attention_, c.pooling, dpooled, dx.data());
+    transformer_->backward(dx.data(), B, steps, batch.lengths, c.transformer);
+    c.input_dropout.apply(dx.data(), dx.size());
+    if (positional_) {
+        float* grad = positional_->grad.data();
+        for (int64_t b = 0; b < B; ++b) {
+            for (int64_t i = 0; i < steps * D; ++i) grad[i] += dx[b * steps * D + i];
+        }
+    }
+    const bool embedding_learns = embedding_ && embedding_->trainable;
+    Floats d_embedded;
+    const float* d_input = dx.data();
+    if (input_projection_.defined()) {
+        if (embedding_learns) d_embedded = Floats(m * E);
+        input_projection_.backward(c.input.data(), m, dx.data(), embedding_learns ? d_embedded.data() : nullptr, false);
+        d_input = d_embedded.data();
+    }
+    if (embedding_learns) embed_backward(*embedding_, E, c.ids.data(), m, static_cast<float>(std::sqrt(static_cast<double>(E))), d_input);
+}
+
+}  // namespace sc

@@ -1,0 +1,78 @@
+#include "sc_layer_norm.h"
+
+#include <cmath>
+
+#include "sc_linear.h"
+#include "sc_thread_pool.h"
+
+namespace sc {
+
+namespace {
+constexpr double kEps = 1e-5;
+}
+
+LayerNorm::LayerNorm(Parameters& parameters, const std::string& prefix, int64_t width) : width_(width) {
+    weight_ = &parameters.add(prefix + ".weight", {width});
+    init_constant(*weight_, 1.0f);
+    bias_ = &parameters.add(prefix + ".bias", {width});
+    init_constant(*bias_, 0.0f);
+}
+
+void LayerNorm::forward(const float* x, int64_t m, float* y, float* normalized, float* rstd) const {
+    const int64_t D = width_;
+    const float* gamma = weight_->data();
+    const float* beta = bias_->data();
+    parallel_pieces(m, 64, [&](int64_t first, int64_t last, int64_t) {
+        for (int64_t r = first; r < last; ++r) {
+            const float* row = x + r * D;
+            double sum = 0.0, squares = 0.0;
+            for (int64_t d = 0; d < D; ++d) sum += row[d];
+            const double mean = sum / static_cast<double>(D);
+            for (int64_t d = 0; d < D; ++d) squares += (row[d] - mean) * (row[d] - mean);
+            const float inv = static_cast<float>(1.0 / std::sqrt(squares / static_cast<double>(D) + kEps));
+            const float mu = static_cast<float>(mean);
+            float* out = y + r * D;
+            float* n = normalized ? normalized + r * D : nullptr;
+            for (int64_t d = 0; d < D; ++d) {
+                const float xhat = (row[d] - mu) * inv;
+                if (n) n[d] = xhat;
+                out[d] = xhat * gamma[d] + beta[d];
+            }
+            if (rstd) rstd[r] = inv;
+        }
+    });
+}
+
+void LayerNorm::backward(const float* normalized, const float* rstd, int64_t m, const float* dy, float* dx, bool accumulate) const {
+    const int64_t D = width_;
+    const float* gamma = weight_->data();
+    parallel_pieces(m, 64, [&](int64_t first, int64_t last, int64_t) {
+        for (int64_t r = first; r < last; ++r) {
+            const float* n = normalized + r * D;
+            const float* g = dy + r * D;
+            // dxhat = dy * gamma; dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)).
+            double mean_d = 0.0, mean_dn = 0.0;
+            for (int64_t d = 0; d < D; ++d) {
+                const double dxhat = static_cast<double>(g[d]) * gamma[d];
+                mean_d += dxhat;
+                mean_dn += dxhat * n[d];
+            }
+            mean_d /= static_cast<double>(D);
+            mean_dn /= static_cast<double>(D);
+            float* out = dx + r * D;
+            for (int64_t d = 0; d < D; ++d) {
+                const float value = static_cast<float>(rstd[r] * (static_cast<double>(g[d]) * gamma[d] - mean_d - n[d] * mean_dn));
+                out[d] = accumulate ? out[d] + value : value;
+            }
+        }
+    });
+    // d weight = Σ_rows dy * xhat; d bias = Σ_rows dy: column sums of [m, D] products.
+    Floats products(m * D);
+    parallel_pieces(m * D, 1 << 14, [&](int64_t first, int64_t last, int64_t) {
+        for (int64_t i = first; i < last; ++i) products[i] = dy[i] * normalized[i];
+    });
+    add_column_sums(products.data(), m, D, D, weight_->grad.data());
+    add_column_sums(dy, m, D, D, bias_->grad.data());
+}
+
+}  // namespace sc
