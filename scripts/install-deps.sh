@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# Installs the system packages SeqClassify builds and runs with on Debian 12 (run as root).
-# libtorch-dev: the engine (PyTorch 1.13's C++ library); cmake, g++: the native shim;
-# libopenblas0-pthread: the BLAS Debian's libtorch calls; libgloo-dev: the headers of Gloo, which
-# libtorch's c10d (distributed training) is built on (its code is in libtorch already).
-# With --reference it also installs what the benchmarks' references need (python3-torch, fasttext).
+# Installs the system packages SeqClassify builds with on Debian 12 (run as root).
+# cmake, g++: the native engine (it needs nothing else at run time but the C/C++ runtimes);
+# libgloo-dev: Gloo's headers and library, for the distributed-training plugin (Gloo, libgloo0, is
+# loaded only when distributed training is asked for).
+# --reference: also what the benchmarks' references and the PyTorch fixtures need (python3-torch,
+# fasttext). --portability: also the compilers scripts/check-native-portability.sh builds with
+# (clang, mingw-w64 for Windows).
 set -euo pipefail
-packages=(libtorch-dev cmake g++ libopenblas0-pthread libgloo-dev)
-if [[ "${1:-}" == "--reference" ]]; then
-  packages+=(python3-torch fasttext)
-fi
+packages=(cmake g++ libgloo-dev)
+for flag in "$@"; do
+  case "$flag" in
+    --reference) packages+=(python3-torch fasttext) ;;
+    --portability) packages+=(clang g++-mingw-w64-x86-64-posix) ;;
+    *) echo "usage: $0 [--reference] [--portability]" >&2; exit 2 ;;
+  esac
+done
 if dpkg -s "${packages[@]}" >/dev/null 2>&1; then
   echo "system packages already installed: ${packages[*]}"
   exit 0

@@ -7,9 +7,9 @@
 # Run from the repository root, as root (or with sudo available), with ../shared beside it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# --reference: python3-torch and fasttext too, which the test suite's benchmark-harness test runs, so that
-# `dotnet test` passes next with nothing else installed.
-if [[ $(id -u) -ne 0 ]]; then sudo bash scripts/install-deps.sh --reference; else bash scripts/install-deps.sh --reference; fi
+as_root() { if [[ $(id -u) -ne 0 ]]; then sudo "$@"; else "$@"; fi; }
+# What SeqClassify builds with: cmake, g++, Gloo (no libtorch).
+as_root bash scripts/install-deps.sh
 dotnet build SeqClassify.sln -c Release
 sst2=../shared/datasets/sst2
 cli="dotnet src/SeqClassify.Cli/bin/Release/net10.0/seqclassify.dll"
@@ -21,3 +21,6 @@ $cli evaluate --model artifacts/sst2.zip --data $sst2/dev.tsv --text-column sent
   --report artifacts/sst2-dev-report.html
 $cli predict --model artifacts/sst2.zip --top-k 2 \
   --text "a gorgeous , witty , seductive movie ." --text "the plot is nothing but boilerplate clichés ."
+# The test suite compares SeqClassify with PyTorch and fastText (the references, not the product):
+# installed last so that `dotnet test` passes next with nothing else installed.
+as_root bash scripts/install-deps.sh --reference

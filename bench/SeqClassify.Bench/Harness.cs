@@ -14,7 +14,7 @@ internal static class Harness
 {
     public sealed record Settings(BenchDataset Dataset, string Shared, string Output, int Epochs, int MaxTrain, int Threads,
         int MinFrequency, IReadOnlyList<string> Configurations, bool Torch, bool FastText, int MaxLength = 0, string? Pretrained = null,
-        bool BusyNeighbour = false);
+        bool BusyNeighbour = false, string? CompareWorker = null, string CompareName = "other build");
 
     private sealed record Measurement(string Name, string Command, JsonObject? Result, string? Error, double WallSeconds);
 
@@ -30,10 +30,13 @@ internal static class Harness
         string self = $"exec {typeof(Harness).Assembly.Location} ";
         foreach (var configuration in s.Configurations)
         {
-            string args = $"{self}worker --dataset {s.Dataset.Name} --datasets {Path.Combine(s.Shared, "datasets")} --configuration {configuration} " +
+            string workerArgs = $"worker --dataset {s.Dataset.Name} --datasets {Path.Combine(s.Shared, "datasets")} --configuration {configuration} " +
                           $"--epochs {s.Epochs} --max-train {s.MaxTrain} --threads {s.Threads} --min-freq {s.MinFrequency} --max-len {s.MaxLength}" +
                           (s.Pretrained is null ? "" : $" --pretrained {s.Pretrained}");
+            string args = self + workerArgs;
             measurements.Add(Measure($"SeqClassify ({configuration})", dotnet, args, []));
+            // Another build's worker (e.g. an earlier commit's engine) on the same data, in the same run.
+            if (s.CompareWorker is not null) measurements.Add(Measure($"SeqClassify {s.CompareName} ({configuration})", dotnet, $"exec {s.CompareWorker} {workerArgs}", []));
             if (s.BusyNeighbour) measurements.Add(Measure($"SeqClassify ({configuration}) beside a busy process", dotnet, args, [], busyNeighbour: true));
         }
         string reference = Path.Combine(s.Shared, "reference");

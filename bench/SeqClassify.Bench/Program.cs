@@ -42,9 +42,10 @@ switch (args.FirstOrDefault())
             (pretrained is null ? "" : "-" + Path.GetFileNameWithoutExtension(pretrained));
         return Harness.Run(new Harness.Settings(dataset, shared, Option("--out", Path.Combine("bench", "results", name)), epochs, maxTrain, threads,
             minFrequency, Option("--configurations", "reference").Split(','), !args.Contains("--no-torch"), !args.Contains("--no-fasttext"), maxLength, pretrained,
-            args.Contains("--busy-neighbour")));
+            args.Contains("--busy-neighbour"), Option("--compare-worker", "") is { Length: > 0 } worker ? Path.GetFullPath(worker) : null,
+            Option("--compare-name", "other build")));
     default:
-        Console.Error.WriteLine("usage: seqclassify-bench run|worker|machine|allreduce --dataset imdb|sst2 [--epochs N] [--max-train N] [--threads N] [--min-freq N] [--max-len N] [--pretrained VECTORS.vec] [--seed N (worker)] [--configurations reference,default] [--no-torch] [--no-fasttext] [--busy-neighbour] [--out PATH]");
+        Console.Error.WriteLine("usage: seqclassify-bench run|worker|machine|allreduce --dataset imdb|sst2 [--epochs N] [--max-train N] [--threads N] [--min-freq N] [--max-len N] [--pretrained VECTORS.vec] [--seed N (worker)] [--configurations reference,default] [--no-torch] [--no-fasttext] [--busy-neighbour] [--compare-worker OTHER/seqclassify-bench.dll --compare-name NAME] [--out PATH]");
         return 2;
 }
 

@@ -21,6 +21,32 @@ internal static class Cli
         return new Result(code, output.ToString(), error.ToString());
     }
 
+    /// <summary>
+    /// Runs the CLI in this process and cancels it, as Ctrl+C would, as soon as its standard output
+    /// contains <paramref name="signal"/> (an observable event, not a timer).
+    /// </summary>
+    public static Result RunAndCancelWhen(string[] args, string signal)
+    {
+        using var cancel = new CancellationTokenSource();
+        var output = new StringWriter();
+        var synchronized = new SynchronizedWriter(output, () =>
+        {
+            if (output.ToString().Contains(signal)) cancel.Cancel();
+        });
+        var error = new StringWriter();
+        int code = CliApp.Run(args, new CliConsole(synchronized, new SynchronizedWriter(error, () => { }), interactive: false), TextReader.Null, cancel.Token);
+        return new Result(code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>A writer safe for several threads (a launcher relays its workers' lines from theirs), calling back after each write.</summary>
+    private sealed class SynchronizedWriter(StringWriter inner, Action written) : TextWriter
+    {
+        public override Encoding Encoding => inner.Encoding;
+        public override void Write(char value) { lock (inner) { inner.Write(value); written(); } }
+        public override void Write(string? value) { lock (inner) { inner.Write(value); written(); } }
+        public override void WriteLine(string? value) { lock (inner) { inner.WriteLine(value); written(); } }
+    }
+
     public static string Scratch()
     {
         string path = Path.Combine(Path.GetTempPath(), "seqclassify-cli-tests", Guid.NewGuid().ToString("N"));

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace SeqClassify.Torch.Tests;
 
 /// <summary>
-/// Data-parallel replicas over c10d/Gloo on loopback, two ranks as two threads of this process (each
+/// Data-parallel replicas over Gloo on loopback, two ranks as two threads of this process (each
 /// with its own group and model, as two processes would have): the ranks start identical, train on
 /// halves of a batch, and end with the parameters one model gets from the whole batch.
 /// </summary>
@@ -29,7 +29,7 @@ public class DistributedTests
     }
 
     [Test]
-    public void ThisBuildHasGloo() => Assert.That(ProcessGroup.IsAvailable, "built with libgloo-dev's headers (scripts/install-deps.sh)");
+    public void ThisBuildHasGloo() => Assert.That(ProcessGroup.IsAvailable, "the Gloo plugin is built with libgloo-dev (scripts/install-deps.sh) and loads");
 
     [TestCase(SequenceEncoder.Rnn)]
     [TestCase(SequenceEncoder.Transformer)]
@@ -306,5 +306,115 @@ public class DistributedTests
         var variables = assignments.Split(',').Select(a => a.Split('=')).ToDictionary(a => a[0], a => a[1]);
         Assert.That(() => DistributedOptions.FromVariables(name => variables.GetValueOrDefault(name)),
             Throws.InstanceOf<ArgumentException>().With.Message.Contains(message));
+    }
+
+    // Rank 0's store listens on the master address it is given, not on every interface: while it waits
+    // for a rank that never comes, loopback's other addresses (127.0.0.2) find nothing on its port.
+    [Test]
+    public void TheStoreListensOnTheMasterAddressOnly()
+    {
+        int port = DistributedOptions.FreeLoopbackPort();
+        var rank0 = Task.Run(() => Assert.Catch(() => new ProcessGroup(Loopback(port, 2, 0, timeoutSeconds: 20))));
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        bool listening = false;
+        while (!listening && DateTime.UtcNow < deadline)
+        {
+            listening = CanConnect("127.0.0.1", port);
+            if (!listening) Thread.Sleep(50);
+        }
+
+        Assert.That(listening, "rank 0 listens on 127.0.0.1");
+        Assert.That(CanConnect("127.0.0.2", port), Is.False, "nor on another address");
+        Assert.That(rank0.Wait(TimeSpan.FromSeconds(60)), "rank 0 gives up after its timeout");
+    }
+
+    [Test]
+    public void APeerWithoutTheRunsTokenIsRefusedAndTheRightOneJoins()
+    {
+        int port = DistributedOptions.FreeLoopbackPort();
+        DistributedOptions With(int rank, string token)
+        {
+            var options = Loopback(port, 2, rank, timeoutSeconds: 5);
+            options.Token = token;
+            return options;
+        }
+        var rank0 = Task.Run(() =>
+        {
+            using var group = new ProcessGroup(With(0, "secret-a"));
+            long[] value = [1];
+            group.AllReduce(value, ReduceOperation.Sum);
+            return value[0];
+        });
+        var intruder = Assert.Catch(() => new ProcessGroup(With(1, "guess")));
+        using var rank1 = new ProcessGroup(With(1, "secret-a"));
+        long[] mine = [2];
+        rank1.AllReduce(mine, ReduceOperation.Sum);
+
+        Assert.That(intruder, Is.InstanceOf<ArgumentException>());
+        Assert.That(intruder!.Message, Does.Contain("refused this process: its token differs from this run's"));
+        Assert.That((rank0.Result, mine[0]), Is.EqualTo((3L, 3L)), "the rightful ranks formed the group");
+    }
+
+    // A port that accepts connections but never answers (not rank 0's store) is a clear error within
+    // the timeout, not a hang until the peer closes, and never a crash of the process.
+    [Test]
+    public void APortThatAcceptsButNeverAnswersFailsWithinTheTimeout()
+    {
+        var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        int port = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
+        var accepted = new List<System.Net.Sockets.TcpClient>();
+        var accepting = Task.Run(async () =>
+        {
+            try
+            {
+                while (true) accepted.Add(await silent.AcceptTcpClientAsync());
+            }
+            catch (Exception)
+            {
+            }
+        });
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            var error = Assert.Catch(() => new ProcessGroup(Loopback(port, 2, 1, timeoutSeconds: 3)));
+
+            Assert.That(error, Is.InstanceOf<DistributedTrainingException>());
+            Assert.That(error!.Message, Does.Contain($"the store at 127.0.0.1:{port} did not answer within 3000 ms"));
+            Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(20)));
+        }
+        finally
+        {
+            silent.Stop();
+            foreach (var client in accepted) client.Dispose();
+        }
+    }
+
+    [Test]
+    public void AnUnresolvableMasterIsRefusedAtOnceNamingIt()
+    {
+        var options = Loopback(29500, 2, 1, timeoutSeconds: 600);
+        options.MasterAddress = "nosuchhost.invalid";
+        var clock = Stopwatch.StartNew();
+
+        var error = Assert.Catch(() => new ProcessGroup(options));
+
+        Assert.That(error, Is.InstanceOf<ArgumentException>());
+        Assert.That(error!.Message, Does.Contain("the master address 'nosuchhost.invalid' cannot be resolved"));
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(30)), "no retries until the timeout");
+    }
+
+    private static bool CanConnect(string address, int port)
+    {
+        try
+        {
+            using var client = new System.Net.Sockets.TcpClient();
+            client.Connect(System.Net.IPAddress.Parse(address), port);
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
     }
 }

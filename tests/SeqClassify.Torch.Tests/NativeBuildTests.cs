@@ -31,6 +31,23 @@ public class NativeBuildTests
         Assert.That(TorchRuntime.EngineVersion, Is.Not.Empty);
     }
 
+    // Issue 19, item 3: what ships needs only the C library. ldd lists the loader, libc and libm (and,
+    // on an older glibc, libpthread/libdl); the C++ runtime is linked in, so no GLIBCXX or CXXABI
+    // version is required of the machine.
+    [Test]
+    public void TheEngineNeedsNothingButTheCLibrary()
+    {
+        string library = Path.Combine(AppContext.BaseDirectory, "libseqclassify_native.so");
+        var (code, output) = Run("ldd", library);
+        Assert.That(code, Is.EqualTo(0), output);
+        string[] allowed = ["linux-vdso.so.1", "libc.so.6", "libm.so.6", "libpthread.so.0", "libdl.so.2", "ld-linux-x86-64.so.2"];
+        var needed = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => Path.GetFileName(line.Trim().Split(' ')[0])).ToList();
+
+        Assert.That(needed, Is.SubsetOf(allowed), output);
+        var (_, symbols) = Run("objdump", $"-T {library}");
+        Assert.That(symbols, Does.Not.Contain("GLIBCXX_").And.Not.Contain("CXXABI_"));
+    }
+
     private static (int Code, string Output) Run(string program, string arguments)
     {
         var start = new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };

@@ -14,7 +14,7 @@ internal sealed class DistributedCliOptions
 
     private readonly Option<int?> _nproc = new(NprocName)
     {
-        Description = "Train with N local worker processes (data-parallel over c10d/Gloo on loopback), the cores divided between them.",
+        Description = "Train with N local worker processes (data-parallel over Gloo on loopback), the cores divided between them.",
     };
     private readonly Option<int?> _worldSize = new("--world-size") { Description = "Distributed: processes in all (one per machine); with --rank and --master." };
     private readonly Option<int?> _rank = new("--rank") { Description = "Distributed: this process's rank in [0, --world-size); rank 0 serves the rendezvous and writes the model." };
@@ -69,8 +69,13 @@ internal sealed class DistributedCliOptions
         {
             if (worldSize is null || rank is null) throw new UsageException("--world-size and --rank go together (and --master unless rank 0 is on 127.0.0.1:29500)");
             var (address, port) = master is null ? ("127.0.0.1", DistributedOptions.DefaultMasterPort) : Master(master);
-            options = new DistributedOptions { WorldSize = worldSize.Value, Rank = rank.Value, MasterAddress = address, MasterPort = port };
+            options = new DistributedOptions
+            {
+                WorldSize = worldSize.Value, Rank = rank.Value, MasterAddress = address, MasterPort = port,
+                Token = Environment.GetEnvironmentVariable(DistributedOptions.TokenVariable) is { Length: > 0 } token ? token : null,
+            };
         }
+        if (options is not null) CheckResolvable(options.MasterAddress);
         if (parse.GetValue(_timeout) is not null)
         {
             if (options is null) throw new UsageException("--dist-timeout applies to distributed training: give --nproc, --world-size/--rank, or the launcher's environment variables");
@@ -92,6 +97,19 @@ internal sealed class DistributedCliOptions
     {
         if (parse.GetValue(_timeout) is not { } seconds) return DistributedOptions.DefaultTimeout;
         return seconds >= 1 ? TimeSpan.FromSeconds(seconds) : throw new UsageException($"--dist-timeout must be at least 1 second, got {seconds}");
+    }
+
+    // An unresolvable master is a mistake to say at once (the rendezvous would only time out).
+    private static void CheckResolvable(string host)
+    {
+        try
+        {
+            System.Net.Dns.GetHostAddresses(host);
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            throw new UsageException($"the master address '{host}' cannot be resolved ({e.Message})");
+        }
     }
 
     private static (string Address, int Port) Master(string text)

@@ -31,11 +31,13 @@ internal static partial class LocalLauncher
             workerArgs.AddRange(["--threads", threads.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         }
         int port = DistributedOptions.FreeLoopbackPort();
+        // The workers' store admits only processes that present this run's token.
+        string token = DistributedOptions.NewToken();
         console.Out.WriteLine($"launching {processes} worker processes on this machine (rendezvous 127.0.0.1:{port}); rank 0 reports");
         var workers = new List<Process>();
         try
         {
-            for (int rank = 0; rank < processes; rank++) workers.Add(Start(workerArgs, rank, processes, port, console));
+            for (int rank = 0; rank < processes; rank++) workers.Add(Start(workerArgs, rank, processes, port, token, console));
             // A Ctrl+C in a terminal reaches the workers too (one process group); a signal sent to this process alone is passed on.
             using var interrupt = cancel.Register(() =>
             {
@@ -76,7 +78,7 @@ internal static partial class LocalLauncher
         return code;
     }
 
-    private static Process Start(List<string> args, int rank, int processes, int port, CliConsole console)
+    private static Process Start(List<string> args, int rank, int processes, int port, string token, CliConsole console)
     {
         string host = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell which executable runs this process, to start the workers");
         var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -92,6 +94,7 @@ internal static partial class LocalLauncher
         start.Environment[DistributedOptions.WorldSizeVariable] = processes.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment[DistributedOptions.RankVariable] = rank.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment[DistributedOptions.LocalRankVariable] = rank.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment[DistributedOptions.TokenVariable] = token;
         var process = new Process { StartInfo = start };
         string prefix = rank == 0 ? "" : $"[rank {rank}] ";
         process.OutputDataReceived += (_, e) => Relay(console.Out, prefix, e.Data);

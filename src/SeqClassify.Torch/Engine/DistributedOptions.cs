@@ -16,6 +16,9 @@ public sealed class DistributedOptions
     public const string MasterAddressVariable = "MASTER_ADDR", MasterPortVariable = "MASTER_PORT",
         WorldSizeVariable = "WORLD_SIZE", RankVariable = "RANK", LocalRankVariable = "LOCAL_RANK";
 
+    /// <summary>The environment variable <see cref="FromEnvironment"/> reads <see cref="Token"/> from (SeqClassify's own).</summary>
+    public const string TokenVariable = "SEQCLASSIFY_DIST_TOKEN";
+
     /// <summary>PyTorch's default rendezvous port.</summary>
     public const int DefaultMasterPort = 29500;
 
@@ -44,6 +47,17 @@ public sealed class DistributedOptions
     public TimeSpan Timeout { get; set; } = DefaultTimeout;
 
     /// <summary>
+    /// The run's secret: rank 0's store admits only processes that present the same token, so that
+    /// nobody else who can reach the port joins the group. <c>seqclassify train --nproc</c> draws a
+    /// random one for its workers; for ranks on several machines, give every rank the same value
+    /// (<see cref="TokenVariable"/>). Null or empty: no token (anyone who reaches the port may join).
+    /// </summary>
+    public string? Token { get; set; }
+
+    /// <summary>A random token (32 hex digits from a cryptographic generator), for a launcher to give its ranks.</summary>
+    public static string NewToken() => Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+
+    /// <summary>
     /// Every this many training steps, check (a collective) that every rank's parameters are identical
     /// and fail if not; 0 = only once, after training. A debugging aid: each check reads every parameter.
     /// </summary>
@@ -52,7 +66,8 @@ public sealed class DistributedOptions
     /// <summary>
     /// The settings of a process started by a launcher: null when <c>WORLD_SIZE</c> is not set (not a
     /// distributed run); otherwise <c>WORLD_SIZE</c>, <c>RANK</c> (required), <c>MASTER_ADDR</c> and
-    /// <c>MASTER_PORT</c> (defaults 127.0.0.1 and 29500), <c>LOCAL_RANK</c> (default 0).
+    /// <c>MASTER_PORT</c> (defaults 127.0.0.1 and 29500), <c>LOCAL_RANK</c> (default 0), and
+    /// <c>SEQCLASSIFY_DIST_TOKEN</c> (default: none).
     /// </summary>
     public static DistributedOptions? FromEnvironment() => FromVariables(Environment.GetEnvironmentVariable);
 
@@ -79,6 +94,7 @@ public sealed class DistributedOptions
             LocalRank = Integer(LocalRankVariable, 0),
             MasterPort = Integer(MasterPortVariable, DefaultMasterPort),
             MasterAddress = variable(MasterAddressVariable) is { Length: > 0 } address ? address : "127.0.0.1",
+            Token = variable(TokenVariable) is { Length: > 0 } token ? token : null,
         };
         options.Validate();
         return options;

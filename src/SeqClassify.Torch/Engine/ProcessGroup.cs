@@ -21,9 +21,10 @@ public enum ReduceOperation
 public readonly record struct CollectiveStatistics(double Seconds, long Collectives, long Bytes);
 
 /// <summary>
-/// One rank of a data-parallel training group over PyTorch's c10d with Gloo (the engine of PyTorch's
-/// DistributedDataParallel on CPU). Rank 0 serves the rendezvous (a c10d TCPStore) at
-/// <see cref="DistributedOptions.MasterAddress"/>:<see cref="DistributedOptions.MasterPort"/>; the
+/// One rank of a data-parallel training group over Gloo (the collective library of PyTorch's
+/// DistributedDataParallel on CPU). Rank 0 serves the rendezvous store at
+/// <see cref="DistributedOptions.MasterAddress"/>:<see cref="DistributedOptions.MasterPort"/> (listening
+/// on that address only, and admitting only processes that present <see cref="DistributedOptions.Token"/>); the
 /// constructor returns once all ranks have joined, or throws a <see cref="DistributedTrainingException"/>
 /// after the timeout naming the ranks that did not. A model joins with
 /// <see cref="SequenceClassifierModel.JoinProcessGroup"/>; the trainer takes the group in its options.
@@ -33,7 +34,11 @@ public readonly record struct CollectiveStatistics(double Seconds, long Collecti
 /// </summary>
 public sealed class ProcessGroup : IDisposable
 {
-    /// <summary>Whether this build of the engine has c10d with Gloo (built with Gloo's headers: Debian's libgloo-dev).</summary>
+    /// <summary>
+    /// Whether distributed training can run here: the engine's Gloo plugin was built (where Gloo's headers
+    /// were installed: Debian's libgloo-dev) and loads (it needs Gloo's library: Debian's libgloo0). The
+    /// plugin is loaded only when a group is made, so nothing else needs Gloo.
+    /// </summary>
     public static bool IsAvailable => NativeMethods.sc_process_group_available() == 1;
 
     /// <summary>Joins the group; blocks until every rank has (rank 0 serves the store).</summary>
@@ -43,7 +48,9 @@ public sealed class ProcessGroup : IDisposable
         options.Validate();
         Options = options.Clone();
         byte[] address = Encoding.UTF8.GetBytes(options.MasterAddress + "\0");
+        byte[] token = Encoding.UTF8.GetBytes((options.Token ?? "") + "\0");
         fixed (byte* addressPtr = address)
+        fixed (byte* tokenPtr = token)
         {
             var config = new NativeProcessGroupConfig
             {
@@ -54,6 +61,7 @@ public sealed class ProcessGroup : IDisposable
                 WorldSize = options.WorldSize,
                 Rank = options.Rank,
                 TimeoutMs = (int)options.Timeout.TotalMilliseconds,
+                Token = tokenPtr,
             };
             NativeStatus.ThrowIfFailed(NativeMethods.sc_process_group_create(in config, out var handle));
             Handle = handle;

@@ -2,11 +2,11 @@ using System.Runtime.InteropServices;
 
 namespace SeqClassify.Torch.Interop;
 
-/// <summary>Mirror of sc_process_group_config in native/sc_distributed.h: same fields, same order.</summary>
+/// <summary>Mirror of sc_process_group_config in native/abi/sc_distributed.h: same fields, same order.</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct NativeProcessGroupConfig
 {
-    public const uint CurrentVersion = 1;
+    public const uint CurrentVersion = 2;
 
     public uint StructSize;
     public uint Version;
@@ -15,6 +15,8 @@ internal unsafe struct NativeProcessGroupConfig
     public int WorldSize;
     public int Rank;
     public int TimeoutMs;
+    public int Reserved;
+    public byte* Token;
 }
 
 /// <summary>sc_reduce_type.</summary>

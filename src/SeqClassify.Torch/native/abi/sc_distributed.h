@@ -12,9 +12,10 @@ extern "C" {
 
 typedef struct sc_process_group sc_process_group;
 
-#define SC_PROCESS_GROUP_ABI_VERSION 1
+#define SC_PROCESS_GROUP_ABI_VERSION 2
 
-// Rendezvous through a TCPStore served by rank 0 at master_address:master_port.
+// Rendezvous through a store served by rank 0 at master_address:master_port (it listens on that
+// address only), which admits only processes that present the run's token.
 typedef struct sc_process_group_config {
     uint32_t struct_size;        // sizeof(sc_process_group_config)
     uint32_t version;            // SC_PROCESS_GROUP_ABI_VERSION
@@ -23,9 +24,12 @@ typedef struct sc_process_group_config {
     int32_t world_size;          // ranks in all, >= 1
     int32_t rank;                // this process's, in [0, world_size)
     int32_t timeout_ms;          // how long a collective (and the rendezvous) waits for the other ranks
+    int32_t reserved;
+    const char* token;           // the run's secret, the same on every rank ("" or null: none)
 } sc_process_group_config;
 
-// 1 if this build has c10d with Gloo (the shim found Gloo's headers), else 0.
+// 1 if distributed training can run here: the engine's Gloo plugin (libseqclassify_gloo.so) was
+// built and loads (it needs Gloo's library, Debian's libgloo0), else 0.
 SC_API int32_t sc_process_group_available(void);
 
 // Joins the group; returns once every rank has joined, or fails after timeout_ms naming who is missing.
@@ -41,7 +45,7 @@ SC_API sc_status sc_model_join_process_group(sc_model* model, sc_process_group* 
 // them is the same on every rank, else 0.
 SC_API sc_status sc_model_replicas_identical(sc_model* model, int32_t* out_identical);
 
-typedef enum sc_reduce_type { SC_REDUCE_FLOAT32 = 0, SC_REDUCE_FLOAT64 = 1, SC_REDUCE_INT64 = 2 } sc_reduce_type;
+typedef enum sc_reduce_type { SC_REDUCE_FLOAT32 = 0, SC_REDUCE_FLOAT64 = 1, SC_REDUCE_INT64 = 2, SC_REDUCE_UINT8 = 3 } sc_reduce_type;
 typedef enum sc_reduce_op { SC_REDUCE_SUM = 0, SC_REDUCE_MIN = 1, SC_REDUCE_MAX = 2 } sc_reduce_op;
 
 // A collective: every rank's count values (of type sc_reduce_type) become their sum, minimum or

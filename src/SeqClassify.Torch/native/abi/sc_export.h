@@ -2,7 +2,9 @@
 #pragma once
 #include <stdint.h>
 
-#if defined(SC_BUILDING_SHIM)
+#if defined(SC_BUILDING_SHIM) && defined(_WIN32)
+#define SC_API __declspec(dllexport)
+#elif defined(SC_BUILDING_SHIM)
 #define SC_API __attribute__((visibility("default")))
 #else
 #define SC_API

@@ -17,6 +17,8 @@ void set_last_error(const std::string& message) {
 
 void clear_last_error() { last_error.clear(); }
 
+const char* last_error_message() { return last_error.c_str(); }
+
 sc_status status_from_current_exception() {
     try {
         throw;
@@ -46,4 +48,4 @@ sc_status status_from_current_exception() {
 
 }  // namespace sc
 
-extern "C" const char* sc_status_last_error(void) { return sc::last_error.c_str(); }
+extern "C" const char* sc_status_last_error(void) { return sc::last_error_message(); }

@@ -36,6 +36,9 @@ struct PeerFailure : std::runtime_error {
 };
 
 void set_last_error(const std::string& message);
+// The calling thread's last error, as sc_status_last_error returns it (for code that cannot name the
+// export: the Gloo plugin, whose export of that name the engine's would shadow).
+const char* last_error_message();
 void clear_last_error();
 sc_status status_from_current_exception();
 

@@ -3,16 +3,16 @@
 #include <atomic>
 #include <cstring>
 
+#include "sc_platform.h"
+
 namespace sc::cpu {
 namespace {
 
 std::vector<const KernelSet*> detect() {
     std::vector<const KernelSet*> sets;
-#if defined(__x86_64__) && defined(SC_HAVE_X86_KERNELS)
-    // libgcc's checks include the operating system's support for the wider registers (XCR0).
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f")) sets.push_back(&avx512::kKernelSet);
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) sets.push_back(&avx2::kKernelSet);
+#if defined(SC_HAVE_X86_KERNELS)
+    if (platform::cpu_supports("avx512f")) sets.push_back(&avx512::kKernelSet);
+    if (platform::cpu_supports("avx2") && platform::cpu_supports("fma")) sets.push_back(&avx2::kKernelSet);
 #endif
     sets.push_back(&baseline::kKernelSet);
     return sets;

@@ -1,6 +1,7 @@
 #include "sc_memory.h"
 
-#include <malloc.h>
+#include "sc_platform.h"
+
 
 #include <cstdint>
 #include <cstdlib>
@@ -33,7 +34,7 @@ public:
         size_t bytes = n < kSmallest ? n : size_class(n);
         void* block = take(bytes, &bytes);
         if (!block) {
-            block = std::aligned_alloc(kAlignment, (kHeader + bytes + kAlignment - 1) / kAlignment * kAlignment);
+            block = platform::aligned_allocate(kAlignment, kHeader + bytes);
             if (!block) throw std::bad_alloc();
         }
         *static_cast<size_t*>(block) = bytes;
@@ -43,7 +44,7 @@ public:
     static size_t release_idle() {
         std::lock_guard<std::mutex> guard(lock());
         for (auto& [bytes, blocks] : idle()) {
-            for (void* block : blocks) std::free(block);
+            for (void* block : blocks) platform::aligned_free(block);
             blocks.clear();
         }
         const size_t freed = idle_bytes();
@@ -83,7 +84,7 @@ private:
             return block;
         }
         for (auto it = idle().begin(); it != idle().end() && it->first < bytes; ++it) {
-            for (void* block : it->second) std::free(block);
+            for (void* block : it->second) platform::aligned_free(block);
             idle_bytes() -= it->first * it->second.size();
             it->second.clear();
         }
@@ -103,7 +104,7 @@ public:
                 return;
             }
         }
-        std::free(block);
+        platform::aligned_free(block);
     }
 };
 
@@ -115,15 +116,14 @@ void release(void* data) { CachingAllocator::release(data); }
 
 size_t release_idle_memory() {
     const size_t freed = CachingAllocator::release_idle();
-    malloc_trim(0);
+    platform::return_free_heap();
     return freed;
 }
 
 void keep_batch_memory() {
     static std::once_flag once;
     std::call_once(once, [] {
-        mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
-        mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
+        platform::keep_big_blocks_mapped();
     });
 }
 

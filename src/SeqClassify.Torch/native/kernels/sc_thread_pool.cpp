@@ -8,8 +8,6 @@
 #include <thread>
 #include <vector>
 
-#include <ATen/Parallel.h>
-
 #include "sc_float_mode.h"
 
 #if defined(__x86_64__) || defined(__i386__)

@@ -163,8 +163,10 @@ Floats Classifier::rnn_pooled(const BatchView& batch, StepCache& c, Floats* atte
             for (int64_t t = 0; t < p.lengths[static_cast<size_t>(b)]; ++t) c.ids[p.at(b, t)] = batch.ids[b * T + t];
         }
     }
+    // Pooled by the final states, inference never stores the last layer's outputs.
+    const bool outputs = c.training || config_.pooling != SC_POOLING_LAST;
     if (embedding_ && !c.training) {
-        out = rnn_->forward_ids(c.ids.data(), p, *embedding_);
+        out = rnn_->forward_ids(c.ids.data(), p, *embedding_, outputs);
     } else {
         c.input = Floats(N * I);
         if (embedding_) {
@@ -178,7 +180,7 @@ Floats Classifier::rnn_pooled(const BatchView& batch, StepCache& c, Floats* atte
         }
         c.input_dropout = c.training ? DropoutDraw::next(config_.embedding_dropout, generator_) : DropoutDraw{};
         c.input_dropout.apply(c.input.data(), c.input.size());
-        out = rnn_->forward(c.input.data(), p, c.training ? &c.rnn : nullptr, g);
+        out = rnn_->forward(c.input.data(), p, c.training ? &c.rnn : nullptr, g, outputs);
     }
     const int64_t D = rnn_->width(), H = config_.hidden_size;
     Floats pooled(B * D);

@@ -48,7 +48,7 @@ void fill_rows(float* out, const float* bias, int64_t rows, int64_t n) {
 }  // namespace
 
 void rnn_direction_forward(int32_t kind, const float* x, const Packing& packing, const DirectionWeights& w, bool reverse,
-                           bool keep_for_backward, DirectionState& r, const float* table, const int64_t* ids) {
+                           bool keep_for_backward, DirectionState& r, const float* table, const int64_t* ids, bool keep_outputs) {
     const bool gather = table != nullptr;
     const int64_t N = packing.packed_rows, B = packing.rows, H = w.hidden, I = w.input;
     const int64_t G = sc_cell_gates(kind) * H, S = saved_of(kind, H);
@@ -62,7 +62,8 @@ void rnn_direction_forward(int32_t kind, const float* x, const Packing& packing,
         parallel_pieces(N, 256, [&](int64_t first, int64_t last, int64_t) { fill_rows(gi.data() + first * G, w.b_ih, last - first, G); });
         input_weights.multiply_parallel(N, {x, I, 1}, gi.data(), G, /*accumulate=*/true);
     }
-    r.y = Floats(N * H);
+    keep_outputs = keep_outputs || keep_for_backward;
+    r.y = keep_outputs ? Floats(N * H) : Floats();
     r.h = Floats::zeros(B * H);
     if (keep_for_backward) {
         r.saved = Floats(N * S);
@@ -71,12 +72,14 @@ void rnn_direction_forward(int32_t kind, const float* x, const Packing& packing,
     Floats c = Floats::zeros(kind == SC_CELL_LSTM ? B * H : 0);
     const auto steps = steps_of(packing, reverse);
     const int64_t R = rows_per_block(), workers = workers_for(B, R);
-    // Per worker: gh [R, G], and without keep: saved [R, S], h_prev [R, H], and gathered gi [R, G].
-    const int64_t scratch_floats = R * G + (keep_for_backward ? 0 : R * (S + H)) + (gather ? R * G : 0);
+    // Per worker: gh [R, G], and without keep: saved [R, S], h_prev [R, H], and gathered gi [R, G], and
+    // without outputs y [R, H].
+    const int64_t scratch_floats = R * G + (keep_for_backward ? 0 : R * (S + H)) + (gather ? R * G : 0) + (keep_outputs ? 0 : R * H);
     Floats scratch(workers * scratch_floats);
     parallel_pieces(B, R, [&](int64_t first, int64_t last, int64_t worker) {
         float* gh = scratch.data() + worker * scratch_floats;
         float* spare = gh + R * G;
+        float* y_spare = gh + scratch_floats - R * H;  // used only without keep_outputs
         for (const Step& step : steps) {
             const int64_t rows = std::min(last, step.rows) - first;
             if (rows <= 0) continue;  // these rows' sequences have ended (or, reversed, not begun)
@@ -92,7 +95,7 @@ void rnn_direction_forward(int32_t kind, const float* x, const Packing& packing,
             float* h = r.h.data() + first * H;
             hidden_weights.multiply(rows, {h, H, 1}, gh, G, /*accumulate=*/false);
             cpu::kernels().gates_forward(kind, rows, H, gi_rows, gh, w.b_hh, h, kind == SC_CELL_LSTM ? c.data() + first * H : nullptr,
-                                         r.y.data() + at * H, keep_for_backward ? r.saved.data() + at * S : spare,
+                                         keep_outputs ? r.y.data() + at * H : y_spare, keep_for_backward ? r.saved.data() + at * S : spare,
                                          keep_for_backward ? r.h_prev.data() + at * H : spare + R * S);
         }
     });

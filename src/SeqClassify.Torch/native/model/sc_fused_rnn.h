@@ -37,10 +37,12 @@ struct DirectionState {
 };
 
 // x: packed input [N, I]. With `table` set, x is ignored and a row's input projection is the table's
-// row for its token id (ids: packed [N]): inference on token ids (see RecurrentEncoder).
+// row for its token id (ids: packed [N]): inference on token ids (see RecurrentEncoder). Without
+// keep_outputs (inference that needs only the final states) out.y stays empty: the steps' outputs
+// pass through per-thread scratch.
 void rnn_direction_forward(int32_t cell, const float* x, const Packing& packing, const DirectionWeights& w, bool reverse,
                            bool keep_for_backward, DirectionState& out, const float* table = nullptr,
-                           const int64_t* ids = nullptr);
+                           const int64_t* ids = nullptr, bool keep_outputs = true);
 
 // Adds the weights' gradients to grads; dx [N, I] receives (accumulate: += ) d loss / dx when not
 // null. dy [N, H]: the gradient reaching the outputs; dh_n [B, H] (sorted order, may be null): the

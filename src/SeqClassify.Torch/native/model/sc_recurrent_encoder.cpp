@@ -42,7 +42,7 @@ DirectionGradients RecurrentEncoder::Direction::gradients() const {
 
 namespace {
 // Per-direction [N, H] outputs side by side into [N, directions * H].
-Floats concatenate(const std::vector<const Floats*>& parts, int64_t N, int64_t H) {
+Floats concatenate(const std::vector<Floats*>& parts, int64_t N, int64_t H) {
     if (parts.size() == 1) return Floats::copy_of(parts[0]->data(), N * H);
     const int64_t D = H * static_cast<int64_t>(parts.size());
     Floats out(N * D);
@@ -53,16 +53,16 @@ Floats concatenate(const std::vector<const Floats*>& parts, int64_t N, int64_t H
 }
 }  // namespace
 
-RecurrentEncoder::Output RecurrentEncoder::forward(const float* x, const Packing& packing, Cache* cache, Generator* g) const {
-    return run(x, nullptr, nullptr, packing, cache, g);
+RecurrentEncoder::Output RecurrentEncoder::forward(const float* x, const Packing& packing, Cache* cache, Generator* g, bool outputs) const {
+    return run(x, nullptr, nullptr, packing, cache, g, outputs);
 }
 
-RecurrentEncoder::Output RecurrentEncoder::forward_ids(const int64_t* ids, const Packing& packing, const Parameter& embedding) const {
-    return run(nullptr, ids, &embedding, packing, nullptr, nullptr);
+RecurrentEncoder::Output RecurrentEncoder::forward_ids(const int64_t* ids, const Packing& packing, const Parameter& embedding, bool outputs) const {
+    return run(nullptr, ids, &embedding, packing, nullptr, nullptr, outputs);
 }
 
 RecurrentEncoder::Output RecurrentEncoder::run(const float* x, const int64_t* ids, const Parameter* embedding, const Packing& packing,
-                                               Cache* cache, Generator* g) const {
+                                               Cache* cache, Generator* g, bool outputs) const {
     const int64_t N = packing.packed_rows, H = hidden_;
     Output out;
     if (cache) cache->states.resize(static_cast<size_t>(layers_ * directions_));
@@ -82,19 +82,24 @@ RecurrentEncoder::Output RecurrentEncoder::run(const float* x, const int64_t* id
             }
         }
         std::vector<DirectionState> local(cache ? 0 : static_cast<size_t>(directions_));
-        std::vector<const Floats*> ys;
+        std::vector<Floats*> ys;
+        const bool keep_outputs = outputs || layer < layers_ - 1;
         for (int64_t d = 0; d < directions_; ++d) {
             DirectionState& state = cache ? cache->states[static_cast<size_t>(layer * directions_ + d)] : local[static_cast<size_t>(d)];
             if (layer == 0 && ids) {
-                rnn_direction_forward(cell_, nullptr, packing, direction(0, d).weights(), d == 1, false, state, table(d, *embedding), ids);
+                rnn_direction_forward(cell_, nullptr, packing, direction(0, d).weights(), d == 1, false, state, table(d, *embedding), ids,
+                                      keep_outputs);
             } else {
-                rnn_direction_forward(cell_, input, packing, direction(layer, d).weights(), d == 1, cache != nullptr, state);
+                rnn_direction_forward(cell_, input, packing, direction(layer, d).weights(), d == 1, cache != nullptr, state, nullptr, nullptr,
+                                      keep_outputs);
             }
             ys.push_back(&state.y);
             if (layer == layers_ - 1) out.last.push_back(Floats::copy_of(state.h.data(), state.h.size()));
         }
-        // Replaces the previous layer's outputs only now: `input` may point into them.
-        Floats next = concatenate(ys, N, H);
+        if (!keep_outputs) break;
+        // Replaces the previous layer's outputs only now: `input` may point into them. One direction's
+        // outputs are the layer's (moved, unless the backward pass keeps them).
+        Floats next = directions_ == 1 && !cache ? std::move(*ys[0]) : concatenate(ys, N, H);
         previous = std::move(next);
     }
     out.outputs = std::move(previous);

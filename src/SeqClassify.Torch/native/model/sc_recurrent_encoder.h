@@ -27,11 +27,12 @@ public:
         std::vector<Floats> last;  // the last layer's final states per direction, [B, H] each, sorted order
     };
 
-    // x: packed input [N, I]. cache null: inference.
-    Output forward(const float* x, const Packing& packing, Cache* cache, Generator* g) const;
+    // x: packed input [N, I]. cache null: inference. Without outputs (inference pooled by the final
+    // states) Output::outputs stays empty and the last layer's outputs are never stored.
+    Output forward(const float* x, const Packing& packing, Cache* cache, Generator* g, bool outputs = true) const;
     // Inference on packed token ids [N]: layer 0's input projection comes from a per-token table
     // (embedding · W_ih^T + b_ih for every vocabulary entry), so no token is embedded one by one.
-    Output forward_ids(const int64_t* ids, const Packing& packing, const Parameter& embedding) const;
+    Output forward_ids(const int64_t* ids, const Packing& packing, const Parameter& embedding, bool outputs = true) const;
     // dx [N, I] (null: not wanted) from the gradients reaching the outputs (d_outputs [N, D], consumed)
     // and the last layer's final states (d_last per direction [B, H] sorted order, or empty).
     void backward(const float* x, const Packing& packing, const Cache& cache, float* d_outputs,
@@ -48,7 +49,8 @@ private:
     const Direction& direction(int64_t layer, int64_t d) const { return directions_list_[static_cast<size_t>(layer * directions_ + d)]; }
     const float* table(int64_t d, const Parameter& embedding) const;
     // forward and forward_ids: layer 0 reads x, or with ids set the tables of `embedding`.
-    Output run(const float* x, const int64_t* ids, const Parameter* embedding, const Packing& packing, Cache* cache, Generator* g) const;
+    Output run(const float* x, const int64_t* ids, const Parameter* embedding, const Packing& packing, Cache* cache, Generator* g,
+               bool outputs) const;
 
     int32_t cell_;
     int64_t input_, hidden_, layers_, directions_;
