@@ -25,12 +25,12 @@ void LayerNorm::forward(const float* x, int64_t m, float* y, float* normalized, 
     parallel_pieces(m, 64, [&](int64_t first, int64_t last, int64_t) {
         for (int64_t r = first; r < last; ++r) {
             const float* row = x + r * D;
-            double sum = 0.0, squares = 0.0;
+            // Two passes in float, as PyTorch's CPU kernel accumulates (the loops vectorise).
+            float sum = 0.0f, squares = 0.0f;
             for (int64_t d = 0; d < D; ++d) sum += row[d];
-            const double mean = sum / static_cast<double>(D);
-            for (int64_t d = 0; d < D; ++d) squares += (row[d] - mean) * (row[d] - mean);
-            const float inv = static_cast<float>(1.0 / std::sqrt(squares / static_cast<double>(D) + kEps));
-            const float mu = static_cast<float>(mean);
+            const float mu = sum / static_cast<float>(D);
+            for (int64_t d = 0; d < D; ++d) squares += (row[d] - mu) * (row[d] - mu);
+            const float inv = 1.0f / std::sqrt(squares / static_cast<float>(D) + static_cast<float>(kEps));
             float* out = y + r * D;
             float* n = normalized ? normalized + r * D : nullptr;
             for (int64_t d = 0; d < D; ++d) {
@@ -51,18 +51,20 @@ void LayerNorm::backward(const float* normalized, const float* rstd, int64_t m, 
             const float* n = normalized + r * D;
             const float* g = dy + r * D;
             // dxhat = dy * gamma; dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)).
-            double mean_d = 0.0, mean_dn = 0.0;
+            float mean_d = 0.0f, mean_dn = 0.0f;
             for (int64_t d = 0; d < D; ++d) {
-                const double dxhat = static_cast<double>(g[d]) * gamma[d];
+                const float dxhat = g[d] * gamma[d];
                 mean_d += dxhat;
                 mean_dn += dxhat * n[d];
             }
-            mean_d /= static_cast<double>(D);
-            mean_dn /= static_cast<double>(D);
+            mean_d /= static_cast<float>(D);
+            mean_dn /= static_cast<float>(D);
             float* out = dx + r * D;
-            for (int64_t d = 0; d < D; ++d) {
-                const float value = static_cast<float>(rstd[r] * (static_cast<double>(g[d]) * gamma[d] - mean_d - n[d] * mean_dn));
-                out[d] = accumulate ? out[d] + value : value;
+            const float s = rstd[r];
+            if (accumulate) {
+                for (int64_t d = 0; d < D; ++d) out[d] += s * (g[d] * gamma[d] - mean_d - n[d] * mean_dn);
+            } else {
+                for (int64_t d = 0; d < D; ++d) out[d] = s * (g[d] * gamma[d] - mean_d - n[d] * mean_dn);
             }
         }
     });

@@ -77,10 +77,16 @@ void EncoderLayer::feed_forward_block(const float* input, int64_t m, float* out,
     // Inference activates in place; training keeps the pre-activation for the backward pass.
     Floats activated = cache ? Floats(m * F) : Floats();
     float* a = cache ? activated.data() : inner.data();
-    const bool gelu_activation = config_.activation == SC_ACTIVATION_GELU;
-    parallel_pieces(m * F, kPiece, [&](int64_t first, int64_t last, int64_t) {
-        for (int64_t i = first; i < last; ++i) a[i] = gelu_activation ? gelu(inner[i]) : std::max(inner[i], 0.0f);
-    });
+    const float* pre = inner.data();
+    if (config_.activation == SC_ACTIVATION_GELU) {
+        parallel_pieces(m * F, kPiece, [&](int64_t first, int64_t last, int64_t) {
+            for (int64_t i = first; i < last; ++i) a[i] = gelu(pre[i]);
+        });
+    } else {
+        parallel_pieces(m * F, kPiece, [&](int64_t first, int64_t last, int64_t) {
+            for (int64_t i = first; i < last; ++i) a[i] = std::max(pre[i], 0.0f);
+        });
+    }
     const DropoutDraw inner_dropout = cache ? DropoutDraw::next(p, *g) : DropoutDraw{};
     inner_dropout.apply(a, m * F);
     linear2_.forward(a, m, out);
@@ -146,11 +152,17 @@ void EncoderLayer::feed_forward_block_backward(float* d_out, int64_t m, const Ca
     Floats d_inner(m * F);
     linear2_.backward(cache.activated.data(), m, d_out, d_inner.data(), false);
     cache.inner_dropout.apply(d_inner.data(), m * F);
-    const bool gelu_activation = config_.activation == SC_ACTIVATION_GELU;
     const float* inner = cache.inner.data();
-    parallel_pieces(m * F, kPiece, [&](int64_t first, int64_t last, int64_t) {
-        for (int64_t i = first; i < last; ++i) d_inner[i] *= gelu_activation ? gelu_grad(inner[i]) : (inner[i] > 0.0f ? 1.0f : 0.0f);
-    });
+    float* d = d_inner.data();
+    if (config_.activation == SC_ACTIVATION_GELU) {
+        parallel_pieces(m * F, kPiece, [&](int64_t first, int64_t last, int64_t) {
+            for (int64_t i = first; i < last; ++i) d[i] *= gelu_grad(inner[i]);
+        });
+    } else {
+        parallel_pieces(m * F, kPiece, [&](int64_t first, int64_t last, int64_t) {
+            for (int64_t i = first; i < last; ++i) d[i] = inner[i] > 0.0f ? d[i] : 0.0f;
+        });
+    }
     linear1_.backward(cache.feed_forward_input.data(), m, d_inner.data(), d_input, true);
 }
 
