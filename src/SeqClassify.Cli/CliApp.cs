@@ -35,8 +35,7 @@ internal static class CliApp
         }
         try
         {
-            // The engine's threads, one per core, and OpenBLAS on one thread: left to itself, OpenBLAS
-            // starts threads of its own that fight the engine's for the cores. (train's --threads sets it again.)
+            // The engine's threads, one per core. (train's --threads sets it again.)
             SeqClassify.Torch.TorchRuntime.Threads = Environment.ProcessorCount;
             var configuration = new InvocationConfiguration
             {
@@ -63,6 +62,9 @@ internal static class CliApp
     // The message that says what went wrong; the exception type only where the message needs it.
     private static string Describe(Exception e) => e switch
     {
+        // A component ML.NET loaded through reflection failed: its own exception says what went wrong.
+        System.Reflection.TargetInvocationException { InnerException: { } inner } => Describe(inner),
+        AggregateException { InnerExceptions.Count: 1 } a => Describe(a.InnerExceptions[0]),
         UsageException or FileNotFoundException or InvalidDataException => e.Message,
         ArgumentException a when a.ParamName is not null => a.Message.Split(" (Parameter")[0],
         _ => e.Message,

@@ -6,19 +6,16 @@ using SeqClassify.MLNet.Training;
 
 namespace SeqClassify.Cli;
 
-/// <summary>The ML.NET pipeline `seqclassify train` fits: the same one a C# user would write.</summary>
+/// <summary>
+/// The featurization of the ML.NET pipeline `seqclassify train` fits (TrainCommand appends the Rnn
+/// trainer and MapKeyToValue("PredictedLabel")): the same pipeline a C# user would write.
+/// </summary>
 internal static class CliPipeline
 {
     /// <summary>How text becomes tokens: SeqClassify's basic_english, or ML.NET's own tokenizers.</summary>
     public enum Tokenizer { BasicEnglish, Whitespace, Characters }
 
     public sealed record Settings(Tokenizer Tokenizer, int MinimumFrequency, int MaximumLength, bool UnescapePennTreebank);
-
-    /// <summary>The whole pipeline: featurization, the RNN trainer, predicted keys back to label names.</summary>
-    public static EstimatorChain<KeyToValueMappingTransformer> Build(MLContext ml, Settings settings, RnnTrainerOptions trainer) =>
-        Featurize(ml, settings)
-            .Append(ml.MulticlassClassification.Trainers.Rnn(trainer))
-            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
 
     /// <summary>Labels to keys (by value, so that their order does not depend on the file's), text to token ids.</summary>
     public static EstimatorChain<TokenToIdMappingTransformer> Featurize(MLContext ml, Settings settings)

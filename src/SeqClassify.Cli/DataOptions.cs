@@ -73,7 +73,12 @@ internal sealed class DataOptions
             TrimWhitespace = false,
         });
         var view = loader.Load(path);
-        return ml.Data.LoadFromEnumerable(ReadRows(view, texts.Length, withLabel));
+        var rows = ReadRows(view, texts.Length, withLabel);
+        if (rows.Count == 0)
+        {
+            throw new InvalidDataException($"{path}: the file has no data rows{(header ? " after its header" : "")}");
+        }
+        return ml.Data.LoadFromEnumerable(rows);
     }
 
     /// <summary>Rows in memory: epochs shuffle them, and evaluation reads them twice.</summary>

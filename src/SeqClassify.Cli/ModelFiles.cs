@@ -67,7 +67,11 @@ internal sealed record LoadedModel(MLContext Context, ITransformer Chain, Sequen
         {
             // ML.NET's message alone ("Failed to open a zip archive") does not say which file.
             var messages = new List<string>();
-            for (var inner = e; inner is not null; inner = inner.InnerException) messages.Add(inner.Message);
+            for (var inner = e; inner is not null; inner = inner.InnerException)
+            {
+                // Reflection's wrapper ("Exception has been thrown by the target of an invocation") says nothing.
+                if (inner is not System.Reflection.TargetInvocationException) messages.Add(inner.Message);
+            }
             throw new InvalidDataException($"model '{path}' cannot be loaded: {string.Join(": ", messages.Distinct())}", e);
         }
         if (inputSchema.GetColumnOrNull("Text") is null)

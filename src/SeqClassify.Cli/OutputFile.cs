@@ -33,17 +33,17 @@ internal static class OutputFile
     }
 
     /// <summary>
-    /// Refuses an output that is one of the inputs (by path, after following links): writing the
-    /// model would replace the data it was trained on.
+    /// Refuses an output that is one of the inputs (by path, after following links): writing it would
+    /// replace the data or model the command reads. outputOption names the output ("--out", "--report").
     /// </summary>
-    public static void CheckNotAnInput(string output, params (string Option, string? Path)[] inputs)
+    public static void CheckNotAnInput(string outputOption, string output, params (string Option, string? Path)[] inputs)
     {
         string target = Resolved(output);
         foreach (var (option, input) in inputs)
         {
             if (input is not null && Resolved(input) == target)
             {
-                throw new UsageException($"--out '{output}' is the {option} file: the model would overwrite it; choose another --out");
+                throw new UsageException($"{outputOption} '{output}' is the {option} file: writing it would overwrite that; choose another {outputOption}");
             }
         }
     }

@@ -22,7 +22,7 @@ public class ErrorTests
     [TestCase("--cell", "transformer", "--cell must be gru, lstm or rnn")]
     [TestCase("--epochs", "0", "--epochs:")]
     [TestCase("--tokenizer", "bpe", "--tokenizer must be")]
-    [TestCase("--threads", "10000", "--threads: Threads must be between 1 and ")]
+    [TestCase("--threads", "10000", "--threads must be between 1 and ")]
     [TestCase("--dropout", "1.5", "--dropout: Dropout must be in [0, 1), got 1.5")]
     [TestCase("--batch-size", "1000000000", "--batch-size: BatchSize must be at most 65536, got 1000000000")]
     [TestCase("--valid-fraction", "NaN", "--valid-fraction: ValidationFraction must be in [0, 1)")]

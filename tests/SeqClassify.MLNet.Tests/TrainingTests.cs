@@ -47,6 +47,38 @@ public class TrainingTests
         Assert.That(scored.GetColumn<string>("PredictedLabel"), Is.EqualTo(Pipelines.SentenceRows.Select(r => r.Label)));
     }
 
+    // Issue 22, item 4: the learning rate blows up after epoch 1 (set from the progress callback, which
+    // runs on the training thread): step 2's update ruins the weights, step 3's loss is NaN. Fit throws
+    // naming step 3 and keeps epoch 1, whose weights gave a finite loss (epoch 2 ended after the bad update).
+    [Test]
+    public void ADivergingRunThrowsNamingTheStepAndKeepsTheLastEpochWithFiniteWeights()
+    {
+        var ml = new MLContext(seed: 1);
+        var ids = Ids(ml, Pipelines.Sentences(ml));
+        var options = Pipelines.Small(epochs: 5);
+        options.ValidationFraction = 0;
+        options.Progress = new OnTrainingThread(p =>
+        {
+            if (p.EpochCompleted?.Epoch == 1) options.LearningRate = 1e38;  // its update overflows float: infinite weights
+        });
+
+        var error = Assert.Throws<TrainingDivergedException>(() => ml.MulticlassClassification.Trainers.Rnn(options).Fit(ids))!;
+
+        Assert.That((error.Step, error.Epoch), Is.EqualTo((3, 3)), "8 sentences are one batch: a step per epoch");
+        Assert.That(error.Message, Does.Contain("training diverged at step 3 (epoch 3, batch 1): the loss became NaN")
+            .And.Contain("is most likely too high: try one ten times lower").And.Contain("The model of epoch 1"));
+        Assert.That(error.LearningRate, Is.GreaterThan(1e37), "the step's rate (the schedule's share of 1e38)");
+        using var kept = error.Model!;
+        Assert.That(kept.History.BestEpoch, Is.EqualTo(1));
+        Assert.That(kept.Transform(ids).GetColumn<float[]>("Score").SelectMany(s => s), Is.All.Matches<float>(float.IsFinite));
+        Assert.That(() => ml.Model.Save(kept, ids.Schema, new MemoryStream()), Throws.Nothing);
+    }
+
+    private sealed class OnTrainingThread(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+
     [Test]
     public void IntegerLabelsComeBackAsIntegers()
     {

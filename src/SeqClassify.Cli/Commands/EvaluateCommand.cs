@@ -35,7 +35,12 @@ internal sealed class EvaluateCommand
     private int Run(ParseResult parse, CliConsole console)
     {
         string? reportPath = parse.GetValue(_report);
-        if (reportPath is not null) OutputFile.CheckWritable(reportPath);
+        if (reportPath is not null)
+        {
+            // The same checks as train --out: never over the model or the data it reads.
+            OutputFile.CheckWritable(reportPath);
+            OutputFile.CheckNotAnInput("--report", reportPath, ("--model", parse.GetValue(_model)), ("--data", parse.GetValue(_dataPath)));
+        }
         var ml = new MLContext();
         var model = LoadedModel.Load(ml, parse.GetValue(_model)!);
         var data = _data.Load(ml, parse, parse.GetValue(_dataPath)!, withLabel: true);
@@ -51,7 +56,7 @@ internal sealed class EvaluateCommand
         if (reportPath is not null)
         {
             string html = HtmlReport.Render(parse.GetValue(_model)!, parse.GetValue(_dataPath)!, metrics, model.Classifier.History, model.Description);
-            File.WriteAllText(reportPath, html);
+            OutputFile.WriteAtomically(reportPath, temporary => File.WriteAllText(temporary, html));
             if (!parse.GetValue(_json)) console.Out.WriteLine($"report written to {reportPath}");
         }
         return ExitCodes.Success;

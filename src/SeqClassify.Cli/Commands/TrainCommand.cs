@@ -97,7 +97,7 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
         if (rankSettings is null or { Rank: 0 })
         {
             OutputFile.CheckWritable(output);
-            OutputFile.CheckNotAnInput(output, ("--train", parse.GetValue(_train)), ("--valid", parse.GetValue(_valid)), ("--test", parse.GetValue(_test)));
+            OutputFile.CheckNotAnInput("--out", output, ("--train", parse.GetValue(_train)), ("--valid", parse.GetValue(_valid)), ("--test", parse.GetValue(_test)));
         }
         var trainer = TrainerOptions(parse);
         var settings = new CliPipeline.Settings(Tokenizer(parse.GetValue(_tokenizer)),
@@ -136,16 +136,12 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
             $"training on {train.GetRowCount():N0} rows: {NetworkSummary.Encoder(trainer.Architecture(2, 0))}, embedding {trainer.EmbeddingDimension} ({EmbeddingStart(trainer)}), {trainer.Pooling} pooling, {trainer.Epochs} epoch(s), batch {trainer.BatchSize}, lr {trainer.LearningRate}"));
 
         trainer.CancellationToken = cancel;
-        var model = new TrainingProgressDisplay(console).Run(progress =>
+        var (model, diverged) = new TrainingProgressDisplay(console).Run(progress =>
         {
             trainer.Progress = progress;
-            if (validPath is null)
-            {
-                return CliPipeline.Build(ml, settings, trainer).Fit(train);
-            }
             // A separate validation file goes through the same featurization as the training data.
-            var valid = _data.Load(ml, parse, validPath, withLabel: true);
-            return FitWithValidation(ml, settings, trainer, train, valid);
+            var valid = validPath is null ? null : _data.Load(ml, parse, validPath, withLabel: true);
+            return Fit(ml, settings, trainer, train, valid);
         });
         var classifier = ((IEnumerable<ITransformer>)model).OfType<SequenceClassificationTransformer>().Single();
         var group = trainer.ProcessGroup;
@@ -154,8 +150,23 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
             group.Barrier();  // rank 0 has written the model
             return classifier.History.Cancelled ? ExitCodes.Cancelled : ExitCodes.Success;
         }
-        OutputFile.WriteAtomically(output, temporary => ml.Model.Save(model, train.Schema, temporary));
+        // A model from no whole epoch (cancelled at once) never replaces a file already at --out: it goes
+        // beside it, and the existing file is left as it was.
+        bool keepExisting = classifier.History.Cancelled && classifier.History.Epochs.Count == 0 && File.Exists(output);
+        string target = keepExisting ? PartialPath(output) : output;
+        if (keepExisting) OutputFile.CheckNotAnInput("--out", target, ("--train", parse.GetValue(_train)), ("--valid", parse.GetValue(_valid)), ("--test", parse.GetValue(_test)));
+        OutputFile.WriteAtomically(target, temporary => ml.Model.Save(model, train.Schema, temporary));
         group?.Barrier();
+        if (keepExisting)
+        {
+            console.Error.WriteLine($"training cancelled before any epoch ended: {output} is left as it was; the partial model ({classifier.History.Steps} steps) is saved at {target}");
+            return ExitCodes.Cancelled;
+        }
+        if (diverged is not null)
+        {
+            console.Error.WriteLine($"error: {diverged.Message} It is saved at {output}.");
+            return ExitCodes.Failure;
+        }
         if (classifier.History.Cancelled)
         {
             string kept = classifier.History.BestEpoch > 0
@@ -174,15 +185,28 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
         return ExitCodes.Success;
     }
 
-    private static TransformerChain<KeyToValueMappingTransformer> FitWithValidation(
-        MLContext ml, CliPipeline.Settings settings, RnnTrainerOptions trainer, IDataView train, IDataView valid)
+    // Featurization, the Rnn trainer and MapKeyToValue fitted one after the other, so that a training run that diverged
+    // still gives a whole pipeline around the model it kept (TrainingDivergedException.Model).
+    private static (TransformerChain<KeyToValueMappingTransformer> Model, TrainingDivergedException? Diverged) Fit(
+        MLContext ml, CliPipeline.Settings settings, RnnTrainerOptions trainer, IDataView train, IDataView? valid)
     {
         // The featurization is fitted on the training data only; both sets then go through it.
         var featurize = CliPipeline.Featurize(ml, settings).Fit(train);
-        var classifier = ml.MulticlassClassification.Trainers.Rnn(trainer).Fit(featurize.Transform(train), featurize.Transform(valid));
+        var estimator = ml.MulticlassClassification.Trainers.Rnn(trainer);
+        SequenceClassificationTransformer classifier;
+        TrainingDivergedException? diverged = null;
+        try
+        {
+            classifier = valid is null ? estimator.Fit(featurize.Transform(train)) : estimator.Fit(featurize.Transform(train), featurize.Transform(valid));
+        }
+        catch (TrainingDivergedException e) when (e.Model is not null)
+        {
+            classifier = e.Model;
+            diverged = e;
+        }
         var withClassifier = featurize.Append(classifier);
         var toNames = ml.Transforms.Conversion.MapKeyToValue("PredictedLabel").Fit(withClassifier.Transform(train));
-        return withClassifier.Append(toNames);
+        return (withClassifier.Append(toNames), diverged);
     }
 
     private RnnTrainerOptions TrainerOptions(ParseResult parse)
@@ -212,7 +236,12 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
         if (parse.GetValue(_batchSize) is { } batch) o.BatchSize = batch;
         if (parse.GetValue(_lr) is { } lr) o.LearningRate = lr;
         if (parse.GetValue(_seed) is { } seed) o.Seed = seed;
-        if (parse.GetValue(_threads) is { } threads) o.Threads = threads;
+        if (parse.GetValue(_threads) is { } threads)
+        {
+            // 0 means "leave the process setting alone" in the library, not on the command line.
+            if (threads < 1 || threads > TorchRuntime.MaxThreads) throw new UsageException($"--threads must be between 1 and {TorchRuntime.MaxThreads} (4 per logical core), got {threads}");
+            o.Threads = threads;
+        }
         if (parse.GetValue(_validFraction) is { } fraction) o.ValidationFraction = fraction;
         if (parse.GetValue(_valid) is not null && parse.GetValue(_validFraction) is not null) throw new UsageException("give --valid or --valid-fraction, not both");
         switch (parse.GetValue(_pretrained))
@@ -244,6 +273,10 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
         }
         return o;
     }
+
+    // m.zip -> m.partial.zip, beside it.
+    private static string PartialPath(string output) =>
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(output))!, Path.GetFileNameWithoutExtension(output) + ".partial" + Path.GetExtension(output));
 
     private static string EmbeddingStart(RnnTrainerOptions trainer) =>
         trainer.PretrainedEmbeddingsPath is { } path ? Path.GetFileName(path)

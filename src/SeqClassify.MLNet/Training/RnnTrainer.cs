@@ -97,6 +97,7 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
         {
             throw new InvalidOperationException("The training data has no rows.");
         }
+        WarnOfSingleRowClasses(all, classes, channel);
         var (train, validation) = SplitValidation(all, seed, channel);
         var vocabulary = Vocabulary.Of(feature);
         parallel.CheckSameData(train, validation, vocabulary, classes);
@@ -112,6 +113,10 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
                 channel.Info($"rank {group.Rank} of {group.WorldSize}: each step trains on {group.WorldSize} x {_options.BatchSize} rows, this rank on its share");
             }
             new TrainingLoop(_host, channel, _options, transformer, train, validation, seed, parallel).Run();
+        }
+        catch (TrainingDivergedException e) when (e.Model is not null)
+        {
+            throw;  // the exception hands the transformer to the caller
         }
         catch
         {
@@ -222,12 +227,30 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
         return PretrainedEmbeddingStore.GetPath(_options.PretrainedEmbeddings, m => channel.Info(m), _options.CancellationToken);
     }
 
+    // A class seen in one row cannot be learned, nor held out for validation: often a sign that the
+    // label column is not the label (an id, a text). Said once, with the count and an example.
+    private static void WarnOfSingleRowClasses(Examples all, LabelClasses classes, IChannel channel)
+    {
+        var rows = new int[classes.Count];
+        foreach (int label in all.Labels) rows[label]++;
+        var single = Enumerable.Range(0, classes.Count).Where(c => rows[c] == 1).ToList();
+        if (single.Count == 0) return;
+        channel.Warning($"{single.Count:N0} of {classes.Count:N0} classes have a single training row (e.g. '{classes.Names[single[0]]}'): " +
+            "such a class cannot be learned; is the label column the right one?");
+    }
+
     /// <summary>The epochs, batches, validation, early stopping and cancellation of one Fit.</summary>
     private sealed class TrainingLoop(IHost host, IChannel channel, RnnTrainerOptions options, SequenceClassificationTransformer transformer,
         Examples train, Examples? validation, int seed, DataParallel parallel)
     {
         private byte[]? _bestWeights;
+        private int _bestStep;
         private double _bestAccuracy = double.NegativeInfinity;
+        // The weights at the ends of the last two epochs, and the step each ended at, to fall back on when
+        // training diverges. A step's loss is measured before its update, so weights are known good only
+        // once the next step's loss is finite: when step s is the first non-finite one, the weights after
+        // step s - 1 are not.
+        private readonly List<(int Epoch, int Step, byte[] Weights)> _epochEnds = [];
 
         public void Run()
         {
@@ -259,6 +282,8 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
                     lr = LearningRates.At(step++, totalSteps, options.LearningRate, options.Schedule, options.WarmupFraction);
                     var shard = parallel.ShardOf(batches[b]);
                     var result = shard.Length > 0 ? model.TrainStep(train.Batch(shard), train.LabelsOf(shard), lr) : model.TrainStepWithoutRows(lr);
+                    // The loss is every rank's together: all ranks stop here alike.
+                    if (!double.IsFinite(result.Loss)) Diverged(history, step, epoch, b + 1, lr, result.Loss, communicationAtStart);
                     if (replicaCheckInterval > 0 && step % replicaCheckInterval == 0) parallel.CheckReplicas(model, step);
                     lossSum += result.Loss;
                     correct += result.Correct;
@@ -269,6 +294,8 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
                 }
                 var summary = Summarize(epoch, lossSum / batches.Count, (double)correct / rows, clock, lr);
                 history.Epochs.Add(summary);
+                _epochEnds.Add((epoch, step, model.ExportParameters()));
+                if (_epochEnds.Count > 2) _epochEnds.RemoveAt(0);
                 channel.Trace($"epoch {epoch}: loss {summary.TrainLoss:F4}, accuracy {summary.TrainAccuracy:P2}" +
                     (summary.ValidationAccuracy is double va ? $", validation accuracy {va:P2}" : ""));
                 Report(new TrainingProgress(epoch, options.Epochs, batches.Count, batches.Count,
@@ -283,6 +310,7 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
                     _bestAccuracy = summary.ValidationAccuracy.Value;
                     history.BestEpoch = epoch;
                     _bestWeights = options.RestoreBestEpoch ? model.ExportParameters() : null;
+                    _bestStep = step;
                     sinceBest = 0;
                 }
                 else if (options.EarlyStoppingPatience > 0 && ++sinceBest >= options.EarlyStoppingPatience)
@@ -296,6 +324,29 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
         }
 
         private void Report(TrainingProgress progress) => options.Progress?.Report(progress);
+
+        // Restores the best (or last) whole epoch's weights, if one ended, and throws.
+        private void Diverged(TrainingHistory history, int step, int epoch, int batch, double lr, double loss, double communicationAtStart)
+        {
+            history.Steps = step;
+            SequenceClassificationTransformer? kept = null;
+            // The best epoch's weights if they are known good, else the last known-good epoch end's.
+            byte[]? weights = _bestWeights is not null && _bestStep <= step - 2 ? _bestWeights : null;
+            if (weights is null && _epochEnds.LastOrDefault(e => e.Step <= step - 2) is { Weights: not null } good)
+            {
+                weights = good.Weights;
+                history.BestEpoch = good.Epoch;
+            }
+            if (weights is not null)
+            {
+                transformer.Model.ImportParameters(weights);
+                if (parallel.Group is { } group) history.CommunicationSeconds = group.Statistics.Seconds - communicationAtStart;
+                kept = transformer;
+            }
+            var error = new TrainingDivergedException(step, epoch, batch, lr, loss, kept);
+            channel.Error(error.Message);
+            throw error;
+        }
 
         private EpochSummary Summarize(int epoch, double loss, double accuracy, Stopwatch clock, double lr)
         {

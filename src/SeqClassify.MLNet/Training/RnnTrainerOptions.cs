@@ -253,6 +253,12 @@ public sealed class RnnTrainerOptions
     /// </summary>
     public CancellationToken CancellationToken { get; set; }
 
+    /// <summary>
+    /// The highest <see cref="LearningRate"/> accepted: far beyond any useful rate (AdamW's steps are about
+    /// the rate in size), yet low enough that a schedule's arithmetic stays finite.
+    /// </summary>
+    public const double MaximumLearningRate = 1e6;
+
     /// <summary>Checks every option; throws <see cref="ArgumentOutOfRangeException"/> naming the first one out of range.</summary>
     public void Validate()
     {
@@ -282,7 +288,10 @@ public sealed class RnnTrainerOptions
             throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, $"BatchSize must be at most {MaximumBatchSize}, got {BatchSize}.");
         }
         Positive(Epochs, nameof(Epochs));
-        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be positive.");
+        if (!(LearningRate > 0 && LearningRate <= MaximumLearningRate))
+        {
+            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, $"LearningRate must be positive and at most {MaximumLearningRate:G}, got {LearningRate}.");
+        }
         if (Threads != 0) TorchRuntime.CheckThreads(Threads, nameof(Threads));
         InUnitInterval(Dropout, nameof(Dropout));
         InUnitInterval(EmbeddingDropout, nameof(EmbeddingDropout));

@@ -27,7 +27,13 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
 {
     internal const string LoaderSignature = "SeqClassifyRnnClassifier";
 
-    private static readonly JsonSerializerOptions JsonOptions = new() { Converters = { new JsonStringEnumConverter() } };
+    // Named floating-point literals: a history may hold NaN or infinity (a diverging epoch's
+    // validation log-loss, say), and that must never stop a model from being saved.
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        Converters = { new JsonStringEnumConverter() },
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: "SCRNNCLS",

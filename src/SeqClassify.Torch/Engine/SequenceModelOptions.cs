@@ -134,23 +134,40 @@ public sealed class SequenceModelOptions
         Defined(Pooling, nameof(Pooling));
         Defined(PositionalEncoding, nameof(PositionalEncoding));
         Defined(Activation, nameof(Activation));
+        // The Transformer's options are checked whatever the encoder: a bad value is a mistake either way.
+        static void InRange(int value, int low, int high, string name)
+        {
+            if (value < low || value > high) throw new ArgumentOutOfRangeException(name, value, $"{name} must be between {low} and {high:N0}, got {value}.");
+        }
+        InRange(Heads, 1, MaximumHeads, nameof(Heads));
+        InRange(FeedForwardSize, 1, MaximumWidth, nameof(FeedForwardSize));
+        InRange(MaxPositions, 1, MaximumPositions, nameof(MaxPositions));
+        if (!(TransformerDropout >= 0 && TransformerDropout < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(TransformerDropout), TransformerDropout, $"TransformerDropout must be in [0, 1), got {TransformerDropout}.");
+        }
         if (Encoder != SequenceEncoder.Transformer) return;
         if (Pooling == SequencePooling.Last)
         {
             throw new ArgumentOutOfRangeException(nameof(Pooling), Pooling, "A Transformer has no final hidden state: pool by Mean, Max, First or Attention.");
         }
-        if (Heads < 1) throw new ArgumentOutOfRangeException(nameof(Heads), Heads, "Heads must be at least 1.");
         if (HiddenSize % Heads != 0)
         {
             throw new ArgumentOutOfRangeException(nameof(Heads), Heads, $"Heads ({Heads}) must divide HiddenSize ({HiddenSize}), the Transformer's model width.");
         }
-        if (FeedForwardSize < 1) throw new ArgumentOutOfRangeException(nameof(FeedForwardSize), FeedForwardSize, "FeedForwardSize must be at least 1.");
-        if (MaxPositions < 1) throw new ArgumentOutOfRangeException(nameof(MaxPositions), MaxPositions, "MaxPositions must be at least 1.");
-        if (!(TransformerDropout >= 0 && TransformerDropout < 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(TransformerDropout), TransformerDropout, $"TransformerDropout must be in [0, 1), got {TransformerDropout}.");
-        }
     }
+
+    /// <summary>The most attention heads a Transformer may have.</summary>
+    public const int MaximumHeads = 1024;
+
+    /// <summary>The widest feed-forward block (<see cref="FeedForwardSize"/>).</summary>
+    public const int MaximumWidth = 65536;
+
+    /// <summary>
+    /// The longest <see cref="MaxPositions"/>: a sinusoidal or learned table of this many rows is made
+    /// with the model, and attention costs the square of a sequence's length.
+    /// </summary>
+    public const int MaximumPositions = 65536;
 
     /// <summary>Checks lengths of the optional arrays, which the engine cannot see.</summary>
     internal void ValidateArrays()
