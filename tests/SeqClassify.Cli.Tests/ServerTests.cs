@@ -80,6 +80,7 @@ public class ServerTests
         var tooLong = await Post(new JsonObject { ["text"] = new string('b', 501) });
         var notJson = await _http.PostAsync("/predict", new StringContent("{text:", Encoding.UTF8, "application/json"));
         var wrongShape = await Post(new JsonObject { ["texts"] = new JsonArray(1, 2) });
+        var both = await Post(new JsonObject { ["text"] = "a", ["texts"] = new JsonArray("b") });
 
         Assert.That(tooBig.StatusCode, Is.EqualTo(HttpStatusCode.RequestEntityTooLarge));
         Assert.That(await Error(tooBig), Does.Contain("20000 bytes"));
@@ -89,6 +90,8 @@ public class ServerTests
         Assert.That(await Error(tooLong), Does.Contain("501 characters"));
         Assert.That(notJson.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(await Error(wrongShape), Does.Contain("\"texts\"[0] must be a string"));
+        Assert.That(both.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), "issue 22, item 10: neither is dropped silently");
+        Assert.That(await Error(both), Does.Contain("give \"text\" or \"texts\", not both"));
     }
 
     [Test]

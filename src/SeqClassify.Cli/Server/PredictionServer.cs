@@ -103,6 +103,8 @@ internal static class PredictionServer
         }
         List<string> texts;
         bool single = obj.ContainsKey("text");
+        // Both would answer one and silently drop the other.
+        if (single && obj.ContainsKey("texts")) return ([], true, "give \"text\" or \"texts\", not both");
         if (single)
         {
             if (obj["text"] is not JsonValue v || !v.TryGetValue(out string? text)) return ([], true, "\"text\" must be a string");
