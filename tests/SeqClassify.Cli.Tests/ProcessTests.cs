@@ -42,6 +42,27 @@ public class ProcessTests
         Assert.That(info.Out, Does.Contain("cancelled"));
     }
 
+    // Issue 22, item 9: an error in a real process is one line on stderr and nothing else (the engine
+    // once loaded libtorch, whose glog printed "WARNING: Logging before InitGoogleLogging()" first).
+    [Test]
+    public void AnErrorInARealProcessIsOneLineOnStandardError()
+    {
+        string data = Path.Combine(Cli.Scratch(), "empty.tsv");
+        File.WriteAllText(data, "label\ttext\n");
+        var start = new ProcessStartInfo("dotnet", ["exec", Path.Combine(AppContext.BaseDirectory, "seqclassify.dll"), "train", "--pretrained", "none",
+            "--train", data, "--text-column", "text", "--label-column", "label", "--out", Path.Combine(Cli.Scratch(), "m.zip")])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        string error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+
+        Assert.That(process.ExitCode, Is.EqualTo(1), output.Result);
+        Assert.That(error.TrimEnd('\n').Split('\n'), Is.EqualTo(new[] { $"error: {data}: the file has no data rows after its header" }));
+    }
+
     [Test]
     public void InATerminalProgressIsDrawnAsEpochAndBatchBars()
     {
