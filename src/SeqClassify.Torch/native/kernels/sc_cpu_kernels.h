@@ -3,7 +3,7 @@
 // instruction set (sc_cpu_kernels_avx512.cpp, _avx2.cpp, _baseline.cpp from sc_cpu_kernels.inc)
 // and chosen at run time from what the CPU reports.
 //
-// Why our own: Debian's libtorch multiplies through OpenBLAS 0.3.21, which picks its kernels by
+// Why our own (and no BLAS): Debian's OpenBLAS 0.3.21, which libtorch multiplied through, picks its kernels by
 // recognising the CPU model and falls back to SSE3 kernels on CPUs newer than itself (measured 2-4x
 // slower sgemm on Sapphire Rapids). The CPU's feature flags, not its model name, choose here. The
 // per-step products of a recurrence are also small ([rows <= 32] x 128 x 384), where a library
@@ -14,7 +14,7 @@
 
 namespace sc::cpu {
 
-// One AdamW update's scalars (sc_optimizer.h), already in float as libtorch applies them.
+// One AdamW update's scalars (sc_optimizer.h), already in float as PyTorch applies them.
 struct AdamWStep {
     float grad_scale;     // gradient clipping's factor (1: none)
     float decay;          // 1 - lr * weight_decay

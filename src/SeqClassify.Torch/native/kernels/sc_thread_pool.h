@@ -1,6 +1,6 @@
 // The engine's own threads for its parallel work (the fused layer and its matrix products).
 //
-// Why not libtorch's OpenMP pool: libgomp's threads spin while they wait, at every barrier and
+// Why not an OpenMP pool (libtorch's, which the engine once ran on): libgomp's threads spin while they wait, at every barrier and
 // between parallel regions, and a region ends only when every thread has finished the share it was
 // handed. Beside a CPU-bound process on a 2-core machine that cost two thirds of training speed
 // (bench/results/busy-neighbour.md): the spinning threads took CPU time from the working ones, and
