@@ -79,6 +79,26 @@ public class TrainingTests
         public void Report(TrainingProgress value) => report(value);
     }
 
+    // Issue 22, item 7: one very long row does not set training's memory: rows over MaximumRowSteps are
+    // cut for training, and the trainer says how many; prediction still reads the whole row.
+    [Test]
+    public void RowsLongerThanTheRowBudgetAreCutForTrainingAndCounted()
+    {
+        var ml = new MLContext(seed: 1);
+        var messages = new List<string>();
+        ml.Log += (_, e) => { lock (messages) messages.Add(e.RawMessage); };
+        var rows = Pipelines.SentenceRows.Append(new LabeledText { Label = "pos", Text = string.Join(' ', Enumerable.Repeat("wonderful film", 50_000)) }).ToArray();
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var options = Pipelines.Small(epochs: 1);
+        options.MaximumRowSteps = 1_000;
+
+        var model = Pipelines.Text(ml, options).Fit(data);
+
+        Assert.That(messages, Has.Some.Contains("1 training row(s) longer than 1,000 steps were cut to their first 1,000 for training"));
+        var scores = model.Transform(data).GetColumn<float[]>("Score").ToList();
+        Assert.That(scores, Has.Count.EqualTo(rows.Length), "prediction reads every row, the long one whole");
+    }
+
     [Test]
     public void IntegerLabelsComeBackAsIntegers()
     {

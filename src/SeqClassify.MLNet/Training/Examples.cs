@@ -38,7 +38,11 @@ internal sealed class Examples
     /// An empty sequence, a feature vector that is not whole steps, and a missing label (key 0) are
     /// refused naming the row.
     /// </summary>
-    public static Examples Read(IDataView data, string featureColumn, int featureSize, string? labelColumn, int maxLength)
+    public static Examples Read(IDataView data, string featureColumn, int featureSize, string? labelColumn, int maxLength) =>
+        Read(data, featureColumn, featureSize, labelColumn, maxLength, out _);
+
+    /// <summary>As <see cref="Read(IDataView, string, int, string?, int)"/>; <paramref name="truncated"/>: the rows longer than maxLength, cut to it.</summary>
+    public static Examples Read(IDataView data, string featureColumn, int featureSize, string? labelColumn, int maxLength, out int truncated)
     {
         var feature = data.Schema[featureColumn];
         var label = labelColumn is null ? (DataViewSchema.Column?)null : data.Schema[labelColumn];
@@ -66,6 +70,7 @@ internal sealed class Examples
             }
             labels.Add((int)key - 1);
         }
+        truncated = reader.Truncated;
         return new Examples(featureSize > 0 ? null : ids.ToArray(), featureSize > 0 ? features.ToArray() : null, featureSize, labels.ToArray());
     }
 
@@ -116,6 +121,9 @@ internal sealed class SequenceReader
     public static SequenceReader Create(DataViewRow row, DataViewSchema.Column column, int featureSize, int maxLength) =>
         new(row, column, featureSize, maxLength);
 
+    /// <summary>Rows read so far that were longer than the maximum length and cut to it.</summary>
+    public int Truncated { get; private set; }
+
     public long[] ReadIds()
     {
         _ids!(ref _idBuffer);
@@ -124,6 +132,7 @@ internal sealed class SequenceReader
             throw new InvalidOperationException($"Row {_row.Position}: column '{_column}' holds no token ids.");
         }
         int length = _maxLength > 0 ? Math.Min(_maxLength, _idBuffer.Length) : _idBuffer.Length;
+        if (length < _idBuffer.Length) Truncated++;
         var ids = new long[length];
         if (_idBuffer.IsDense) _idBuffer.GetValues().Slice(0, length).CopyTo(ids);
         else _idBuffer.DenseValues().Take(length).ToArray().CopyTo(ids, 0);
@@ -141,6 +150,7 @@ internal sealed class SequenceReader
         }
         int steps = length / _featureSize;
         int kept = (_maxLength > 0 ? Math.Min(_maxLength, steps) : steps) * _featureSize;
+        if (kept < length) Truncated++;
         var values = new float[kept];
         if (_featureBuffer.IsDense) _featureBuffer.GetValues().Slice(0, kept).CopyTo(values);
         else _featureBuffer.DenseValues().Take(kept).ToArray().CopyTo(values, 0);

@@ -92,7 +92,12 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
         {
             channel.Info($"Transformer: each sequence keeps its first {_options.SequenceLimit} steps at most (MaxPositions {_options.MaxPositions}), in training and prediction");
         }
-        var all = Examples.Read(input, _options.FeatureColumnName, _options.FeatureSize, _options.LabelColumnName, _options.SequenceLimit);
+        var all = Examples.Read(input, _options.FeatureColumnName, _options.FeatureSize, _options.LabelColumnName, _options.TrainingRowLimit, out int cut);
+        if (cut > 0 && _options.TrainingRowLimit != _options.SequenceLimit)
+        {
+            channel.Warning($"{cut:N0} training row(s) longer than {_options.TrainingRowLimit:N0} steps were cut to their first {_options.TrainingRowLimit:N0} " +
+                "for training (MaximumRowSteps: a row's steps are all kept in memory for the backward pass); prediction reads whole rows");
+        }
         if (all.Count == 0)
         {
             throw new InvalidOperationException("The training data has no rows.");

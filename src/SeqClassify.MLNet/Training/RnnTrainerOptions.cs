@@ -200,6 +200,20 @@ public sealed class RnnTrainerOptions
     /// </summary>
     public int MaximumBatchTokens { get; set; } = BatchPlanner.DefaultTokenBudget;
 
+    /// <summary>
+    /// The steps a training row keeps at most (0 = no limit). Training keeps every step's activations for
+    /// the backward pass (tens of KB per step with the default model), so one very long row would set the
+    /// run's peak memory; longer rows are cut to their first <see cref="MaximumRowSteps"/> steps for
+    /// training, and the trainer says how many were. Prediction is not affected: it keeps nothing per step.
+    /// </summary>
+    public int MaximumRowSteps { get; set; } = DefaultMaximumRowSteps;
+
+    /// <summary>The default <see cref="MaximumRowSteps"/>: far beyond a review or an article (IMDB's longest is about 2,800 tokens).</summary>
+    public const int DefaultMaximumRowSteps = 16384;
+
+    /// <summary>The steps training keeps of a row: <see cref="SequenceLimit"/> and <see cref="MaximumRowSteps"/>, whichever is lower (0 = all).</summary>
+    internal int TrainingRowLimit => SequenceLimit == 0 ? MaximumRowSteps : MaximumRowSteps == 0 ? SequenceLimit : Math.Min(SequenceLimit, MaximumRowSteps);
+
     /// <summary>The fraction an automatic <see cref="ValidationFraction"/> holds out.</summary>
     public const double AutomaticValidationFraction = 0.05;
 
@@ -301,6 +315,7 @@ public sealed class RnnTrainerOptions
         if (EarlyStoppingPatience < 0) throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "EarlyStoppingPatience must be >= 0.");
         if (FeatureSize < 0) throw new ArgumentOutOfRangeException(nameof(FeatureSize), FeatureSize, "FeatureSize must be 0 (token ids) or the number of values per step.");
         if (MaximumTrainingLength < 0) throw new ArgumentOutOfRangeException(nameof(MaximumTrainingLength), MaximumTrainingLength, "MaximumTrainingLength must be >= 0.");
+        if (MaximumRowSteps < 0) throw new ArgumentOutOfRangeException(nameof(MaximumRowSteps), MaximumRowSteps, "MaximumRowSteps must be >= 0 (0: no limit).");
         ColumnChecks.RequireName(LabelColumnName, nameof(LabelColumnName));
         ColumnChecks.RequireName(FeatureColumnName, nameof(FeatureColumnName));
         if (!Enum.IsDefined(PretrainedEmbeddings)) throw new ArgumentOutOfRangeException(nameof(PretrainedEmbeddings), PretrainedEmbeddings, "PretrainedEmbeddings is not a PretrainedModelKind.");
