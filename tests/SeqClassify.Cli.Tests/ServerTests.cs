@@ -94,6 +94,27 @@ public class ServerTests
         Assert.That(await Error(both), Does.Contain("give \"text\" or \"texts\", not both"));
     }
 
+    // Issue 22, item 10: a client that sends its whole 10 MB body before reading (as Python's urllib
+    // does) reads the 413 JSON, not a broken pipe.
+    [Test]
+    public async Task ABodySentWholeBeforeTheAnswerStillGetsThe413()
+    {
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(_http.BaseAddress!.Host, _http.BaseAddress.Port);
+        var stream = client.GetStream();
+        const int size = 10 << 20;
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+            $"POST /predict HTTP/1.1\r\nHost: {_http.BaseAddress.Authority}\r\nContent-Type: application/json\r\nContent-Length: {size}\r\nConnection: close\r\n\r\n"));
+        var body = new byte[size];
+        Array.Fill(body, (byte)' ');
+        await stream.WriteAsync(body);
+
+        string answer = await new StreamReader(stream, Encoding.UTF8).ReadToEndAsync();
+
+        Assert.That(answer, Does.StartWith("HTTP/1.1 413"));
+        Assert.That(answer, Does.Contain("\"error\"").And.Contain("20000 bytes"));
+    }
+
     [Test]
     public async Task BodiesTheServerCannotReadAre400WithAJsonErrorSayingWhy()
     {

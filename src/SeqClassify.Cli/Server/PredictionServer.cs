@@ -23,7 +23,8 @@ internal static class PredictionServer
         builder.WebHost.UseUrls(urls);
         builder.WebHost.ConfigureKestrel(k =>
         {
-            k.Limits.MaxRequestBodySize = limits.MaxRequestBytes;
+            // Kestrel's own limit is the drain limit: Predict answers bodies over MaxRequestBytes itself.
+            k.Limits.MaxRequestBodySize = Math.Max(limits.MaxRequestBytes, ServerLimits.MaxDrainBytes);
             k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(limits.HeaderTimeoutSeconds);
             k.Limits.MaxConcurrentConnections = limits.MaxConnections;
         });
@@ -61,8 +62,23 @@ internal static class PredictionServer
         JsonNode? body;
         try
         {
+            // At most MaxRequestBytes kept; the rest of a larger body read and dropped before the 413.
+            var kept = new MemoryStream();
+            var chunk = new byte[81920];
+            long total = 0;
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, aborted)) > 0)
+            {
+                total += read;
+                if (total <= limits.MaxRequestBytes) kept.Write(chunk, 0, read);
+            }
+            if (total > limits.MaxRequestBytes)
+            {
+                return Error(StatusCodes.Status413PayloadTooLarge, $"the request body is larger than {limits.MaxRequestBytes} bytes");
+            }
+            kept.Position = 0;
             // A repeated key is refused, not resolved silently to one of its values.
-            body = await JsonNode.ParseAsync(request.Body, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false },
+            body = await JsonNode.ParseAsync(kept, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false },
                 cancellationToken: aborted);
         }
         catch (Microsoft.AspNetCore.Http.BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
