@@ -2,7 +2,6 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
 using SeqClassify.MLNet.Text;
-using SeqClassify.MLNet.Training;
 
 namespace SeqClassify.Cli;
 

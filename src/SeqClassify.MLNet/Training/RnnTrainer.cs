@@ -314,7 +314,8 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
                 {
                     _bestAccuracy = summary.ValidationAccuracy.Value;
                     history.BestEpoch = epoch;
-                    _bestWeights = options.RestoreBestEpoch ? model.ExportParameters() : null;
+                    // The epoch end's copy, taken above: the weights are exported once per epoch.
+                    _bestWeights = options.RestoreBestEpoch ? _epochEnds[^1].Weights : null;
                     _bestStep = step;
                     sinceBest = 0;
                 }

@@ -1,5 +1,6 @@
 #include "sc_linear.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "sc_gemm.h"
