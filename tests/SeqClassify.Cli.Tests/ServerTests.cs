@@ -185,6 +185,52 @@ public class ServerTests
     }
 
     [Test]
+    public async Task ARequestBeyondTheQueueIsRefusedWith503AndRetryAfterAndOneInTheQueueWaitsForItsTurn()
+    {
+        var model = LoadedModel.Load(new Microsoft.ML.MLContext(), _model);
+        var limits = new Server.ServerLimits(MaxConcurrentPredictions: 1, MaxQueuedRequests: 1);
+        var gate = new Server.PredictionGate(limits.MaxConcurrentPredictions, limits.MaxQueuedRequests);
+        await using var app = Server.PredictionServer.Build(model, "http://127.0.0.1:0", limits, new StringWriter(), verbose: false, gate);
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        var body = new JsonObject { ["text"] = "free prize call now" };
+        // The server's one scoring slot and its one queue place, taken.
+        var scoring = gate.TryAdmit()!;
+        await scoring.WaitToScoreAsync(CancellationToken.None);
+        var queued = gate.TryAdmit()!;
+
+        var refused = await http.PostAsync("/predict", JsonContent.Create(body));
+
+        Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+        Assert.That(refused.Headers.RetryAfter?.Delta, Is.EqualTo(TimeSpan.FromSeconds(Server.ServerLimits.RetryAfterSeconds)));
+        Assert.That(await Error(refused), Does.StartWith("the server is busy: 1 requests are being scored and 1 wait"));
+        Assert.That(gate.Admitted, Is.EqualTo(2), "the refused request left nothing behind");
+
+        // A place in the queue frees: the next request is admitted and waits for the scoring slot.
+        queued.Dispose();
+        var waiting = http.PostAsync("/predict", JsonContent.Create(body));
+        while (gate.Admitted < 2 && !waiting.IsCompleted) await Task.Yield();
+        Assert.That(waiting.IsCompleted, Is.False, "answered while the only scoring slot was taken");
+        scoring.Dispose();
+        var answered = await waiting;
+
+        Assert.That(answered.StatusCode, Is.EqualTo(HttpStatusCode.OK), await answered.Content.ReadAsStringAsync());
+        Assert.That(gate.Admitted, Is.EqualTo(0));
+        await app.StopAsync();
+    }
+
+    [TestCase("--batch-tokens", "0", "--batch-tokens must be at least 1, got 0")]
+    [TestCase("--max-concurrent-predictions", "0", "--max-concurrent-predictions must be at least 1, got 0")]
+    [TestCase("--max-queued-requests", "-1", "--max-queued-requests must be 0 or more, got -1")]
+    public void LoadLimitsOutOfRangeAreUsageErrors(string option, string value, string message)
+    {
+        var result = Cli.Run("serve", "--model", _model, option, value);
+
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.Error);
+        Assert.That(result.Error, Does.Contain(message));
+    }
+
+    [Test]
     public async Task ConcurrentRequestsGetTheSequentialAnswers()
     {
         var texts = Enumerable.Range(0, 40).Select(i => i % 2 == 0 ? $"free prize {i} call now" : $"lunch at {i}?").ToArray();

@@ -38,7 +38,7 @@ public class BatchPlannerTests
     {
         var examples = WithOneHugeRow(out int huge);
 
-        var batches = BatchPlanner.InLengthOrder(examples, batchSize: 256);
+        var batches = BatchPlanner.InLengthOrder(examples, batchSize: 256, BatchPlanner.DefaultTokenBudget);
 
         Assert.That(batches.SelectMany(b => b).Order(), Is.EqualTo(Enumerable.Range(0, examples.Count)));
         Assert.That(batches.Single(b => b.Contains(huge)), Has.Length.InRange(1, 2));

@@ -127,6 +127,9 @@ public class TrainingTests
         var model = Pipelines.Text(ml, Pipelines.Small(epochs: 1)).Fit(split.TrainSet);
 
         var batched = model.Transform(split.TestSet).GetColumn<float[]>("Score").ToList();
+        // A server's small token budget (seqclassify serve --batch-tokens) splits batches further.
+        model.OfType<SequenceClassificationTransformer>().Single().PredictionBatchTokens = 64;
+        var budgeted = model.Transform(split.TestSet).GetColumn<float[]>("Score").ToList();
         var engine = ml.Model.CreatePredictionEngine<LabeledText, TextPrediction>(model);
         var alone = split.TestSet.GetColumn<string>("Text").Select(t => engine.Predict(new LabeledText { Text = t }).Score.ToArray()).ToList();
 
@@ -134,7 +137,10 @@ public class TrainingTests
         for (int row = 0; row < alone.Count; row++)
         {
             Assert.That(batched[row], Is.EqualTo(alone[row]).Within(1e-5), $"row {row}");
+            Assert.That(budgeted[row], Is.EqualTo(alone[row]).Within(1e-5), $"row {row}, 64 tokens per batch");
         }
+        Assert.That(() => model.OfType<SequenceClassificationTransformer>().Single().PredictionBatchTokens = 0,
+            Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("PredictionBatchTokens must be at least 1"));
     }
 
     [Test]

@@ -21,6 +21,22 @@ internal sealed class ServeCommand
     {
         Description = "Connections open at once; more wait in the listen queue.", DefaultValueFactory = _ => new ServerLimits().MaxConnections,
     };
+    private readonly Option<int> _maxConcurrentPredictions = new("--max-concurrent-predictions")
+    {
+        Description = "Requests scored at once (each uses the engine's threads); the rest wait in the queue.",
+        DefaultValueFactory = _ => new ServerLimits().MaxConcurrentPredictions,
+    };
+    private readonly Option<int> _maxQueuedRequests = new("--max-queued-requests")
+    {
+        Description = "Requests that may wait to be scored; one more is refused at once with 503 and Retry-After.",
+        DefaultValueFactory = _ => new ServerLimits().MaxQueuedRequests,
+    };
+    private readonly Option<int> _batchTokens = new("--batch-tokens")
+    {
+        Description = "Padded tokens the engine scores in one batch: a request's texts are scored in batches within it, which bounds " +
+                      "each scoring request's memory (about 2.5 KB per token with the default model). Predictions do not depend on it.",
+        DefaultValueFactory = _ => new ServerLimits().BatchTokens,
+    };
 
     public Command Build(CliConsole console, Option<bool> verbose)
     {
@@ -34,12 +50,17 @@ internal sealed class ServeCommand
             JSON error, reported on stderr (with its stack trace under --verbose).
             Slow clients: headers must arrive within --header-timeout seconds, bodies at 240 bytes/s or more
             (after 5 s); at most --max-connections connections at once.
+            Load: at most --max-concurrent-predictions requests are scored at once, in batches of at most
+            --batch-tokens tokens, and --max-queued-requests more wait their turn; a request beyond those is
+            answered 503 with Retry-After: 1 at once. Memory is bounded by these limits, not by the clients:
+            bench/results/server-load-*.md measures it.
 
             Example:
               seqclassify serve --model sst2.zip --urls http://127.0.0.1:5080
               curl -s localhost:5080/predict -d '{"text": "a gorgeous film"}'
             """);
-        foreach (var option in new Option[] { _model, _urls, _maxTexts, _maxTextLength, _maxRequestBytes, _headerTimeout, _maxConnections })
+        foreach (var option in new Option[] { _model, _urls, _maxTexts, _maxTextLength, _maxRequestBytes, _headerTimeout, _maxConnections,
+                     _maxConcurrentPredictions, _maxQueuedRequests, _batchTokens })
         {
             command.Options.Add(option);
         }
@@ -50,11 +71,15 @@ internal sealed class ServeCommand
     private async Task<int> Run(ParseResult parse, CliConsole console, bool verbose, CancellationToken cancel)
     {
         var limits = new ServerLimits(parse.GetValue(_maxRequestBytes), parse.GetValue(_maxTexts), parse.GetValue(_maxTextLength),
-            parse.GetValue(_headerTimeout), parse.GetValue(_maxConnections));
-        if (limits.MaxTexts < 1 || limits.MaxTextLength < 1 || limits.MaxRequestBytes < 1 || limits.MaxConnections < 1)
+            parse.GetValue(_headerTimeout), parse.GetValue(_maxConnections), parse.GetValue(_maxConcurrentPredictions),
+            parse.GetValue(_maxQueuedRequests), parse.GetValue(_batchTokens));
+        foreach (var (name, value) in new (string, long)[] { ("--max-texts", limits.MaxTexts), ("--max-text-length", limits.MaxTextLength),
+                     ("--max-request-bytes", limits.MaxRequestBytes), ("--max-connections", limits.MaxConnections),
+                     ("--max-concurrent-predictions", limits.MaxConcurrentPredictions), ("--batch-tokens", limits.BatchTokens) })
         {
-            throw new UsageException("--max-texts, --max-text-length, --max-request-bytes and --max-connections must be positive");
+            if (value < 1) throw new UsageException($"{name} must be at least 1, got {value}");
         }
+        if (limits.MaxQueuedRequests < 0) throw new UsageException($"--max-queued-requests must be 0 or more, got {limits.MaxQueuedRequests}");
         if (!(limits.HeaderTimeoutSeconds >= 1 && limits.HeaderTimeoutSeconds <= 3600))
         {
             throw new UsageException($"--header-timeout must be between 1 and 3600 seconds, got {limits.HeaderTimeoutSeconds}");

@@ -16,7 +16,8 @@ namespace SeqClassify.Cli.Server;
 /// </summary>
 internal static class PredictionServer
 {
-    public static WebApplication Build(LoadedModel model, string urls, ServerLimits limits, TextWriter errors, bool verbose)
+    /// <param name="gate">The bound on work in flight; by default one from <paramref name="limits"/> (tests pass their own to fill it).</param>
+    public static WebApplication Build(LoadedModel model, string urls, ServerLimits limits, TextWriter errors, bool verbose, PredictionGate? gate = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -53,30 +54,38 @@ internal static class PredictionServer
 
         app.MapGet("/health", () => Results.Json(new JsonObject { ["status"] = "ok" }));
         app.MapGet("/model", () => Results.Text(model.Description.ToJsonString(), "application/json"));
-        app.MapPost("/predict", (HttpRequest request, CancellationToken aborted) => Predict(request, model, limits, aborted));
+        // Prediction batches within the serving budget: the memory of each request scored at once.
+        model.Classifier.PredictionBatchTokens = limits.BatchTokens;
+        gate ??= new PredictionGate(limits.MaxConcurrentPredictions, limits.MaxQueuedRequests);
+        app.MapPost("/predict", async (HttpContext context) =>
+        {
+            // The admission lasts until the answer is written: an answer being sent holds memory too.
+            using var admission = gate.TryAdmit();
+            var result = await Predict(context.Request, model, limits, admission, context.RequestAborted);
+            await result.ExecuteAsync(context);
+        });
         return app;
     }
 
-    private static async Task<IResult> Predict(HttpRequest request, LoadedModel model, ServerLimits limits, CancellationToken aborted)
+    private static async Task<IResult> Predict(HttpRequest request, LoadedModel model, ServerLimits limits, PredictionGate.Admission? admission,
+        CancellationToken aborted)
     {
+        if (admission is null)
+        {
+            // Read and dropped, as a body over the limit is, so that the client reads the answer.
+            await ReadBody(request, keepAtMost: 0, aborted);
+            request.HttpContext.Response.Headers.RetryAfter = ServerLimits.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Error(StatusCodes.Status503ServiceUnavailable,
+                $"the server is busy: {limits.MaxConcurrentPredictions} requests are being scored and {limits.MaxQueuedRequests} wait; retry after {ServerLimits.RetryAfterSeconds} s");
+        }
         JsonNode? body;
         try
         {
-            // At most MaxRequestBytes kept; the rest of a larger body read and dropped before the 413.
-            var kept = new MemoryStream();
-            var chunk = new byte[81920];
-            long total = 0;
-            int read;
-            while ((read = await request.Body.ReadAsync(chunk, aborted)) > 0)
-            {
-                total += read;
-                if (total <= limits.MaxRequestBytes) kept.Write(chunk, 0, read);
-            }
-            if (total > limits.MaxRequestBytes)
+            var kept = await ReadBody(request, limits.MaxRequestBytes, aborted);
+            if (kept is null)
             {
                 return Error(StatusCodes.Status413PayloadTooLarge, $"the request body is larger than {limits.MaxRequestBytes} bytes");
             }
-            kept.Position = 0;
             // A repeated key is refused, not resolved silently to one of its values.
             body = await JsonNode.ParseAsync(kept, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false },
                 cancellationToken: aborted);
@@ -106,9 +115,31 @@ internal static class PredictionServer
         {
             return Error(StatusCodes.Status400BadRequest, problem);
         }
+        body = null;
+        await admission.WaitToScoreAsync(aborted);
         var results = new JsonArray(texts.Zip(model.Score(texts), (text, score) => (JsonNode?)PredictCommand.AddPrediction(
             new JsonObject { ["text"] = text }, score, model.Classifier.LabelNames, model.Classifier.LabelNames.Count)).ToArray());
         return Results.Text((single ? results[0]! : new JsonObject { ["predictions"] = results }).ToJsonString(), "application/json");
+    }
+
+    /// <summary>
+    /// The body, when it has at most <paramref name="keepAtMost"/> bytes; otherwise null, after reading
+    /// and dropping the rest (up to Kestrel's limit, <see cref="ServerLimits.MaxDrainBytes"/>).
+    /// </summary>
+    private static async Task<MemoryStream?> ReadBody(HttpRequest request, long keepAtMost, CancellationToken aborted)
+    {
+        var kept = new MemoryStream();
+        var chunk = new byte[81920];
+        long total = 0;
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, aborted)) > 0)
+        {
+            total += read;
+            if (total <= keepAtMost) kept.Write(chunk, 0, read);
+        }
+        if (total > keepAtMost) return null;
+        kept.Position = 0;
+        return kept;
     }
 
     private static (List<string> Texts, bool Single, string? Problem) ReadTexts(JsonNode? body, ServerLimits limits)

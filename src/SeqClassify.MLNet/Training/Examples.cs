@@ -206,10 +206,10 @@ internal static class BatchPlanner
     }
 
     /// <summary>Consecutive rows in length order (for prediction, where order does not matter to the result).</summary>
-    public static List<int[]> InLengthOrder(Examples examples, int batchSize)
+    public static List<int[]> InLengthOrder(Examples examples, int batchSize, int tokenBudget)
     {
         var order = Enumerable.Range(0, examples.Count).OrderBy(examples.LengthOf).ToArray();
-        return order.Chunk(batchSize).SelectMany(rows => WithinTokenBudget(rows, examples.LengthOf, DefaultTokenBudget)).ToList();
+        return order.Chunk(batchSize).SelectMany(rows => WithinTokenBudget(rows, examples.LengthOf, tokenBudget)).ToList();
     }
 
     /// <summary>

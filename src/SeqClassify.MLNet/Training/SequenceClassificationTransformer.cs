@@ -143,13 +143,32 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
     // set the padded length of 255 short ones).
     private const int LookAheadRows = 8 * PredictionBatchSize;
 
+    /// <summary>
+    /// Padded tokens (rows x the longest row) one prediction batch holds at most; a batch over it is
+    /// split, longest rows first. The engine's memory for a batch grows with it (about 2.5 KB per
+    /// token with the default model), so a server scoring several requests at once lowers it to bound
+    /// its memory (seqclassify serve: --batch-tokens); the default suits scoring a data set. Predictions
+    /// do not depend on it. Not saved with the model: set it on the loaded model, before scoring.
+    /// </summary>
+    public int PredictionBatchTokens
+    {
+        get => _predictionBatchTokens;
+        set
+        {
+            if (value < 1) throw new ArgumentOutOfRangeException(nameof(PredictionBatchTokens), value, "PredictionBatchTokens must be at least 1.");
+            _predictionBatchTokens = value;
+        }
+    }
+
+    private int _predictionBatchTokens = BatchPlanner.DefaultTokenBudget;
+
     /// <summary>Probabilities for every example, [count x classes] row-major, in the examples' order.</summary>
     internal float[] PredictProbabilities(Examples examples)
     {
         int classes = Classes.Count;
         var all = new float[examples.Count * classes];
         // Length-sorted batches pad least; results go back to each row's own place.
-        foreach (var rows in BatchPlanner.InLengthOrder(examples, PredictionBatchSize))
+        foreach (var rows in BatchPlanner.InLengthOrder(examples, PredictionBatchSize, PredictionBatchTokens))
         {
             float[] probabilities = Model.Predict(examples.Batch(rows));
             for (int i = 0; i < rows.Length; i++)
