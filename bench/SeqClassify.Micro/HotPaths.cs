@@ -43,7 +43,7 @@ public class HotPaths
         _batch = SequenceBatch.FromTokenIds(Enumerable.Range(0, 32)
             .Select(_ => (IReadOnlyList<long>)Enumerable.Range(0, 250).Select(_ => (long)random.Next(2, 20_000)).ToArray()).ToList());
         _labels = Enumerable.Range(0, 32).Select(i => (long)(i % 2)).ToArray();
-        _model = new SequenceClassifierModel(new SequenceModelOptions { VocabularySize = 20_000, InputSize = 100, HiddenSize = 128, NumClasses = 2 });
+        _model = new SequenceClassifierModel(new SequenceModelOptions { VocabularySize = 20_000, InputSize = 100, HiddenSize = 128, NumClasses = 2, Bidirectional = false, Pooling = SequencePooling.Last, Dropout = 0, EmbeddingDropout = 0, GradientClipNorm = 0 });
     }
 
     [GlobalCleanup]

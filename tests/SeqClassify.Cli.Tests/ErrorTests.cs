@@ -19,7 +19,7 @@ public class ErrorTests
         Assert.That(Cli.Run("fly").ExitCode, Is.EqualTo(2));
     }
 
-    [TestCase("--cell", "transformer", "--cell must be gru, lstm or rnn")]
+    [TestCase("--cell", "transformer", "--cell must be rnn, rnn-relu, gru or lstm")]
     [TestCase("--epochs", "0", "--epochs:")]
     [TestCase("--tokenizer", "bpe", "--tokenizer must be")]
     [TestCase("--threads", "10000", "--threads must be between 1 and ")]

@@ -60,7 +60,7 @@ public class BadInputTests
     [TestCase(float.NegativeInfinity)]
     public void NonFiniteFeatureIsRefused(float value)
     {
-        using var model = new SequenceClassifierModel(new SequenceModelOptions { InputSize = 2, HiddenSize = 4, NumClasses = 2 });
+        using var model = new SequenceClassifierModel(new SequenceModelOptions { InputSize = 2, HiddenSize = 4, NumClasses = 2, Bidirectional = false, Pooling = SequencePooling.Last, Dropout = 0, EmbeddingDropout = 0, GradientClipNorm = 0 });
         var batch = SequenceBatch.FromFeatures([[[0f, 1f], [value, 2f]]], 2);
 
         var error = Assert.Throws<ArgumentException>(() => model.Predict(batch));
@@ -93,7 +93,7 @@ public class BadInputTests
     [Test]
     public void TokenIdsGivenToAFeatureModelAreRefused()
     {
-        using var model = new SequenceClassifierModel(new SequenceModelOptions { InputSize = 2, HiddenSize = 4, NumClasses = 2 });
+        using var model = new SequenceClassifierModel(new SequenceModelOptions { InputSize = 2, HiddenSize = 4, NumClasses = 2, Bidirectional = false, Pooling = SequencePooling.Last, Dropout = 0, EmbeddingDropout = 0, GradientClipNorm = 0 });
         Assert.That(() => model.Predict(TestModels.Batch(TestModels.RandomSequences(2))),
             Throws.ArgumentException.With.Message.Contains("takes feature vectors"));
     }

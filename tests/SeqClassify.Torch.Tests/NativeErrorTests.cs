@@ -10,7 +10,7 @@ public class NativeErrorTests
     {
         // The model expects 4 features per step; the batch carries 3. The engine checks the batch
         // before it reads a feature.
-        var options = new SequenceModelOptions { InputSize = 4, HiddenSize = 4, NumClasses = 2, Encoder = encoder, Heads = 2, FeedForwardSize = 8 };
+        var options = new SequenceModelOptions { InputSize = 4, HiddenSize = 4, NumClasses = 2, Encoder = encoder, Heads = 2, FeedForwardSize = 8, Bidirectional = false, Pooling = SequencePooling.Last, Dropout = 0, EmbeddingDropout = 0, GradientClipNorm = 0 };
         if (encoder == SequenceEncoder.Transformer) options.Pooling = SequencePooling.Mean;
         using var model = new SequenceClassifierModel(options);
         var batch = SequenceBatch.FromFeatures([[[1f, 2f, 3f]]], 3);
@@ -21,25 +21,42 @@ public class NativeErrorTests
     }
 
     [Test]
-    public unsafe void BothSidesAgreeOnTheStructLayoutAndTheEngineRefusesAnother()
+    public unsafe void TheConfigHasNoPaddingAndTheEngineRefusesAnotherVersion()
     {
-        Interop.NativeMethods.sc_model_abi(out long config, out long batch, out long stepResult, out int version);
-        Assert.That((config, batch, stepResult, version),
-            Is.EqualTo(((long)sizeof(Interop.NativeModelConfig), (long)sizeof(Interop.NativeBatch), (long)sizeof(Interop.NativeStepResult), (int)Interop.NativeAbi.Version)));
+        Interop.NativeMethods.sc_model_abi(out long size, out long batch, out long stepResult, out int version);
+        Assert.That((batch, stepResult, version),
+            Is.EqualTo(((long)sizeof(Interop.NativeBatch), (long)sizeof(Interop.NativeStepResult), (int)Interop.NativeAbi.Version)));
+        // Each field right after the previous one, the last one ending the struct: an inserted field
+        // moves every later offset, which the managed side's by-name layout follows.
+        long next = 0;
+        long versionOffset = -1;
+        for (int i = 0; i < Interop.NativeMethods.sc_model_config_field_count(); i++)
+        {
+            Interop.NativeStatus.ThrowIfFailed(Interop.NativeMethods.sc_model_config_field(i, out IntPtr name, out long offset, out long bytes, out _));
+            Assert.That(offset, Is.EqualTo(next), System.Runtime.InteropServices.Marshal.PtrToStringUTF8(name));
+            if (System.Runtime.InteropServices.Marshal.PtrToStringUTF8(name) == "version") versionOffset = offset;
+            next = offset + bytes;
+        }
+        Assert.That(next, Is.EqualTo(size));
 
-        // A caller built against an older layout: refused before any field is read.
-        var stale = new Interop.NativeModelConfig { StructSize = (uint)sizeof(Interop.NativeModelConfig) - 40, Version = 1, NumClasses = 2 };
-        var status = Interop.NativeMethods.sc_model_create(in stale, out var handle);
-        handle.Dispose();
+        // A caller built against another version: refused before any other field is read.
+        byte[] stale = Interop.NativeModelConfig.Write(new SequenceModelOptions(), null, null);
+        BitConverter.TryWriteBytes(stale.AsSpan((int)versionOffset), 1u);
+        Interop.NativeStatusCode status;
+        fixed (byte* config = stale)
+        {
+            status = Interop.NativeMethods.sc_model_create(config, out var handle);
+            handle.Dispose();
+        }
 
         var error = Assert.Throws<ArgumentException>(() => Interop.NativeStatus.ThrowIfFailed(status));
-        Assert.That(error!.Message, Does.Contain($"sc_model_config of {sizeof(Interop.NativeModelConfig) - 40} bytes, version 1").And.Contain("managed and native builds differ"));
+        Assert.That(error!.Message, Does.Contain($"sc_model_config of {size} bytes, version 1").And.Contain("managed and native builds differ"));
     }
 
     [Test]
     public void TheModelAndProcessKeepWorkingAfterANativeError()
     {
-        using var model = new SequenceClassifierModel(new SequenceModelOptions { InputSize = 4, HiddenSize = 5, NumClasses = 2 });
+        using var model = new SequenceClassifierModel(new SequenceModelOptions { InputSize = 4, HiddenSize = 5, NumClasses = 2, Bidirectional = false, Pooling = SequencePooling.Last, Dropout = 0, EmbeddingDropout = 0, GradientClipNorm = 0 });
         Assert.Throws<ArgumentException>(() => model.Predict(SequenceBatch.FromFeatures([[[1f, 2f, 3f]]], 3)));
 
         float[] probabilities = model.Predict(SequenceBatch.FromFeatures([[[1f, 2f, 3f, 4f]]], 4));

@@ -44,6 +44,7 @@ internal sealed class ParityFixture
         Cell = (RnnCellType)Config("cell"),
         Pooling = (SequencePooling)Config("pooling"),
         Bidirectional = Config("bidirectional") == 1,
+        Dropout = 0, EmbeddingDropout = 0, GradientClipNorm = 0, // PyTorch's modules' defaults, not the library's
     };
 
     public byte[] Parameters => Prefixed("param.");

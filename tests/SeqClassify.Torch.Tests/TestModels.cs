@@ -17,6 +17,7 @@ internal static class TestModels
         Pooling = pooling,
         NumClasses = 3,
         Seed = 7,
+        Dropout = 0, EmbeddingDropout = 0, GradientClipNorm = 0, // PyTorch's modules' defaults, not the library's
     };
 
     /// <summary>A small Transformer over the same vocabulary: width 8, 2 heads, 2 layers, at most 12 positions.</summary>
@@ -33,6 +34,7 @@ internal static class TestModels
         Pooling = pooling,
         NumClasses = 3,
         Seed = 5,
+        Bidirectional = false, Dropout = 0, EmbeddingDropout = 0, GradientClipNorm = 0, // PyTorch's modules' defaults, not the library's
     };
 
     /// <summary>Sequences of the given lengths with ids in [2, Vocabulary), from a fixed seed.</summary>

@@ -12,6 +12,7 @@ public class ThreadPoolTests
     {
         VocabularySize = TestModels.Vocabulary, InputSize = 36, HiddenSize = 40, NumLayers = 2, Bidirectional = true,
         Cell = RnnCellType.Lstm, Pooling = SequencePooling.Max, NumClasses = 3, Seed = 5,
+        Dropout = 0, EmbeddingDropout = 0, GradientClipNorm = 0, // PyTorch's modules' defaults, not the library's
     };
 
     private static SequenceBatch ManyRows() =>

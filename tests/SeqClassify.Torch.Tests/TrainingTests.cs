@@ -26,6 +26,7 @@ public class TrainingTests
         {
             VocabularySize = vocabulary, InputSize = 16, HiddenSize = 32, Cell = cell, NumClasses = 2, Seed = 3,
             Encoder = encoder, Pooling = pooling, Heads = 4, FeedForwardSize = 64, MaxPositions = 64,
+            Bidirectional = false, Dropout = 0, EmbeddingDropout = 0, GradientClipNorm = 0, // PyTorch's modules' defaults, not the library's
         });
         var order = Enumerable.Range(0, 64).ToArray();
         var random = new Random(5);
@@ -123,6 +124,7 @@ public class TrainingTests
             VocabularySize = 0, InputSize = 1, HiddenSize = 16, NumClasses = 2, Seed = 2,
             Encoder = encoder, Pooling = encoder == SequenceEncoder.Transformer ? SequencePooling.Mean : SequencePooling.Last,
             Heads = 2, FeedForwardSize = 32, MaxPositions = 16, TransformerDropout = 0,
+            Bidirectional = false, Dropout = 0, EmbeddingDropout = 0, GradientClipNorm = 0, // PyTorch's modules' defaults, not the library's
         });
         var batch = SequenceBatch.FromFeatures(sequences, 1);
         double firstLoss = model.TrainStep(batch, labels, 0.02).Loss;

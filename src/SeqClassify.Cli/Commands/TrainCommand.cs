@@ -23,28 +23,11 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
     private readonly Option<string> _test = new("--test") { Description = "Test data: its metrics are printed at the end." };
     private readonly Option<string> _out = new("--out") { Description = "Where to save the model (.zip); written atomically.", Required = true };
     private readonly Option<string> _tokenizer = new("--tokenizer") { Description = "basic_english (default), whitespace or chars." };
-    private readonly Option<string> _encoder = new("--encoder") { Description = "rnn (the default) or transformer." };
-    private readonly Option<string> _cell = new("--cell") { Description = "gru, lstm or rnn." };
-    private readonly Option<int?> _layers = new("--layers") { Description = "Stacked RNN or Transformer layers." };
-    private readonly Option<int?> _heads = new("--heads") { Description = $"Transformer: attention heads; divides --hidden (default {SequenceModelOptions.DefaultHeads})." };
-    private readonly Option<int?> _ffDim = new("--ff-dim") { Description = $"Transformer: feed-forward width (default {SequenceModelOptions.DefaultFeedForwardSize})." };
-    private readonly Option<int?> _maxPositions = new("--max-positions") { Description = $"Transformer: longest sequence; longer texts keep their first tokens (default {SequenceModelOptions.DefaultMaxPositions})." };
-    private readonly Option<string> _positional = new("--positional") { Description = "Transformer: sinusoidal (default) or learned positions." };
-    private readonly Option<string> _activation = new("--activation") { Description = "Transformer: relu (default) or gelu." };
-    private readonly Option<bool> _normFirst = new("--norm-first") { Description = "Transformer: pre-norm layers instead of post-norm." };
-    private readonly Option<float?> _transformerDropout = new("--transformer-dropout") { Description = $"Transformer: dropout inside each layer (default {SequenceModelOptions.DefaultTransformerDropout})." };
-    private readonly Option<bool?> _bidirectional = new("--bidirectional") { Description = "Bidirectional RNN (true/false)." };
-    private readonly Option<int?> _embedding = new("--embedding-dim") { Description = "Embedding size." };
-    private readonly Option<int?> _hidden = new("--hidden") { Description = "Hidden units per direction; a Transformer's model width." };
-    private readonly Option<string> _pooling = new("--pooling") { Description = "last (RNN only), mean, max, first or attention." };
-    private readonly Option<float?> _dropout = new("--dropout") { Description = "Dropout before the output layer." };
-    private readonly Option<float?> _embeddingDropout = new("--embedding-dropout") { Description = "Dropout on the embedded tokens." };
     private readonly Option<string> _pretrained = new("--pretrained")
     {
         Description = "Pretrained word vectors: glove100d (the default; fetched once into $SEQCLASSIFY_RESOURCE_PATH or ~/.local/share/seqclassify), " +
                       "none, or a .vec file (GloVe, word2vec, fastText).",
     };
-    private readonly Option<bool> _freeze = new("--freeze") { Description = "Keep the pretrained vectors fixed." };
     private readonly Option<int?> _maxLength = new("--max-length") { Description = "Keep at most this many tokens per text (0 = all)." };
     private readonly Option<int?> _minFreq = new("--min-freq") { Description = $"Minimum token count to enter the vocabulary (default {DefaultMinimumFrequency})." };
     private readonly Option<int?> _epochs = new("--epochs") { Description = "Passes over the training data." };
@@ -53,6 +36,7 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
     private readonly Option<int?> _seed = new("--seed") { Description = "Random seed." };
     private readonly Option<int?> _threads = new("--threads") { Description = "engine threads, at most 4 per logical core (default: all cores)." };
     private readonly Option<bool> _unescapePtb = new("--unescape-ptb") { Description = "Undo Penn Treebank escapes (-lrb- etc.), as in SST-2 dev/test." };
+    private readonly NetworkOptions _network = new();
     private readonly DataOptions _data = new();
     private readonly DistributedCliOptions _distributed = new();
 
@@ -76,9 +60,12 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
             MASTER_ADDR, MASTER_PORT, WORLD_SIZE, RANK). Each rank trains on its share of every batch of
             ranks x --batch-size rows; rank 0 reports and writes the model.
             """);
-        foreach (var option in new Option[] { _train, _valid, _validFraction, _test, _out, _tokenizer, _encoder, _cell, _layers, _bidirectional,
-                     _embedding, _hidden, _heads, _ffDim, _maxPositions, _positional, _activation, _normFirst, _transformerDropout, _pooling, _dropout, _embeddingDropout, _pretrained, _freeze, _maxLength, _minFreq, _epochs, _batchSize, _lr,
-                     _seed, _threads, _unescapePtb })
+        foreach (var option in new Option[] { _train, _valid, _validFraction, _test, _out, _tokenizer })
+        {
+            command.Options.Add(option);
+        }
+        _network.AddTo(command);
+        foreach (var option in new Option[] { _pretrained, _maxLength, _minFreq, _epochs, _batchSize, _lr, _seed, _threads, _unescapePtb })
         {
             command.Options.Add(option);
         }
@@ -212,26 +199,7 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
     private RnnTrainerOptions TrainerOptions(ParseResult parse)
     {
         var o = new RnnTrainerOptions { Threads = Environment.ProcessorCount };
-        if (parse.GetValue(_encoder) is { } encoder) o.Encoder = Choice.Parse("--encoder", encoder, ("rnn", SequenceEncoder.Rnn), ("transformer", SequenceEncoder.Transformer));
-        if (parse.GetValue(_cell) is { } cell) o.Cell = Choice.Parse("--cell", cell, ("gru", RnnCellType.Gru), ("lstm", RnnCellType.Lstm), ("rnn", RnnCellType.Rnn));
-        if (parse.GetValue(_pooling) is { } pooling)
-        {
-            o.Pooling = Choice.Parse("--pooling", pooling, ("last", SequencePooling.Last), ("mean", SequencePooling.Mean), ("max", SequencePooling.Max),
-                ("first", SequencePooling.First), ("attention", SequencePooling.Attention));
-        }
-        if (parse.GetValue(_heads) is { } heads) o.Heads = heads;
-        if (parse.GetValue(_ffDim) is { } ffDim) o.FeedForwardSize = ffDim;
-        if (parse.GetValue(_maxPositions) is { } maxPositions) o.MaxPositions = maxPositions;
-        if (parse.GetValue(_positional) is { } positional) o.PositionalEncoding = Choice.Parse("--positional", positional, ("sinusoidal", PositionalEncoding.Sinusoidal), ("learned", PositionalEncoding.Learned));
-        if (parse.GetValue(_activation) is { } activation) o.Activation = Choice.Parse("--activation", activation, ("relu", TransformerActivation.Relu), ("gelu", TransformerActivation.Gelu));
-        o.NormFirst = parse.GetValue(_normFirst);
-        if (parse.GetValue(_transformerDropout) is { } transformerDropout) o.TransformerDropout = transformerDropout;
-        if (parse.GetValue(_layers) is { } layers) o.NumLayers = layers;
-        if (parse.GetValue(_bidirectional) is { } bi) o.Bidirectional = bi;
-        if (parse.GetValue(_embedding) is { } embedding) o.EmbeddingDimension = embedding;
-        if (parse.GetValue(_hidden) is { } hidden) o.HiddenSize = hidden;
-        if (parse.GetValue(_dropout) is { } dropout) o.Dropout = dropout;
-        if (parse.GetValue(_embeddingDropout) is { } embeddingDropout) o.EmbeddingDropout = embeddingDropout;
+        _network.Apply(parse, o.Network);
         if (parse.GetValue(_epochs) is { } epochs) o.Epochs = epochs;
         if (parse.GetValue(_batchSize) is { } batch) o.BatchSize = batch;
         if (parse.GetValue(_lr) is { } lr) o.LearningRate = lr;
@@ -258,7 +226,6 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
                 o.PretrainedEmbeddingsPath = path;
                 break;
         }
-        o.FreezeEmbeddings = parse.GetValue(_freeze);
         if (o.FreezeEmbeddings && o.PretrainedEmbeddingsPath is null && o.PretrainedEmbeddings == PretrainedModelKind.None)
         {
             throw new UsageException("--freeze needs pretrained vectors, not --pretrained none");
@@ -284,22 +251,12 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
 
     private static string OptionName(string? property) => property switch
     {
-        nameof(RnnTrainerOptions.NumLayers) => "--layers:",
-        nameof(RnnTrainerOptions.EmbeddingDimension) => "--embedding-dim:",
-        nameof(RnnTrainerOptions.HiddenSize) => "--hidden:",
         nameof(RnnTrainerOptions.BatchSize) => "--batch-size:",
         nameof(RnnTrainerOptions.Epochs) => "--epochs:",
         nameof(RnnTrainerOptions.LearningRate) => "--lr:",
         nameof(RnnTrainerOptions.ValidationFraction) => "--valid-fraction:",
         nameof(RnnTrainerOptions.Threads) => "--threads:",
-        nameof(RnnTrainerOptions.Dropout) => "--dropout:",
-        nameof(RnnTrainerOptions.EmbeddingDropout) => "--embedding-dropout:",
-        nameof(RnnTrainerOptions.Heads) => "--heads:",
-        nameof(RnnTrainerOptions.FeedForwardSize) => "--ff-dim:",
-        nameof(RnnTrainerOptions.MaxPositions) => "--max-positions:",
-        nameof(RnnTrainerOptions.TransformerDropout) => "--transformer-dropout:",
-        nameof(RnnTrainerOptions.Pooling) => "--pooling:",
-        _ => "",
+        _ => NetworkOptions.FlagOf(property) is { } flag ? flag + ":" : "",
     };
 
     private static CliPipeline.Tokenizer Tokenizer(string? name) => (name?.ToLowerInvariant()) switch

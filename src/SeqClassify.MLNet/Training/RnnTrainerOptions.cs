@@ -45,61 +45,61 @@ public sealed class RnnTrainerOptions
     public string PredictedLabelColumnName { get; set; } = "PredictedLabel";
 
     /// <summary>A recurrent network (the default) or a Transformer encoder (then <see cref="HiddenSize"/> is its width and <see cref="NumLayers"/> its layers).</summary>
-    public SequenceEncoder Encoder { get; set; } = SequenceEncoder.Rnn;
+    public SequenceEncoder Encoder { get => Network.Encoder; set => Network.Encoder = value; }
 
     /// <summary>The recurrent cell.</summary>
-    public RnnCellType Cell { get; set; } = RnnCellType.Gru;
+    public RnnCellType Cell { get => Network.Cell; set => Network.Cell = value; }
 
     /// <summary>Transformer: attention heads per layer; divides <see cref="HiddenSize"/>.</summary>
-    public int Heads { get; set; } = SequenceModelOptions.DefaultHeads;
+    public int Heads { get => Network.Heads; set => Network.Heads = value; }
 
     /// <summary>Transformer: inner width of each layer's feed-forward block.</summary>
-    public int FeedForwardSize { get; set; } = SequenceModelOptions.DefaultFeedForwardSize;
+    public int FeedForwardSize { get => Network.FeedForwardSize; set => Network.FeedForwardSize = value; }
 
     /// <summary>
     /// Transformer: the longest sequence the model takes. Longer ones are truncated to it, in training
     /// and prediction, as by <see cref="MaximumTrainingLength"/> (the trainer says so in its log).
     /// </summary>
-    public int MaxPositions { get; set; } = SequenceModelOptions.DefaultMaxPositions;
+    public int MaxPositions { get => Network.MaxPositions; set => Network.MaxPositions = value; }
 
     /// <summary>Transformer: sinusoidal (fixed) or learned positions.</summary>
-    public PositionalEncoding PositionalEncoding { get; set; } = PositionalEncoding.Sinusoidal;
+    public PositionalEncoding PositionalEncoding { get => Network.PositionalEncoding; set => Network.PositionalEncoding = value; }
 
     /// <summary>Transformer: the feed-forward activation.</summary>
-    public TransformerActivation Activation { get; set; } = TransformerActivation.Relu;
+    public TransformerActivation Activation { get => Network.Activation; set => Network.Activation = value; }
 
     /// <summary>Transformer: pre-norm layers (with a final LayerNorm) instead of post-norm.</summary>
-    public bool NormFirst { get; set; }
+    public bool NormFirst { get => Network.NormFirst; set => Network.NormFirst = value; }
 
     /// <summary>Transformer: dropout inside each layer.</summary>
-    public float TransformerDropout { get; set; } = SequenceModelOptions.DefaultTransformerDropout;
+    public float TransformerDropout { get => Network.TransformerDropout; set => Network.TransformerDropout = value; }
 
     /// <summary>Stacked layers.</summary>
-    public int NumLayers { get; set; } = 1;
+    public int NumLayers { get => Network.NumLayers; set => Network.NumLayers = value; }
 
     /// <summary>Bidirectional RNN.</summary>
-    public bool Bidirectional { get; set; } = true;
+    public bool Bidirectional { get => Network.Bidirectional; set => Network.Bidirectional = value; }
 
     /// <summary>Embedding size for token input (ignored for feature sequences; a pretrained file sets its own).</summary>
-    public int EmbeddingDimension { get; set; } = 100;
+    public int EmbeddingDimension { get => Network.InputSize; set => Network.InputSize = value; }
 
     /// <summary>Hidden units per direction.</summary>
-    public int HiddenSize { get; set; } = 128;
+    public int HiddenSize { get => Network.HiddenSize; set => Network.HiddenSize = value; }
 
     /// <summary>How outputs become one vector per sequence.</summary>
-    public SequencePooling Pooling { get; set; } = SequencePooling.Max;
+    public SequencePooling Pooling { get => Network.Pooling; set => Network.Pooling = value; }
 
     /// <summary>Hidden units of an optional ReLU layer in the head; 0 = linear head.</summary>
-    public int HeadHiddenSize { get; set; }
+    public int HeadHiddenSize { get => Network.HeadHiddenSize; set => Network.HeadHiddenSize = value; }
 
     /// <summary>Dropout before the head.</summary>
-    public float Dropout { get; set; } = 0.3f;
+    public float Dropout { get => Network.Dropout; set => Network.Dropout = value; }
 
     /// <summary>Dropout on embedded steps.</summary>
-    public float EmbeddingDropout { get; set; } = 0.2f;
+    public float EmbeddingDropout { get => Network.EmbeddingDropout; set => Network.EmbeddingDropout = value; }
 
     /// <summary>Dropout between stacked layers.</summary>
-    public float RnnDropout { get; set; }
+    public float RnnDropout { get => Network.RnnDropout; set => Network.RnnDropout = value; }
 
     /// <summary>
     /// Pretrained word vectors to start the embedding from, fetched once into a local cache
@@ -115,7 +115,7 @@ public sealed class RnnTrainerOptions
     public string? PretrainedEmbeddingsPath { get; set; }
 
     /// <summary>Keep the pretrained vectors fixed.</summary>
-    public bool FreezeEmbeddings { get; set; }
+    public bool FreezeEmbeddings { get => Network.FreezeEmbeddings; set => Network.FreezeEmbeddings = value; }
 
     /// <summary>Rows per training batch.</summary>
     public int BatchSize { get; set; } = 32;
@@ -133,16 +133,16 @@ public sealed class RnnTrainerOptions
     public double WarmupFraction { get; set; } = 0.02;
 
     /// <summary>AdamW's decoupled weight decay.</summary>
-    public float WeightDecay { get; set; }
+    public float WeightDecay { get => Network.WeightDecay; set => Network.WeightDecay = value; }
 
     /// <summary>Clip the gradient norm to this; 0 = off.</summary>
-    public float GradientClipNorm { get; set; } = 5f;
+    public float GradientClipNorm { get => Network.GradientClipNorm; set => Network.GradientClipNorm = value; }
 
     /// <summary>Per-class loss weights in key order; null = equal.</summary>
-    public float[]? ClassWeights { get; set; }
+    public float[]? ClassWeights { get => Network.ClassWeights; set => Network.ClassWeights = value; }
 
     /// <summary>Cross-entropy label smoothing.</summary>
-    public float LabelSmoothing { get; set; }
+    public float LabelSmoothing { get => Network.LabelSmoothing; set => Network.LabelSmoothing = value; }
 
     /// <summary>Truncate sequences longer than this for training and prediction; 0 = keep all (tokens are also truncated by the vocabulary step's MaximumLength). A Transformer keeps at most <see cref="MaxPositions"/>.</summary>
     public int MaximumTrainingLength { get; set; }
@@ -155,37 +155,30 @@ public sealed class RnnTrainerOptions
         : MaximumTrainingLength == 0 ? MaxPositions : Math.Min(MaximumTrainingLength, MaxPositions);
 
     /// <summary>
-    /// The network's architecture from these options: the one mapping, used by <see cref="Validate"/>
-    /// (before any data is read) and by the trainer (which adds what the data decides: vocabulary,
-    /// input size, classes, pretrained vectors).
+    /// The network's options, with their defaults and ranges (<see cref="SequenceModelOptions"/>, the one
+    /// definition): the properties above that configure the network read and write these. Any option of
+    /// the engine can be set here, those without a property above too (AdamBeta1, AdamBeta2, AdamEpsilon).
+    /// What the data decides is set at Fit and ignored here: VocabularySize, NumClasses, PretrainedEmbeddings
+    /// (from <see cref="PretrainedEmbeddings"/>), InputSize for feature sequences or a pretrained file, and
+    /// Seed (from <see cref="Seed"/> or the MLContext).
     /// </summary>
-    public SequenceModelOptions Architecture(int numClasses, int seed) => new()
+    public SequenceModelOptions Network { get; } = new();
+
+    /// <summary>
+    /// The network's architecture from these options, used by <see cref="Validate"/> (before any data is
+    /// read) and by the trainer (which adds what the data decides: vocabulary, input size, pretrained vectors).
+    /// </summary>
+    public SequenceModelOptions Architecture(int numClasses, int seed)
     {
-        Encoder = Encoder,
-        InputSize = EmbeddingDimension,
-        HiddenSize = HiddenSize,
-        NumLayers = NumLayers,
-        Bidirectional = Bidirectional,
-        Cell = Cell,
-        Pooling = Pooling,
-        HeadHiddenSize = HeadHiddenSize,
-        Heads = Heads,
-        FeedForwardSize = FeedForwardSize,
-        MaxPositions = MaxPositions,
-        PositionalEncoding = PositionalEncoding,
-        Activation = Activation,
-        NormFirst = NormFirst,
-        TransformerDropout = TransformerDropout,
-        NumClasses = numClasses,
-        EmbeddingDropout = EmbeddingDropout,
-        RnnDropout = RnnDropout,
-        Dropout = Dropout,
-        ClassWeights = ClassWeights,
-        LabelSmoothing = LabelSmoothing,
-        WeightDecay = WeightDecay,
-        GradientClipNorm = GradientClipNorm,
-        Seed = seed,
-    };
+        var architecture = Network.Clone();
+        architecture.NumClasses = numClasses;
+        architecture.Seed = seed;
+        architecture.VocabularySize = 0;
+        architecture.PretrainedEmbeddings = null;
+        // Frozen only once pretrained vectors are actually loaded (the trainer decides; feature input has none).
+        architecture.FreezeEmbeddings = false;
+        return architecture;
+    }
 
     /// <summary>Group rows of similar length into batches (from shuffled chunks) to waste less work on padding.</summary>
     public bool BucketByLength { get; set; } = true;

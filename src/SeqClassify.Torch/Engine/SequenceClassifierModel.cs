@@ -40,6 +40,12 @@ public sealed class SequenceClassifierModel : IDisposable
     /// <summary>The options the model was built with (without the pretrained matrix).</summary>
     public SequenceModelOptions Options { get; }
 
+    /// <summary>
+    /// The options as the native engine holds them, read back from it (the arrays, which it does not
+    /// keep, are null): equal to <see cref="Options"/> option by option, which the tests check for every option.
+    /// </summary>
+    public SequenceModelOptions ReadEngineOptions() => NativeModel.ReadConfig(LiveHandle);
+
     /// <summary>Number of classes each prediction scores.</summary>
     public int NumClasses => Options.NumClasses;
 

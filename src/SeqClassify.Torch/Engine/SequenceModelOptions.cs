@@ -1,9 +1,14 @@
 namespace SeqClassify.Torch;
 
 /// <summary>
-/// Architecture and optimiser settings of a <see cref="SequenceClassifierModel"/>.
-/// Defaults follow PyTorch's (AdamW betas 0.9/0.999, eps 1e-8) and the reference tutorial's model
-/// (GRU, embedding 100, hidden 128, one layer, last hidden state).
+/// Architecture and optimiser settings of a <see cref="SequenceClassifierModel"/>: the one definition
+/// of every network option, its default and its range. The trainer (RnnTrainerOptions) exposes these
+/// same objects, and the native engine's config (native/abi/sc_model.h) is written from them field by
+/// field by name, so an option is declared once, here, and in the engine's field list.
+/// The defaults are the library's default configuration (bench/results/defaults.md): a bidirectional
+/// GRU, embedding 100, hidden 128, one layer, max pooling, dropout 0.3 before the head and 0.2 on the
+/// embedded tokens, gradient clipping at 5, AdamW with PyTorch's betas 0.9/0.999 and eps 1e-8. The
+/// PyTorch tutorial's model is Bidirectional = false, Pooling = Last, no dropout, no clipping.
 /// </summary>
 public sealed class SequenceModelOptions
 {
@@ -56,13 +61,13 @@ public sealed class SequenceModelOptions
     public float TransformerDropout { get; set; } = DefaultTransformerDropout;
 
     /// <summary>Run a second RNN backwards over each sequence and concatenate.</summary>
-    public bool Bidirectional { get; set; }
+    public bool Bidirectional { get; set; } = true;
 
     /// <summary>The recurrent cell.</summary>
     public RnnCellType Cell { get; set; } = RnnCellType.Gru;
 
     /// <summary>How per-step outputs become one vector per sequence.</summary>
-    public SequencePooling Pooling { get; set; } = SequencePooling.Last;
+    public SequencePooling Pooling { get; set; } = SequencePooling.Max;
 
     /// <summary>Hidden units of an optional ReLU layer before the output layer; 0 = a single linear layer.</summary>
     public int HeadHiddenSize { get; set; }
@@ -71,18 +76,18 @@ public sealed class SequenceModelOptions
     public int NumClasses { get; set; } = 2;
 
     /// <summary>Dropout on the embedded steps (with a Transformer, after the positions are added).</summary>
-    public float EmbeddingDropout { get; set; }
+    public float EmbeddingDropout { get; set; } = 0.2f;
 
     /// <summary>Dropout between stacked RNN layers (ignored with one layer, as in PyTorch).</summary>
     public float RnnDropout { get; set; }
 
     /// <summary>Dropout on the pooled vector before the head.</summary>
-    public float Dropout { get; set; }
+    public float Dropout { get; set; } = 0.3f;
 
     /// <summary>Optional [VocabularySize x InputSize] row-major matrix that initialises the embedding.</summary>
     public float[]? PretrainedEmbeddings { get; set; }
 
-    /// <summary>Keep <see cref="PretrainedEmbeddings"/> fixed during training.</summary>
+    /// <summary>Keep the embedding fixed during training: the <see cref="PretrainedEmbeddings"/> it starts from (token input only; a reloaded model keeps it frozen).</summary>
     public bool FreezeEmbeddings { get; set; }
 
     /// <summary>Optional per-class cross-entropy weights (length <see cref="NumClasses"/>).</summary>
@@ -104,7 +109,7 @@ public sealed class SequenceModelOptions
     public float WeightDecay { get; set; }
 
     /// <summary>Clip the global gradient norm to this value; 0 turns clipping off.</summary>
-    public float GradientClipNorm { get; set; }
+    public float GradientClipNorm { get; set; } = 5f;
 
     /// <summary>Seeds initialisation and dropout.</summary>
     public long Seed { get; set; } = 1;

@@ -9,7 +9,16 @@ internal static partial class NativeMethods
     internal static partial void sc_model_abi(out long configSize, out long batchSize, out long stepResultSize, out int version);
 
     [LibraryImport(NativeLibraryName.Value)]
-    internal static partial NativeStatusCode sc_model_create(in NativeModelConfig config, out ModelHandle model);
+    internal static unsafe partial NativeStatusCode sc_model_create(byte* config, out ModelHandle model);
+
+    [LibraryImport(NativeLibraryName.Value)]
+    internal static partial int sc_model_config_field_count();
+
+    [LibraryImport(NativeLibraryName.Value)]
+    internal static partial NativeStatusCode sc_model_config_field(int index, out IntPtr name, out long offset, out long size, out int kind);
+
+    [LibraryImport(NativeLibraryName.Value)]
+    internal static unsafe partial NativeStatusCode sc_model_config_read(ModelHandle model, byte* config);
 
     [LibraryImport(NativeLibraryName.Value)]
     internal static partial void sc_model_dispose(IntPtr model);

@@ -16,44 +16,24 @@ internal static unsafe class NativeModel
         fixed (float* pretrainedPtr = pretrained)
         fixed (float* weightsPtr = weights)
         {
-            var config = new NativeModelConfig
+            byte[] config = NativeModelConfig.Write(options, pretrainedPtr, weightsPtr);
+            fixed (byte* configPtr = config)
             {
-                StructSize = (uint)sizeof(NativeModelConfig),
-                Version = NativeAbi.Version,
-                VocabSize = options.VocabularySize,
-                InputSize = options.InputSize,
-                HiddenSize = options.HiddenSize,
-                NumLayers = options.NumLayers,
-                HeadHiddenSize = options.HeadHiddenSize,
-                NumClasses = options.NumClasses,
-                PretrainedEmbeddings = pretrainedPtr,
-                ClassWeights = weightsPtr,
-                Seed = unchecked((ulong)options.Seed),
-                Cell = (int)options.Cell,
-                Pooling = (int)options.Pooling,
-                Bidirectional = options.Bidirectional ? 1 : 0,
-                FreezeEmbeddings = options.FreezeEmbeddings ? 1 : 0,
-                EmbeddingDropout = options.EmbeddingDropout,
-                RnnDropout = options.RnnDropout,
-                Dropout = options.Dropout,
-                LabelSmoothing = options.LabelSmoothing,
-                AdamBeta1 = options.AdamBeta1,
-                AdamBeta2 = options.AdamBeta2,
-                AdamEps = options.AdamEpsilon,
-                WeightDecay = options.WeightDecay,
-                ClipNorm = options.GradientClipNorm,
-                Encoder = (int)options.Encoder,
-                Heads = options.Heads,
-                FeedforwardSize = options.FeedForwardSize,
-                MaxPositions = options.MaxPositions,
-                Positional = (int)options.PositionalEncoding,
-                Activation = (int)options.Activation,
-                NormFirst = options.NormFirst ? 1 : 0,
-                TransformerDropout = options.TransformerDropout,
-            };
-            NativeStatus.ThrowIfFailed(NativeMethods.sc_model_create(in config, out ModelHandle handle));
-            return handle;
+                NativeStatus.ThrowIfFailed(NativeMethods.sc_model_create(configPtr, out ModelHandle handle));
+                return handle;
+            }
         }
+    }
+
+    /// <summary>The options as the engine holds them (arrays null: it keeps no caller memory).</summary>
+    public static SequenceModelOptions ReadConfig(ModelHandle model)
+    {
+        var config = new byte[NativeModelConfig.Size];
+        fixed (byte* configPtr = config)
+        {
+            NativeStatus.ThrowIfFailed(NativeMethods.sc_model_config_read(model, configPtr));
+        }
+        return NativeModelConfig.Read(config);
     }
 
     public static long ParameterCount(ModelHandle model)

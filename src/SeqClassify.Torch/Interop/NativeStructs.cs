@@ -2,7 +2,8 @@ using System.Runtime.InteropServices;
 
 namespace SeqClassify.Torch.Interop;
 
-// Blittable mirrors of the structs in native/sc_model.h: same fields, same order.
+// Blittable mirrors of the batch and result structs in native/sc_model.h: same fields, same order.
+// (sc_model_config has no mirror: NativeModelConfig reads its layout from the library.)
 
 internal enum NativeStatusCode
 {
@@ -15,43 +16,6 @@ internal enum NativeStatusCode
     DistributedError = 7,
 }
 
-[StructLayout(LayoutKind.Sequential)]
-internal unsafe struct NativeModelConfig
-{
-    public uint StructSize;
-    public uint Version;
-    public long VocabSize;
-    public long InputSize;
-    public long HiddenSize;
-    public long NumLayers;
-    public long HeadHiddenSize;
-    public long NumClasses;
-    public float* PretrainedEmbeddings;
-    public float* ClassWeights;
-    public ulong Seed;
-    public int Cell;
-    public int Pooling;
-    public int Bidirectional;
-    public int FreezeEmbeddings;
-    public float EmbeddingDropout;
-    public float RnnDropout;
-    public float Dropout;
-    public float LabelSmoothing;
-    public float AdamBeta1;
-    public float AdamBeta2;
-    public float AdamEps;
-    public float WeightDecay;
-    public float ClipNorm;
-    public int Encoder;
-    public long Heads;
-    public long FeedforwardSize;
-    public long MaxPositions;
-    public int Positional;
-    public int Activation;
-    public int NormFirst;
-    public float TransformerDropout;
-}
-
 /// <summary>
 /// The managed half of the layout check (native/sc_model.h, SC_MODEL_ABI_VERSION): the structs'
 /// sizes here against the library's, once, before the first model is created. The native half
@@ -59,7 +23,7 @@ internal unsafe struct NativeModelConfig
 /// </summary>
 internal static unsafe class NativeAbi
 {
-    public const uint Version = 4;
+    public const uint Version = 5;
 
     private static readonly Lazy<bool> Checked = new(Check);
 
@@ -67,15 +31,16 @@ internal static unsafe class NativeAbi
 
     private static bool Check()
     {
-        NativeMethods.sc_model_abi(out long config, out long batch, out long stepResult, out int version);
-        if (config != sizeof(NativeModelConfig) || batch != sizeof(NativeBatch) || stepResult != sizeof(NativeStepResult)
-            || version != Version)
+        NativeMethods.sc_model_abi(out _, out long batch, out long stepResult, out int version);
+        if (batch != sizeof(NativeBatch) || stepResult != sizeof(NativeStepResult) || version != Version)
         {
             throw new SeqClassifyException(
-                $"The native library's structs (config {config} bytes, batch {batch}, step result {stepResult}, version {version}) " +
-                $"differ from this assembly's ({sizeof(NativeModelConfig)}, {sizeof(NativeBatch)}, {sizeof(NativeStepResult)}, version {Version}): " +
+                $"The native library's structs (batch {batch} bytes, step result {stepResult}, version {version}) " +
+                $"differ from this assembly's ({sizeof(NativeBatch)}, {sizeof(NativeStepResult)}, version {Version}): " +
                 "the managed and native builds come from different sources; rebuild both.");
         }
+        // The config's layout, field by field against SequenceModelOptions.
+        _ = NativeModelConfig.Size;
         return true;
     }
 }

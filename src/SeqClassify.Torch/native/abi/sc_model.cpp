@@ -51,7 +51,7 @@ sc::StepOutcome forward_backward(sc_model& model, const sc_batch* batch, const i
     auto& parameters = model.classifier->parameters();
     std::unique_ptr<sc::TouchedRows> touched;
     if (model.group && sc::trainable_embedding(parameters)) {
-        touched = std::make_unique<sc::TouchedRows>(*model.group, model.config.vocab_size, inputs.ids, inputs.rows * inputs.max_length);
+        touched = std::make_unique<sc::TouchedRows>(*model.group, model.config.vocabulary_size, inputs.ids, inputs.rows * inputs.max_length);
     }
     parameters.zero_grad();
     sc::StepOutcome outcome;
@@ -108,12 +108,20 @@ extern "C" sc_status sc_model_create(const sc_model_config* config, sc_model** o
         model->config.class_weights = nullptr;
         model->config.pretrained_embeddings = nullptr;
         model->optimizer = std::make_unique<sc::FusedAdamW>(model->classifier->parameters(), config->adam_beta1, config->adam_beta2,
-                                                            config->adam_eps, config->weight_decay);
+                                                            config->adam_epsilon, config->weight_decay);
         *out_model = model.release();
     });
 }
 
 extern "C" void sc_model_dispose(sc_model* model) { delete model; }
+
+extern "C" sc_status sc_model_config_read(sc_model* model, sc_model_config* out_config) {
+    return sc::guard([&] {
+        auto& m = checked(model);
+        if (!out_config) throw sc::InvalidArgument("out_config is null");
+        *out_config = m.config;  // its pointers were cleared at creation
+    });
+}
 
 extern "C" sc_status sc_model_parameter_count(sc_model* model, int64_t* out_count) {
     if (out_count) *out_count = 0;
@@ -137,7 +145,7 @@ extern "C" sc_status sc_model_train_step(sc_model* model, const sc_batch* batch,
         }
         std::unique_lock write(m.lock);
         const auto outcome = forward_backward(m, batch, labels);
-        m.optimizer->step(learning_rate, m.config.clip_norm);
+        m.optimizer->step(learning_rate, m.config.gradient_clip_norm);
         m.classifier->parameters_changed();
         *out_result = sc_step_result{outcome.loss, outcome.correct, outcome.rows};
     });

@@ -34,48 +34,65 @@ typedef enum sc_pooling {
 } sc_pooling;
 
 // The version of the structs below; bump it with any change to their fields.
-#define SC_MODEL_ABI_VERSION 4
+#define SC_MODEL_ABI_VERSION 5
 
-// Field order matters: SeqClassify.Torch/Interop/NativeStructs.cs mirrors it, and both sides check
-// the layout: sc_model_create refuses a struct_size or version other than its own, and the managed
-// side compares its sizes with sc_model_abi's before its first call.
+// The model's options: the one list of sc_model_config's fields, in order, each X(type, name).
+// The struct below, its layout table (sc_model_config_field) and the check that it has no padding
+// are all made from it. The managed side has no copy of this layout: it reads the table and writes
+// each field by name from SequenceModelOptions' property of the same name (hidden_size ->
+// HiddenSize), refusing a field or a property that has no partner. A new option is a line here, its
+// use in the engine, and its property in SequenceModelOptions. 8-byte fields first, then 4-byte ones,
+// in an even number, so that no field is preceded by padding.
+#define SC_MODEL_CONFIG_FIELDS(X)                                                                   \
+    X(int64_t, vocabulary_size)        /* > 0: token ids through an embedding; 0: float features */ \
+    X(int64_t, input_size)             /* embedding dimension, or features per step */            \
+    X(int64_t, hidden_size)            /* RNN: per direction; Transformer: the model width */     \
+    X(int64_t, num_layers)             /* stacked RNN or Transformer encoder layers */            \
+    X(int64_t, head_hidden_size)       /* 0: a linear head; > 0: linear, ReLU, dropout, linear */ \
+    X(int64_t, num_classes)                                                                        \
+    X(const float*, pretrained_embeddings) /* vocabulary_size x input_size row-major, or null */  \
+    X(const float*, class_weights)     /* num_classes cross-entropy weights, or null */          \
+    X(uint64_t, seed)                  /* initialisation and dropout */                           \
+    X(int64_t, heads)                  /* Transformer: attention heads; divides hidden_size */    \
+    X(int64_t, feed_forward_size)      /* Transformer: inner width of the feed-forward block */  \
+    X(int64_t, max_positions)          /* Transformer: longest sequence (longer: refused) */     \
+    X(uint32_t, struct_size)           /* sizeof(sc_model_config) */                             \
+    X(uint32_t, version)               /* SC_MODEL_ABI_VERSION */                                 \
+    X(int32_t, encoder)                /* sc_encoder */                                           \
+    X(int32_t, cell)                   /* sc_cell */                                              \
+    X(int32_t, pooling)                /* sc_pooling */                                           \
+    X(int32_t, bidirectional)          /* 0 or 1 */                                               \
+    X(int32_t, freeze_embeddings)      /* 0 or 1: the embedding is not trained (token input) */   \
+    X(int32_t, positional_encoding)    /* Transformer: sc_positional */                           \
+    X(int32_t, activation)             /* Transformer: sc_activation */                           \
+    X(int32_t, norm_first)             /* Transformer: 0 post-norm (PyTorch's default), 1 pre-norm with a final LayerNorm */ \
+    X(float, embedding_dropout)                                                                    \
+    X(float, rnn_dropout)              /* between stacked layers */                               \
+    X(float, dropout)                  /* before the head */                                      \
+    X(float, transformer_dropout)      /* inside each layer, as nn.TransformerEncoderLayer's */  \
+    X(float, label_smoothing)                                                                      \
+    X(float, adam_beta1)                                                                           \
+    X(float, adam_beta2)                                                                           \
+    X(float, adam_epsilon)                                                                         \
+    X(float, weight_decay)             /* AdamW's decoupled weight decay */                       \
+    X(float, gradient_clip_norm)       /* 0 = no clipping */
+
+// Transformer (sc_transformer.h): token input is embedded with input_size dimensions, scaled by
+// sqrt(input_size) and, when input_size != hidden_size, projected to hidden_size; feature input is
+// always projected. sc_model_create refuses a struct_size or version other than its own.
 typedef struct sc_model_config {
-    uint32_t struct_size;      // sizeof(sc_model_config)
-    uint32_t version;          // SC_MODEL_ABI_VERSION
-    int64_t vocab_size;        // > 0: token-id input through an embedding; 0: float feature input
-    int64_t input_size;        // embedding dimension, or features per step when vocab_size == 0
-    int64_t hidden_size;       // RNN: per direction; Transformer: the model width (d_model)
-    int64_t num_layers;        // stacked RNN or Transformer encoder layers
-    int64_t head_hidden_size;  // 0: a linear head; > 0: linear -> ReLU -> dropout -> linear
-    int64_t num_classes;
-    const float* pretrained_embeddings;  // vocab_size x input_size row-major, or null
-    const float* class_weights;          // num_classes cross-entropy weights, or null
-    uint64_t seed;                       // initialisation and dropout
-    int32_t cell;                        // sc_cell
-    int32_t pooling;                     // sc_pooling
-    int32_t bidirectional;               // 0 or 1
-    int32_t freeze_embeddings;           // 0 or 1; only with pretrained_embeddings
-    float embedding_dropout;
-    float rnn_dropout;                   // between stacked layers
-    float dropout;                       // before the head
-    float label_smoothing;
-    float adam_beta1;
-    float adam_beta2;
-    float adam_eps;
-    float weight_decay;                  // AdamW's decoupled weight decay
-    float clip_norm;                     // gradient-norm clipping; 0 = off
-    int32_t encoder;                     // sc_encoder
-    // Transformer only (sc_transformer.h). Token input is embedded with input_size dimensions, scaled
-    // by sqrt(input_size) and, when input_size != hidden_size, projected to hidden_size; feature
-    // input is always projected.
-    int64_t heads;                       // attention heads; divides hidden_size
-    int64_t feedforward_size;            // inner width of each layer's feed-forward block
-    int64_t max_positions;               // longest sequence (a longer one is refused, naming its row)
-    int32_t positional;                  // sc_positional
-    int32_t activation;                  // sc_activation
-    int32_t norm_first;                  // 0: post-norm (PyTorch's default); 1: pre-norm, with a final LayerNorm
-    float transformer_dropout;           // inside each layer, as nn.TransformerEncoderLayer's dropout
+#define SC_CONFIG_MEMBER(type, name) type name;
+    SC_MODEL_CONFIG_FIELDS(SC_CONFIG_MEMBER)
+#undef SC_CONFIG_MEMBER
 } sc_model_config;
+
+// What kind of value a field holds, for the layout table.
+typedef enum sc_field_kind {
+    SC_FIELD_INT = 0,      // signed integer (int32 or int64 by size)
+    SC_FIELD_UINT = 1,     // unsigned integer
+    SC_FIELD_FLOAT = 2,    // IEEE single
+    SC_FIELD_POINTER = 3   // const float*
+} sc_field_kind;
 
 // A padded batch. Row i holds lengths[i] valid steps; the rest of the row is padding.
 // Exactly one of token_ids and features is set.
@@ -101,6 +118,16 @@ typedef enum sc_output { SC_OUTPUT_LOGITS = 0, SC_OUTPUT_PROBABILITIES = 1 } sc_
 // sizeof of the structs above and SC_MODEL_ABI_VERSION, for the managed side's layout check.
 SC_API void sc_model_abi(int64_t* out_config_size, int64_t* out_batch_size, int64_t* out_step_result_size,
                          int32_t* out_version);
+
+// sc_model_config's layout, field by field (index from 0): its name (static, never freed), byte
+// offset, size and kind. SC_STATUS_INVALID_ARGUMENT past the last field; out_count: how many.
+SC_API int32_t sc_model_config_field_count(void);
+SC_API sc_status sc_model_config_field(int32_t index, const char** out_name, int64_t* out_offset, int64_t* out_size,
+                                       int32_t* out_kind);
+
+// The options a model was created with, as it holds them (its pointers are null: the model keeps
+// no caller memory), so that callers can check what reached the engine.
+SC_API sc_status sc_model_config_read(sc_model* model, sc_model_config* out_config);
 
 SC_API sc_status sc_model_create(const sc_model_config* config, sc_model** out_model);
 SC_API void sc_model_dispose(sc_model* model);

@@ -70,15 +70,15 @@ BatchView view_batch(const sc_batch* batch, const sc_model_config& config) {
     view.rows = batch->batch_size;
     view.max_length = batch->max_length;
     view.lengths = batch->lengths;
-    if (config.vocab_size > 0) {
+    if (config.vocabulary_size > 0) {
         if (!batch->token_ids) throw InvalidArgument("this model takes token ids, but token_ids is null");
         if (batch->features) throw InvalidArgument("this model takes token ids, not features");
         if (batch->id_bits == 64) {
             view.ids = static_cast<const int64_t*>(batch->token_ids);
-            check_ids(view.ids, *batch, config.vocab_size);
+            check_ids(view.ids, *batch, config.vocabulary_size);
         } else if (batch->id_bits == 32) {
             const auto* narrow = static_cast<const int32_t*>(batch->token_ids);
-            check_ids(narrow, *batch, config.vocab_size);
+            check_ids(narrow, *batch, config.vocabulary_size);
             const int64_t cells = batch->batch_size * batch->max_length;
             view.widened_ids = Array<int64_t>(cells);
             for (int64_t i = 0; i < cells; ++i) view.widened_ids[i] = narrow[i];

@@ -22,9 +22,9 @@ bool in_unit_interval(float p) { return p >= 0.0f && p < 1.0f; }
 }  // namespace
 
 void validate_config(const sc_model_config& c) {
-    require(c.vocab_size >= 0, "vocab_size must be >= 0, got " + std::to_string(c.vocab_size));
-    require(c.vocab_size == 0 || c.vocab_size >= 2,
-            "vocab_size must hold at least <pad> and <unk> (2), got " + std::to_string(c.vocab_size));
+    require(c.vocabulary_size >= 0, "vocabulary_size must be >= 0, got " + std::to_string(c.vocabulary_size));
+    require(c.vocabulary_size == 0 || c.vocabulary_size >= 2,
+            "vocabulary_size must hold at least <pad> and <unk> (2), got " + std::to_string(c.vocabulary_size));
     require(c.input_size >= 1, "input_size must be >= 1, got " + std::to_string(c.input_size));
     require(c.hidden_size >= 1, "hidden_size must be >= 1, got " + std::to_string(c.hidden_size));
     require(c.num_layers >= 1, "num_layers must be >= 1, got " + std::to_string(c.num_layers));
@@ -41,10 +41,10 @@ void validate_config(const sc_model_config& c) {
         require(c.heads >= 1, "heads must be >= 1, got " + std::to_string(c.heads));
         require(c.hidden_size % c.heads == 0, "heads (" + std::to_string(c.heads) + ") must divide the model width hidden_size (" +
                                                   std::to_string(c.hidden_size) + ")");
-        require(c.feedforward_size >= 1, "feedforward_size must be >= 1, got " + std::to_string(c.feedforward_size));
+        require(c.feed_forward_size >= 1, "feed_forward_size must be >= 1, got " + std::to_string(c.feed_forward_size));
         require(c.max_positions >= 1, "max_positions must be >= 1, got " + std::to_string(c.max_positions));
-        require(c.positional == SC_POSITIONAL_SINUSOIDAL || c.positional == SC_POSITIONAL_LEARNED,
-                "positional must be 0 (sinusoidal) or 1 (learned), got " + std::to_string(c.positional));
+        require(c.positional_encoding == SC_POSITIONAL_SINUSOIDAL || c.positional_encoding == SC_POSITIONAL_LEARNED,
+                "positional_encoding must be 0 (sinusoidal) or 1 (learned), got " + std::to_string(c.positional_encoding));
         require(c.activation == SC_ACTIVATION_RELU || c.activation == SC_ACTIVATION_GELU,
                 "activation must be 0 (relu) or 1 (gelu), got " + std::to_string(c.activation));
         require(c.norm_first == 0 || c.norm_first == 1, "norm_first must be 0 or 1, got " + std::to_string(c.norm_first));
@@ -55,11 +55,14 @@ void validate_config(const sc_model_config& c) {
     require(in_unit_interval(c.dropout), "dropout must be in [0, 1)");
     require(c.label_smoothing >= 0.0f && c.label_smoothing <= 1.0f, "label_smoothing must be in [0, 1]");
     require(in_unit_interval(c.adam_beta1) && in_unit_interval(c.adam_beta2), "Adam betas must be in [0, 1)");
-    require(c.adam_eps > 0.0f, "adam_eps must be > 0");
+    require(c.adam_epsilon > 0.0f, "adam_epsilon must be > 0");
     require(c.weight_decay >= 0.0f, "weight_decay must be >= 0");
-    require(c.clip_norm >= 0.0f, "clip_norm must be >= 0 (0 turns clipping off)");
-    require(!c.pretrained_embeddings || c.vocab_size > 0, "pretrained_embeddings need token input (vocab_size > 0)");
-    require(!c.freeze_embeddings || c.pretrained_embeddings, "freeze_embeddings needs pretrained_embeddings");
+    require(c.gradient_clip_norm >= 0.0f, "gradient_clip_norm must be >= 0 (0 turns clipping off)");
+    require(!c.pretrained_embeddings || c.vocabulary_size > 0, "pretrained_embeddings need token input (vocabulary_size > 0)");
+    require(c.freeze_embeddings == 0 || c.freeze_embeddings == 1, "freeze_embeddings must be 0 or 1, got " + std::to_string(c.freeze_embeddings));
+    // Frozen without pretrained vectors is allowed: a saved model that trained with frozen vectors is
+    // rebuilt without them (its weights are imported next) and stays frozen if trained on.
+    require(!c.freeze_embeddings || c.vocabulary_size > 0, "freeze_embeddings needs token input (vocabulary_size > 0)");
 }
 
 Classifier::Classifier(const sc_model_config& config) : config_(config), generator_(config.seed) {
@@ -70,9 +73,9 @@ Classifier::Classifier(const sc_model_config& config) : config_(config), generat
     Generator& g = generator_;
     const bool transformer = config.encoder == SC_ENCODER_TRANSFORMER;
     const int64_t E = config.input_size, D = config.hidden_size;
-    if (config.vocab_size > 0) {
-        const bool frozen = config.pretrained_embeddings && config.freeze_embeddings;
-        embedding_ = &parameters_.add("embedding.weight", {config.vocab_size, E}, !frozen);
+    if (config.vocabulary_size > 0) {
+        const bool frozen = config.freeze_embeddings != 0;
+        embedding_ = &parameters_.add("embedding.weight", {config.vocabulary_size, E}, !frozen);
         if (transformer) {
             // As PyTorch's Transformer tutorial: small uniform vectors, which the sqrt(E) scaling
             // brings to the positional signal's magnitude.
@@ -84,8 +87,8 @@ Classifier::Classifier(const sc_model_config& config) : config_(config), generat
         if (config.pretrained_embeddings) std::memcpy(embedding_->data(), config.pretrained_embeddings, sizeof(float) * embedding_->numel());
     }
     if (transformer) {
-        if (config.vocab_size == 0 || E != D) input_projection_ = Linear(parameters_, "input_projection", E, D, true, g);
-        if (config.positional == SC_POSITIONAL_LEARNED) {
+        if (config.vocabulary_size == 0 || E != D) input_projection_ = Linear(parameters_, "input_projection", E, D, true, g);
+        if (config.positional_encoding == SC_POSITIONAL_LEARNED) {
             positional_ = &parameters_.add("positional.weight", {config.max_positions, D});
             init_normal(*positional_, g, 0.0, 0.02);
         } else {

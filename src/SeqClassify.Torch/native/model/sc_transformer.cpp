@@ -40,8 +40,8 @@ EncoderLayer::EncoderLayer(Parameters& parameters, const std::string& prefix, co
     in_proj_ = Linear(in_weight, &in_bias);
     out_proj_ = Linear(parameters, prefix + ".self_attn.out_proj", D, D, true, g);
     init_constant(*out_proj_.bias(), 0.0f);
-    linear1_ = Linear(parameters, prefix + ".linear1", D, config.feedforward_size, true, g);
-    linear2_ = Linear(parameters, prefix + ".linear2", config.feedforward_size, D, true, g);
+    linear1_ = Linear(parameters, prefix + ".linear1", D, config.feed_forward_size, true, g);
+    linear2_ = Linear(parameters, prefix + ".linear2", config.feed_forward_size, D, true, g);
     norm1_ = LayerNorm(parameters, prefix + ".norm1", D);
     norm2_ = LayerNorm(parameters, prefix + ".norm2", D);
 }
@@ -70,7 +70,7 @@ void EncoderLayer::attention_block(const float* input, int64_t B, int64_t T, con
 }
 
 void EncoderLayer::feed_forward_block(const float* input, int64_t m, float* out, Cache* cache, Generator* g) const {
-    const int64_t F = config_.feedforward_size, D = config_.hidden_size;
+    const int64_t F = config_.feed_forward_size, D = config_.hidden_size;
     const double p = cache ? config_.transformer_dropout : 0.0;
     Floats inner(m * F);
     linear1_.forward(input, m, inner.data());
@@ -147,7 +147,7 @@ void EncoderLayer::attention_block_backward(float* d_out, int64_t B, int64_t T, 
 }
 
 void EncoderLayer::feed_forward_block_backward(float* d_out, int64_t m, const Cache& cache, float* d_input) const {
-    const int64_t F = config_.feedforward_size, D = config_.hidden_size;
+    const int64_t F = config_.feed_forward_size, D = config_.hidden_size;
     cache.out_dropout.apply(d_out, m * D);
     Floats d_inner(m * F);
     linear2_.backward(cache.activated.data(), m, d_out, d_inner.data(), false);

@@ -1,0 +1,56 @@
+// sc_model_config's layout table, made from the one field list in sc_model.h, and the check that
+// the struct has no padding (an inserted field then moves every later offset, which the managed
+// side's check by name sees).
+#include <cstddef>
+#include <iterator>
+#include <string>
+#include <type_traits>
+
+#include "sc_model.h"
+#include "sc_status.h"
+
+namespace {
+
+struct FieldInfo {
+    const char* name;
+    int64_t offset;
+    int64_t size;
+    int32_t kind;
+};
+
+template <class T>
+constexpr int32_t kind_of() {
+    if constexpr (std::is_pointer_v<T>) return SC_FIELD_POINTER;
+    else if constexpr (std::is_floating_point_v<T>) return SC_FIELD_FLOAT;
+    else if constexpr (std::is_unsigned_v<T>) return SC_FIELD_UINT;
+    else return SC_FIELD_INT;
+}
+
+#define SC_FIELD_INFO(type, name) \
+    FieldInfo{#name, static_cast<int64_t>(offsetof(sc_model_config, name)), static_cast<int64_t>(sizeof(type)), kind_of<type>()},
+constexpr FieldInfo kFields[] = {SC_MODEL_CONFIG_FIELDS(SC_FIELD_INFO)};
+#undef SC_FIELD_INFO
+
+#define SC_FIELD_SIZE(type, name) +sizeof(type)
+static_assert(sizeof(sc_model_config) == 0 SC_MODEL_CONFIG_FIELDS(SC_FIELD_SIZE),
+              "sc_model_config has padding: keep 8-byte fields first and an even number of 4-byte fields");
+#undef SC_FIELD_SIZE
+
+}  // namespace
+
+extern "C" int32_t sc_model_config_field_count(void) { return static_cast<int32_t>(std::size(kFields)); }
+
+extern "C" sc_status sc_model_config_field(int32_t index, const char** out_name, int64_t* out_offset, int64_t* out_size,
+                                           int32_t* out_kind) {
+    return sc::guard([&] {
+        if (!out_name || !out_offset || !out_size || !out_kind) throw sc::InvalidArgument("an output pointer is null");
+        if (index < 0 || index >= sc_model_config_field_count()) {
+            throw sc::InvalidArgument("sc_model_config has no field " + std::to_string(index));
+        }
+        const FieldInfo& field = kFields[index];
+        *out_name = field.name;
+        *out_offset = field.offset;
+        *out_size = field.size;
+        *out_kind = field.kind;
+    });
+}

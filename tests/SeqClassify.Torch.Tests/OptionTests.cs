@@ -1,0 +1,62 @@
+using System.Reflection;
+
+namespace SeqClassify.Torch.Tests;
+
+/// <summary>
+/// Every option of <see cref="SequenceModelOptions"/> reaches the engine as given: its config is
+/// written field by field by name from the options and read back from the model.
+/// </summary>
+[TestFixture]
+public class OptionTests
+{
+    /// <summary>Every option away from its default, in a combination the engine accepts.</summary>
+    public static SequenceModelOptions EveryOptionChanged() => new()
+    {
+        Encoder = SequenceEncoder.Transformer, VocabularySize = 20, InputSize = 6, HiddenSize = 12, NumLayers = 2, Heads = 3,
+        FeedForwardSize = 20, MaxPositions = 40, PositionalEncoding = PositionalEncoding.Learned, Activation = TransformerActivation.Gelu,
+        NormFirst = true, TransformerDropout = 0.05f, Bidirectional = false, Cell = RnnCellType.Lstm, Pooling = SequencePooling.Attention,
+        HeadHiddenSize = 7, NumClasses = 3, EmbeddingDropout = 0.15f, RnnDropout = 0.25f, Dropout = 0.35f,
+        PretrainedEmbeddings = Enumerable.Range(0, 20 * 6).Select(i => i / 100f).ToArray(), FreezeEmbeddings = true,
+        ClassWeights = [1f, 2f, 3f], LabelSmoothing = 0.1f, AdamBeta1 = 0.8f, AdamBeta2 = 0.99f, AdamEpsilon = 1e-6f,
+        WeightDecay = 0.01f, GradientClipNorm = 2f, Seed = 42,
+    };
+
+    public static IEnumerable<PropertyInfo> Options => typeof(SequenceModelOptions).GetProperties().Where(p => p.CanWrite);
+
+    [Test]
+    public void TheTestSetsEveryOptionAwayFromItsDefault()
+    {
+        var defaults = new SequenceModelOptions();
+        var changed = EveryOptionChanged();
+
+        // An option added to SequenceModelOptions fails here until EveryOptionChanged sets it.
+        Assert.Multiple(() =>
+        {
+            foreach (var option in Options)
+            {
+                Assert.That(option.GetValue(changed), Is.Not.EqualTo(option.GetValue(defaults)), $"set {option.Name} in EveryOptionChanged");
+            }
+        });
+    }
+
+    [Test]
+    public void TheEngineHoldsEveryOptionAsGiven()
+    {
+        var options = EveryOptionChanged();
+        using var model = new SequenceClassifierModel(options);
+
+        var held = model.ReadEngineOptions();
+
+        Assert.Multiple(() =>
+        {
+            foreach (var option in Options.Where(p => p.PropertyType != typeof(float[])))
+            {
+                Assert.That(option.GetValue(held), Is.EqualTo(option.GetValue(options)), option.Name);
+            }
+        });
+        // The arrays are read once, at creation, and not kept: the class weights are in the loss, the
+        // vectors in the (frozen) embedding.
+        var embedding = TensorArchive.Read(model.ExportParameters()).Single(t => t.Name == "embedding.weight");
+        Assert.That(embedding.Floats!.Skip(6), Is.EqualTo(options.PretrainedEmbeddings!.Skip(6)), "the vectors, but for <pad>'s row (zero)");
+    }
+}
