@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs the system packages SeqClassify builds with on Debian 12 (run as root).
-# cmake, g++: the native engine (it needs nothing else at run time but the C/C++ runtimes);
+# cmake, make, g++: the native engine (it needs nothing else at run time but the C/C++ runtimes);
 # libgloo-dev: Gloo's headers and library, for the distributed-training plugin (Gloo, libgloo0, is
 # loaded only when distributed training is asked for).
 # --reference: also what the benchmarks' references and the PyTorch fixtures need (python3-torch,
 # fasttext). --portability: also the compilers scripts/check-native-portability.sh builds with
 # (clang, mingw-w64 for Windows).
 set -euo pipefail
-packages=(cmake g++ libgloo-dev)
+packages=(cmake make g++ libgloo-dev)
 for flag in "$@"; do
   case "$flag" in
     --reference) packages+=(python3-torch fasttext) ;;

@@ -89,7 +89,7 @@ internal sealed class NetworkOptions
             var choices = Enum.GetValues(type).Cast<object>().Select(v => (Name: ChoiceName(v), Value: v)).ToArray();
             string names = string.Join(", ", choices[..^1].Select(c => c.Name)) + " or " + choices[^1].Name;
             var option = new Option<string>(flag) { Description = $"{description}: {names} (default {ChoiceName(initial!)})." };
-            return new Entry(flag, property, option, parse => parse.GetResult(option) is null ? null : Choice.Parse(flag, parse.GetValue(option)!, choices));
+            return new Entry(flag, property, option, parse => parse.GetResult(option) is null or { Implicit: true } ? null : Choice.Parse(flag, parse.GetValue(option)!, choices));
         }
         string shown = Convert.ToString(initial, CultureInfo.InvariantCulture)!.ToLowerInvariant();
         description = $"{description} (default {shown}).";
@@ -99,11 +99,12 @@ internal sealed class NetworkOptions
             : throw new InvalidOperationException($"{flag}: no command-line form for {type.Name}");
     }
 
-    // Given or not is the parse result's, so that a flag left out keeps the property's own default.
+    // Given or not is the parse result's (a bool option has an implicit result when left out), so that a
+    // flag left out keeps the property's own default.
     private static Entry Typed<T>(string flag, PropertyInfo property, string description)
     {
         var option = new Option<T>(flag) { Description = description };
-        return new Entry(flag, property, option, parse => parse.GetResult(option) is null ? null : parse.GetValue(option));
+        return new Entry(flag, property, option, parse => parse.GetResult(option) is null or { Implicit: true } ? null : parse.GetValue(option));
     }
 
     // SequencePooling.Attention -> attention, RnnCellType.RnnRelu -> rnn-relu.

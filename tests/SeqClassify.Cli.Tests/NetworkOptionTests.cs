@@ -20,6 +20,28 @@ public class NetworkOptionTests
     }
 
     [Test]
+    public void WithNoFlagEveryOptionIsItsDefaultInTheEngine()
+    {
+        string model = Path.Combine(Cli.Scratch(), "defaults.zip");
+
+        var train = Cli.Run("train", "--train", Cli.SmsSlice(), "--no-header", "--text-column", "1", "--label-column", "0", "--out", model,
+            "--pretrained", "none", "--epochs", "1");
+
+        Assert.That(train.ExitCode, Is.EqualTo(0), train.Error);
+        Assert.That(train.Out, Does.Contain("Gru x1 bidirectional, hidden 128"));
+        var held = LoadedModel.Load(new MLContext(), model).Classifier.Model.ReadEngineOptions();
+        var defaults = new SequenceModelOptions();
+        Assert.Multiple(() =>
+        {
+            foreach (string property in NetworkOptions.Properties)
+            {
+                var info = typeof(SequenceModelOptions).GetProperty(property)!;
+                Assert.That(info.GetValue(held), Is.EqualTo(info.GetValue(defaults)), $"{NetworkOptions.FlagOf(property)} ({property}) not given");
+            }
+        });
+    }
+
+    [Test]
     public void EveryFlagAwayFromItsDefaultReachesTheSavedModelsEngine()
     {
         // Away from every default: a learned-position, pre-norm GELU Transformer pooled by attention.
