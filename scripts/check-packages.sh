@@ -5,8 +5,8 @@
 # evaluates with ML.NET's evaluator, saves, and loads the model in a second process with plain
 # mlContext.Model.Load; (2) the seqclassify tool installed from the feed, which trains, evaluates and
 # predicts. No project references and no file of the repository but the packages.
-# Run from anywhere, with ../shared beside the checkout and the build packages installed
-# (scripts/install-deps.sh). Each run packs a version of its own, so NuGet's cache never serves an
+# Run from anywhere, with ../shared beside the checkout, the build packages installed
+# (scripts/install-deps.sh) and python3 (which --reference brings; it reads the package and a JSON answer). Each run packs a version of its own, so NuGet's cache never serves an
 # older build of the same version.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,8 +24,8 @@ for id in SeqClassify.Torch SeqClassify.MLNet seqclassify; do
   test -f "$feed/$id.$version.nupkg" || { echo "missing package $id" >&2; exit 1; }
   test -f "$feed/$id.$version.snupkg" || { echo "missing symbols of $id" >&2; exit 1; }
 done
-unzip -l "$feed/SeqClassify.Torch.$version.nupkg" | grep -q "runtimes/linux-x64/native/libseqclassify_native.so" \
-  || { echo "SeqClassify.Torch carries no native library" >&2; exit 1; }
+python3 -c 'import sys, zipfile; sys.exit("runtimes/linux-x64/native/libseqclassify_native.so" not in zipfile.ZipFile(sys.argv[1]).namelist())' \
+  "$feed/SeqClassify.Torch.$version.nupkg" || { echo "SeqClassify.Torch carries no native library" >&2; exit 1; }
 
 # A small slice of SST-2 keeps this quick; the test split is whole.
 head -n 10001 "$sst2/train.tsv" > "$work/train.tsv"
