@@ -29,6 +29,9 @@ internal sealed class NetworkOptions
         ("--activation", nameof(SequenceModelOptions.Activation), "Transformer: the feed-forward activation."),
         ("--norm-first", nameof(SequenceModelOptions.NormFirst), "Transformer: pre-norm layers instead of post-norm (true/false)."),
         ("--transformer-dropout", nameof(SequenceModelOptions.TransformerDropout), "Transformer: dropout inside each layer."),
+        ("--layer-norm-eps", nameof(SequenceModelOptions.LayerNormEpsilon), "Transformer: every LayerNorm's eps."),
+        ("--scale-embedding", nameof(SequenceModelOptions.ScaleEmbedding), "Transformer: multiply embedded tokens by the square root of --embedding-dim (true/false)."),
+        ("--embedding-norm", nameof(SequenceModelOptions.EmbeddingNorm), "Transformer: a LayerNorm after the positions are added, as BERT's embeddings (true/false)."),
         ("--pooling", nameof(SequenceModelOptions.Pooling), "How the outputs become one vector per text (last: RNN only)."),
         ("--head-hidden", nameof(SequenceModelOptions.HeadHiddenSize), "Units of a ReLU layer before the output layer (0: a single linear layer)."),
         ("--dropout", nameof(SequenceModelOptions.Dropout), "Dropout before the output layer."),
@@ -95,6 +98,7 @@ internal sealed class NetworkOptions
         description = $"{description} (default {shown}).";
         return type == typeof(int) ? Typed<int>(flag, property, description)
             : type == typeof(float) ? Typed<float>(flag, property, description)
+            : type == typeof(double) ? Typed<double>(flag, property, description)
             : type == typeof(bool) ? Typed<bool>(flag, property, description)
             : throw new InvalidOperationException($"{flag}: no command-line form for {type.Name}");
     }

@@ -34,6 +34,10 @@ internal sealed class ParityFixture
         PositionalEncoding = (PositionalEncoding)Config("positional", (long)PositionalEncoding.Sinusoidal),
         Activation = (TransformerActivation)Config("activation", (long)TransformerActivation.Relu),
         NormFirst = Config("norm_first", 0) == 1,
+        // BERT's embeddings: unscaled, normalised, eps 1e-12 in every LayerNorm.
+        ScaleEmbedding = Config("bert_embeddings", 0) == 0,
+        EmbeddingNorm = Config("bert_embeddings", 0) == 1,
+        LayerNormEpsilon = Config("bert_embeddings", 0) == 1 ? 1e-12 : 1e-5,
         TransformerDropout = 0, // PyTorch computed the gradients in training mode with dropout 0
         VocabularySize = (int)Config("vocab_size"),
         InputSize = (int)Config("input_size"),

@@ -60,6 +60,15 @@ public sealed class SequenceModelOptions
     /// <summary>Transformer: dropout inside each layer (attention weights, after each block, inside the feed-forward block).</summary>
     public float TransformerDropout { get; set; } = DefaultTransformerDropout;
 
+    /// <summary>Transformer: the eps of every LayerNorm (PyTorch's 1e-5; BERT's configs say 1e-12).</summary>
+    public double LayerNormEpsilon { get; set; } = 1e-5;
+
+    /// <summary>Transformer: multiply embedded tokens by sqrt(<see cref="InputSize"/>) before the positions are added (PyTorch's Transformer tutorial); BERT does not.</summary>
+    public bool ScaleEmbedding { get; set; } = true;
+
+    /// <summary>Transformer: a LayerNorm ("embedding_norm") over the embedded tokens plus positions, before dropout, as BERT's embeddings have.</summary>
+    public bool EmbeddingNorm { get; set; }
+
     /// <summary>Run a second RNN backwards over each sequence and concatenate.</summary>
     public bool Bidirectional { get; set; } = true;
 
@@ -147,6 +156,10 @@ public sealed class SequenceModelOptions
         InRange(Heads, 1, MaximumHeads, nameof(Heads));
         InRange(FeedForwardSize, 1, MaximumWidth, nameof(FeedForwardSize));
         InRange(MaxPositions, 1, MaximumPositions, nameof(MaxPositions));
+        if (!(LayerNormEpsilon > 0 && LayerNormEpsilon < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(LayerNormEpsilon), LayerNormEpsilon, $"LayerNormEpsilon must be in (0, 1), got {LayerNormEpsilon}.");
+        }
         if (!(TransformerDropout >= 0 && TransformerDropout < 1))
         {
             throw new ArgumentOutOfRangeException(nameof(TransformerDropout), TransformerDropout, $"TransformerDropout must be in [0, 1), got {TransformerDropout}.");

@@ -41,6 +41,9 @@ internal static unsafe class NativeModelConfig
                     case Kind.Pointer:
                         *(float**)at = field.Property.Name == nameof(SequenceModelOptions.PretrainedEmbeddings) ? pretrainedEmbeddings : classWeights;
                         break;
+                    case Kind.Float when field.Size == 8:
+                        *(double*)at = (double)value!;
+                        break;
                     case Kind.Float:
                         *(float*)at = (float)value!;
                         break;
@@ -76,7 +79,7 @@ internal static unsafe class NativeModelConfig
                 Type type = field.Property.PropertyType;
                 if (field.Kind == Kind.Float)
                 {
-                    field.Property.SetValue(options, *(float*)at);
+                    field.Property.SetValue(options, field.Size == 8 ? (object)*(double*)at : *(float*)at);
                     continue;
                 }
                 long integer = field.Size == 8 ? *(long*)at : *(int*)at;
@@ -132,7 +135,7 @@ internal static unsafe class NativeModelConfig
         bool fits = kind switch
         {
             Kind.Pointer => type == typeof(float[]),
-            Kind.Float => type == typeof(float) && size == 4,
+            Kind.Float => (type == typeof(float) && size == 4) || (type == typeof(double) && size == 8),
             Kind.Int when size == 4 => type == typeof(bool) || type.IsEnum || type == typeof(int),
             Kind.Int or Kind.UInt => size == 8 && (type == typeof(int) || type == typeof(long)),
             _ => false,

@@ -34,7 +34,7 @@ typedef enum sc_pooling {
 } sc_pooling;
 
 // The version of the structs below; bump it with any change to their fields.
-#define SC_MODEL_ABI_VERSION 5
+#define SC_MODEL_ABI_VERSION 6
 
 // The model's options: the one list of sc_model_config's fields, in order, each X(type, name).
 // The struct below, its layout table (sc_model_config_field) and the check that it has no padding
@@ -56,6 +56,7 @@ typedef enum sc_pooling {
     X(int64_t, heads)                  /* Transformer: attention heads; divides hidden_size */    \
     X(int64_t, feed_forward_size)      /* Transformer: inner width of the feed-forward block */  \
     X(int64_t, max_positions)          /* Transformer: longest sequence (longer: refused) */     \
+    X(double, layer_norm_epsilon)      /* Transformer: every LayerNorm's eps (PyTorch 1e-5, BERT 1e-12) */ \
     X(uint32_t, struct_size)           /* sizeof(sc_model_config) */                             \
     X(uint32_t, version)               /* SC_MODEL_ABI_VERSION */                                 \
     X(int32_t, encoder)                /* sc_encoder */                                           \
@@ -66,6 +67,8 @@ typedef enum sc_pooling {
     X(int32_t, positional_encoding)    /* Transformer: sc_positional */                           \
     X(int32_t, activation)             /* Transformer: sc_activation */                           \
     X(int32_t, norm_first)             /* Transformer: 0 post-norm (PyTorch's default), 1 pre-norm with a final LayerNorm */ \
+    X(int32_t, scale_embedding)        /* Transformer: 1 multiplies embedded tokens by sqrt(input_size) (PyTorch's tutorial), 0 not (BERT) */ \
+    X(int32_t, embedding_norm)         /* Transformer: 1 adds a LayerNorm after the positions, before dropout (BERT's embeddings) */ \
     X(float, embedding_dropout)                                                                    \
     X(float, rnn_dropout)              /* between stacked layers */                               \
     X(float, dropout)                  /* before the head */                                      \
@@ -78,8 +81,9 @@ typedef enum sc_pooling {
     X(float, gradient_clip_norm)       /* 0 = no clipping */
 
 // Transformer (sc_transformer.h): token input is embedded with input_size dimensions, scaled by
-// sqrt(input_size) and, when input_size != hidden_size, projected to hidden_size; feature input is
-// always projected. sc_model_create refuses a struct_size or version other than its own.
+// sqrt(input_size) (scale_embedding) and, when input_size != hidden_size, projected to hidden_size; feature
+// input is always projected. Positions are added, then (embedding_norm) a LayerNorm "embedding_norm".
+// sc_model_create refuses a struct_size or version other than its own.
 typedef struct sc_model_config {
 #define SC_CONFIG_MEMBER(type, name) type name;
     SC_MODEL_CONFIG_FIELDS(SC_CONFIG_MEMBER)

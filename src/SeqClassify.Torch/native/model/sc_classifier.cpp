@@ -49,6 +49,9 @@ void validate_config(const sc_model_config& c) {
                 "activation must be 0 (relu) or 1 (gelu), got " + std::to_string(c.activation));
         require(c.norm_first == 0 || c.norm_first == 1, "norm_first must be 0 or 1, got " + std::to_string(c.norm_first));
         require(in_unit_interval(c.transformer_dropout), "transformer_dropout must be in [0, 1)");
+        require(c.layer_norm_epsilon > 0.0 && c.layer_norm_epsilon < 1.0, "layer_norm_epsilon must be in (0, 1)");
+        require(c.scale_embedding == 0 || c.scale_embedding == 1, "scale_embedding must be 0 or 1, got " + std::to_string(c.scale_embedding));
+        require(c.embedding_norm == 0 || c.embedding_norm == 1, "embedding_norm must be 0 or 1, got " + std::to_string(c.embedding_norm));
     }
     require(in_unit_interval(c.embedding_dropout), "embedding_dropout must be in [0, 1)");
     require(in_unit_interval(c.rnn_dropout), "rnn_dropout must be in [0, 1)");
@@ -94,6 +97,7 @@ Classifier::Classifier(const sc_model_config& config) : config_(config), generat
         } else {
             sinusoid_ = sinusoidal_positions(config.max_positions, D);
         }
+        if (config.embedding_norm) embedding_norm_ = LayerNorm(parameters_, "embedding_norm", D, config.layer_norm_epsilon);
         transformer_ = std::make_unique<TransformerEncoder>(parameters_, config, g);
     } else {
         rnn_ = std::make_unique<RecurrentEncoder>(parameters_, config, g);
@@ -109,6 +113,8 @@ struct Classifier::StepCache {
     std::unique_ptr<Packing> packing;  // RNN
     Array<int64_t> ids;                // RNN: packed ids [N]; Transformer: [B, T'] ids
     Floats input;                      // RNN: packed input [N, I]; Transformer: [B, T', E] embedded or features
+    Floats embedding_normalized;       // Transformer with embedding_norm, training: its x-hat [B, T', D] and rstd [B x T']
+    Floats embedding_rstd;
     DropoutDraw input_dropout;
     RecurrentEncoder::Cache rnn;
     RecurrentEncoder::Output rnn_output;
@@ -261,7 +267,7 @@ Floats Classifier::transformer_pooled(const BatchView& batch, StepCache& c, Floa
     if (embedding_) {
         c.ids = Array<int64_t>(m);
         for (int64_t b = 0; b < B; ++b) std::memcpy(c.ids.data() + b * steps, batch.ids + b * T, sizeof(int64_t) * steps);
-        embed(*embedding_, E, c.ids.data(), m, static_cast<float>(std::sqrt(static_cast<double>(E))), c.input.data());
+        embed(*embedding_, E, c.ids.data(), m, embedding_scale(), c.input.data());
     } else {
         // Padded steps are zeros whatever the caller left there (only valid steps are checked finite).
         for (int64_t b = 0; b < B; ++b) {
@@ -281,6 +287,14 @@ Floats Classifier::transformer_pooled(const BatchView& batch, StepCache& c, Floa
     for (int64_t b = 0; b < B; ++b) {
         for (int64_t i = 0; i < steps * D; ++i) x[b * steps * D + i] += positions[i];
     }
+    if (embedding_norm_.defined()) {
+        if (c.training) {
+            c.embedding_normalized = Floats(m * D);
+            c.embedding_rstd = Floats(m);
+        }
+        embedding_norm_.forward(x.data(), m, x.data(), c.training ? c.embedding_normalized.data() : nullptr,
+                                c.training ? c.embedding_rstd.data() : nullptr);
+    }
     c.input_dropout = c.training ? DropoutDraw::next(config_.embedding_dropout, generator_) : DropoutDraw{};
     c.input_dropout.apply(x.data(), x.size());
     transformer_->forward(x.data(), B, steps, batch.lengths, c.training ? &c.transformer : nullptr, c.training ? &generator_ : nullptr);
@@ -297,6 +311,11 @@ void Classifier::transformer_backward(const BatchView& batch, StepCache& c, floa
     pool_padded_backward(c.padded.data(), B, steps, D, batch.lengths, config_.pooling, attention_, c.pooling, dpooled, dx.data());
     transformer_->backward(dx.data(), B, steps, batch.lengths, c.transformer);
     c.input_dropout.apply(dx.data(), dx.size());
+    if (embedding_norm_.defined()) {
+        Floats d_positioned = Floats::zeros(m * D);
+        embedding_norm_.backward(c.embedding_normalized.data(), c.embedding_rstd.data(), m, dx.data(), d_positioned.data(), false);
+        dx = std::move(d_positioned);
+    }
     if (positional_) {
         float* grad = positional_->grad.data();
         for (int64_t b = 0; b < B; ++b) {
@@ -311,7 +330,7 @@ void Classifier::transformer_backward(const BatchView& batch, StepCache& c, floa
         input_projection_.backward(c.input.data(), m, dx.data(), embedding_learns ? d_embedded.data() : nullptr, false);
         d_input = d_embedded.data();
     }
-    if (embedding_learns) embed_backward(*embedding_, E, c.ids.data(), m, static_cast<float>(std::sqrt(static_cast<double>(E))), d_input);
+    if (embedding_learns) embed_backward(*embedding_, E, c.ids.data(), m, embedding_scale(), d_input);
 }
 
 }  // namespace sc

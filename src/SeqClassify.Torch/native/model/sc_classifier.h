@@ -3,6 +3,7 @@
 // backward passes for training. Parameter names match the PyTorch modules of
 // tests/fixtures/make_fixtures.py, so that state dicts move between the two unchanged.
 #pragma once
+#include <cmath>
 #include <memory>
 #include <vector>
 
@@ -43,6 +44,10 @@ public:
 
 private:
     struct StepCache;
+    // What embedded tokens are multiplied by: sqrt(input_size) (PyTorch's Transformer tutorial) or 1 (BERT).
+    float embedding_scale() const {
+        return config_.scale_embedding ? static_cast<float>(std::sqrt(static_cast<double>(config_.input_size))) : 1.0f;
+    }
     // logits [B, classes]; with cache.training, keeps what the backward pass needs and drops out.
     // (Not const: training draws from the generator. predict, which does not, calls it through a
     // const_cast.)
@@ -61,6 +66,7 @@ private:
     Linear input_projection_;
     Parameter* positional_ = nullptr;       // "positional.weight" [max_positions, D]
     Floats sinusoid_;                       // [max_positions, D]
+    LayerNorm embedding_norm_;              // "embedding_norm": after the positions (BERT's embeddings), when asked for
     std::unique_ptr<RecurrentEncoder> rnn_;
     std::unique_ptr<TransformerEncoder> transformer_;
     AdditivePooling attention_;

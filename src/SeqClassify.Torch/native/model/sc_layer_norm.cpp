@@ -7,11 +7,7 @@
 
 namespace sc {
 
-namespace {
-constexpr double kEps = 1e-5;
-}
-
-LayerNorm::LayerNorm(Parameters& parameters, const std::string& prefix, int64_t width) : width_(width) {
+LayerNorm::LayerNorm(Parameters& parameters, const std::string& prefix, int64_t width, double eps) : width_(width), eps_(eps) {
     weight_ = &parameters.add(prefix + ".weight", {width});
     init_constant(*weight_, 1.0f);
     bias_ = &parameters.add(prefix + ".bias", {width});
@@ -30,7 +26,7 @@ void LayerNorm::forward(const float* x, int64_t m, float* y, float* normalized, 
             for (int64_t d = 0; d < D; ++d) sum += row[d];
             const float mu = sum / static_cast<float>(D);
             for (int64_t d = 0; d < D; ++d) squares += (row[d] - mu) * (row[d] - mu);
-            const float inv = 1.0f / std::sqrt(squares / static_cast<float>(D) + static_cast<float>(kEps));
+            const float inv = 1.0f / std::sqrt(squares / static_cast<float>(D) + static_cast<float>(eps_));
             float* out = y + r * D;
             float* n = normalized ? normalized + r * D : nullptr;
             for (int64_t d = 0; d < D; ++d) {

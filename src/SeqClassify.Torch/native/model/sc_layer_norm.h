@@ -1,4 +1,5 @@
-// nn.LayerNorm over the last dimension (eps 1e-5, as nn.TransformerEncoderLayer's) and its backward pass.
+// nn.LayerNorm over the last dimension (eps from the config: 1e-5 as nn.TransformerEncoderLayer's, 1e-12 as
+// BERT's) and its backward pass.
 #pragma once
 #include <string>
 
@@ -10,7 +11,7 @@ class LayerNorm {
 public:
     LayerNorm() = default;
     // "<prefix>.weight" (ones) and "<prefix>.bias" (zeros), [width].
-    LayerNorm(Parameters& parameters, const std::string& prefix, int64_t width);
+    LayerNorm(Parameters& parameters, const std::string& prefix, int64_t width, double eps);
     bool defined() const { return weight_ != nullptr; }
 
     // y [m, D] = (x - mean) / sqrt(var + eps) * weight + bias per row. normalized [m, D] and rstd [m]
@@ -23,6 +24,7 @@ private:
     Parameter* weight_ = nullptr;
     Parameter* bias_ = nullptr;
     int64_t width_ = 0;
+    double eps_ = 1e-5;
 };
 
 }  // namespace sc

@@ -42,8 +42,8 @@ EncoderLayer::EncoderLayer(Parameters& parameters, const std::string& prefix, co
     init_constant(*out_proj_.bias(), 0.0f);
     linear1_ = Linear(parameters, prefix + ".linear1", D, config.feed_forward_size, true, g);
     linear2_ = Linear(parameters, prefix + ".linear2", config.feed_forward_size, D, true, g);
-    norm1_ = LayerNorm(parameters, prefix + ".norm1", D);
-    norm2_ = LayerNorm(parameters, prefix + ".norm2", D);
+    norm1_ = LayerNorm(parameters, prefix + ".norm1", D, config.layer_norm_epsilon);
+    norm2_ = LayerNorm(parameters, prefix + ".norm2", D, config.layer_norm_epsilon);
 }
 
 void EncoderLayer::attention_block(const float* input, int64_t B, int64_t T, const int64_t* lengths, float* out, Cache* cache,
@@ -192,7 +192,7 @@ void EncoderLayer::backward(float* dx, int64_t B, int64_t T, const int64_t* leng
 TransformerEncoder::TransformerEncoder(Parameters& parameters, const sc_model_config& config, Generator& g)
     : width_(config.hidden_size) {
     for (int64_t i = 0; i < config.num_layers; ++i) layers_.emplace_back(parameters, "encoder.layers." + std::to_string(i), config, g);
-    if (config.norm_first) norm_ = LayerNorm(parameters, "encoder.norm", config.hidden_size);
+    if (config.norm_first) norm_ = LayerNorm(parameters, "encoder.norm", config.hidden_size, config.layer_norm_epsilon);
 }
 
 void TransformerEncoder::forward(float* x, int64_t B, int64_t T, const int64_t* lengths, Cache* cache, Generator* g) const {
