@@ -1,0 +1,90 @@
+using System.Text.Json;
+using Microsoft.ML.Tokenizers;
+
+namespace SeqClassify.MLNet.Text;
+
+/// <summary>
+/// The tokenizer of a pretrained Hugging Face BERT folder: vocab.txt with tokenizer_config.json's
+/// do_lower_case, strip_accents (by default as do_lower_case, as Hugging Face does) and
+/// tokenize_chinese_chars: BERT's basic tokenization (<see cref="BertBasicTokenization"/>), then
+/// Microsoft.ML.Tokenizers' BertTokenizer for the WordPiece pieces and the special tokens. A text becomes [CLS] its pieces [SEP], truncated to the model's positions by
+/// dropping the last pieces (the [SEP] kept), as Hugging Face's truncation does for one sequence.
+/// </summary>
+public sealed class PretrainedTokenizer
+{
+    private readonly BertTokenizer _tokenizer;
+
+    private PretrainedTokenizer(string vocabulary, bool lowerCase, bool stripAccents, bool splitCjk, int maxLength)
+    {
+        Vocabulary = vocabulary;
+        LowerCase = lowerCase;
+        StripAccents = stripAccents;
+        SplitCjk = splitCjk;
+        MaxLength = maxLength;
+        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(vocabulary));
+        // The words come split, cased and stripped already: BertTokenizer splits on spaces only.
+        _tokenizer = BertTokenizer.Create(stream, new BertOptions
+        {
+            ApplyBasicTokenization = false, LowerCaseBeforeTokenization = false, RemoveNonSpacingMarks = false, IndividuallyTokenizeCjk = false,
+        });
+    }
+
+    /// <summary>vocab.txt's text: the model file keeps it, so that prediction needs no folder.</summary>
+    public string Vocabulary { get; }
+
+    /// <summary>Lower-case before tokenization (do_lower_case).</summary>
+    public bool LowerCase { get; }
+
+    /// <summary>Remove accents (strip_accents).</summary>
+    public bool StripAccents { get; }
+
+    /// <summary>Put spaces around CJK ideographs (tokenize_chinese_chars).</summary>
+    public bool SplitCjk { get; }
+
+    /// <summary>The most ids a text becomes, [CLS] and [SEP] included.</summary>
+    public int MaxLength { get; }
+
+    /// <summary>Reads vocab.txt and tokenizer_config.json (optional) of a folder; <paramref name="maxLength"/> at least 2.</summary>
+    public static PretrainedTokenizer Load(string folder, int maxLength)
+    {
+        if (maxLength < 2) throw new ArgumentOutOfRangeException(nameof(maxLength), maxLength, "maxLength must hold at least [CLS] and [SEP] (2).");
+        string vocabPath = Path.Combine(folder, "vocab.txt");
+        if (!File.Exists(vocabPath)) throw new FileNotFoundException($"'{folder}' has no vocab.txt: the engine reads WordPiece (BERT) tokenizers", vocabPath);
+        bool lowerCase = true, splitCjk = true;
+        bool? stripAccents = null;
+        string configPath = Path.Combine(folder, "tokenizer_config.json");
+        if (File.Exists(configPath))
+        {
+            try
+            {
+                using var config = JsonDocument.Parse(File.ReadAllText(configPath));
+                var root = config.RootElement;
+                if (root.TryGetProperty("do_lower_case", out var lower)) lowerCase = lower.GetBoolean();
+                if (root.TryGetProperty("strip_accents", out var strip) && strip.ValueKind != JsonValueKind.Null) stripAccents = strip.GetBoolean();
+                if (root.TryGetProperty("tokenize_chinese_chars", out var cjk)) splitCjk = cjk.GetBoolean();
+            }
+            catch (Exception e) when (e is JsonException or InvalidOperationException)
+            {
+                throw new InvalidDataException($"'{configPath}' cannot be read: {e.Message}");
+            }
+        }
+        return new PretrainedTokenizer(File.ReadAllText(vocabPath), lowerCase, stripAccents ?? lowerCase, splitCjk, maxLength);
+    }
+
+    /// <summary>The same tokenizer from what a model file kept.</summary>
+    public static PretrainedTokenizer FromSaved(string vocabulary, bool lowerCase, bool stripAccents, bool splitCjk, int maxLength) =>
+        new(vocabulary, lowerCase, stripAccents, splitCjk, maxLength);
+
+    /// <summary>The ids of a text: [CLS] pieces [SEP]; <paramref name="truncated"/> says whether pieces were dropped.</summary>
+    public long[] Encode(string text, out bool truncated)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        string words = BertBasicTokenization.Apply(text, LowerCase, StripAccents, SplitCjk);
+        var ids = _tokenizer.EncodeToIds(words, addSpecialTokens: true, considerPreTokenization: true, considerNormalization: true);
+        truncated = ids.Count > MaxLength;
+        var result = new long[Math.Min(ids.Count, MaxLength)];
+        for (int i = 0; i < result.Length; i++) result[i] = ids[i];
+        if (truncated) result[^1] = _tokenizer.SeparatorTokenId;
+        return result;
+    }
+}
