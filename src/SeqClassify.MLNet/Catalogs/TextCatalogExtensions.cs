@@ -59,6 +59,20 @@ public static class SeqClassifyTextCatalogExtensions
     }
 
     /// <summary>
+    /// Text to a pretrained Hugging Face BERT folder's token ids ([CLS] WordPiece pieces [SEP], at most
+    /// <paramref name="maximumLength"/>), with the folder's vocab.txt and tokenizer_config.json; the
+    /// model file keeps them. Pair it with the trainer's <c>PretrainedModel</c> set to the same folder.
+    /// </summary>
+    /// <param name="catalog">The text transforms catalog.</param>
+    /// <param name="folder">The Hugging Face model folder.</param>
+    /// <param name="outputColumnName">The ids column.</param>
+    /// <param name="inputColumnName">The text column.</param>
+    /// <param name="maximumLength">The most ids per text, [CLS] and [SEP] included (Hugging Face's usual 128 by default).</param>
+    public static PretrainedTokenizingEstimator TokenizeForPretrained(this TransformsCatalog.TextTransforms catalog, string folder,
+        string outputColumnName = "Ids", string inputColumnName = "Text", int maximumLength = 128) =>
+        new(CatalogUtils.GetEnvironment(catalog), outputColumnName, inputColumnName, PretrainedTokenizer.Load(folder, maximumLength));
+
+    /// <summary>
     /// Undoes Penn Treebank escapes (-lrb- → ( and the like, as SST-2's dev and test files write them).
     /// </summary>
     /// <param name="catalog">The text transforms catalog.</param>

@@ -4,6 +4,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using SeqClassify.MLNet.Text;
 using SeqClassify.Torch;
+using SeqClassify.Torch.Pretrained;
 
 namespace SeqClassify.MLNet.Training;
 
@@ -107,8 +108,11 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
         var vocabulary = Vocabulary.Of(feature);
         parallel.CheckSameData(train, validation, vocabulary, classes);
         var history = new TrainingHistory { TrainingRows = train.Count, ValidationRows = validation?.Count ?? 0, Ranks = parallel.Ranks };
-        var modelOptions = ModelOptions(feature.Name, vocabulary, classes.Count, train, seed, history, channel);
-        var model = new SequenceClassifierModel(modelOptions);
+        var pretrained = _options.PretrainedModel is { } folder ? PretrainedTransformer.Load(folder) : null;
+        var modelOptions = pretrained is null
+            ? ModelOptions(feature.Name, vocabulary, classes.Count, train, seed, history, channel)
+            : PretrainedModelOptions(pretrained, feature.Name, classes.Count, train, seed, history, channel);
+        var model = pretrained is null ? new SequenceClassifierModel(modelOptions) : pretrained.CreateClassifier(modelOptions);
         var transformer = new SequenceClassificationTransformer(_host, model, classes, _options, history);
         try
         {
@@ -209,6 +213,41 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
             history.PretrainedCoverage = (double)vectors.Found / (vocabularySize - 2);
             channel.Info($"pretrained vectors {history.PretrainedEmbeddings} ({vectors.Dimension} dimensions) cover {vectors.Found} of {vocabularySize - 2} vocabulary tokens ({history.PretrainedCoverage:P1})");
         }
+        return options;
+    }
+
+    /// <summary>
+    /// A pretrained encoder's architecture (<see cref="RnnTrainerOptions.PretrainedModel"/>) with what these
+    /// options say of the rest: the pooling, the head, dropout before it, the loss and the optimiser.
+    /// </summary>
+    private SequenceModelOptions PretrainedModelOptions(PretrainedTransformer encoder, string featureName, int classes, Examples train, int seed,
+        TrainingHistory history, IChannel channel)
+    {
+        if (train.Ids is null)
+        {
+            throw new InvalidOperationException($"Column '{featureName}' holds feature vectors; a pretrained encoder reads its own token ids (TokenizeForPretrained).");
+        }
+        var options = encoder.ClassifierOptions(classes, _options.Pooling);
+        long maxId = train.Ids.Max(ids => ids.Length == 0 ? 0 : ids.Max());
+        if (maxId >= options.VocabularySize)
+        {
+            throw new InvalidOperationException($"Column '{featureName}' holds id {maxId}, outside the {options.VocabularySize} of the pretrained vocabulary in " +
+                $"'{encoder.Folder}': tokenize with TokenizeForPretrained and the same folder.");
+        }
+        var network = _options.Network;
+        options.HeadHiddenSize = network.HeadHiddenSize;
+        options.Dropout = network.Dropout;
+        options.ClassWeights = network.ClassWeights;
+        options.LabelSmoothing = network.LabelSmoothing;
+        options.AdamBeta1 = network.AdamBeta1;
+        options.AdamBeta2 = network.AdamBeta2;
+        options.AdamEpsilon = network.AdamEpsilon;
+        options.WeightDecay = network.WeightDecay;
+        options.GradientClipNorm = network.GradientClipNorm;
+        options.Seed = seed;
+        history.PretrainedEmbeddings = Path.GetFileName(Path.GetFullPath(encoder.Folder).TrimEnd(Path.DirectorySeparatorChar));
+        channel.Info($"pretrained encoder {history.PretrainedEmbeddings}: {options.NumLayers} layers, width {options.HiddenSize}, {options.Heads} heads, " +
+            $"vocabulary {options.VocabularySize:N0}, {options.Pooling} pooling into a new {classes}-class head");
         return options;
     }
 

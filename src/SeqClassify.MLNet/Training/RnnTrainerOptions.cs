@@ -111,6 +111,17 @@ public sealed class RnnTrainerOptions
     /// </summary>
     public PretrainedModelKind PretrainedEmbeddings { get; set; } = PretrainedModelKind.GloVe100D;
 
+    /// <summary>
+    /// A local Hugging Face folder of a pretrained BERT-shaped encoder (config.json, model.safetensors,
+    /// vocab.txt) to fine-tune, or null. The encoder's architecture and weights come from the folder;
+    /// <see cref="Pooling"/> (Mean or First suit it; Max is the RNN default), <see cref="Dropout"/>,
+    /// <see cref="HeadHiddenSize"/>, the loss and the optimiser from these options; the feature column must
+    /// hold the folder's token ids (<c>mlContext.Transforms.Text.TokenizeForPretrained</c>). Pretrained word
+    /// vectors (<see cref="PretrainedEmbeddings"/>) are not used. Hugging Face's usual fine-tuning settings:
+    /// LearningRate 2e-5 to 5e-5, 3 epochs, batch 32.
+    /// </summary>
+    public string? PretrainedModel { get; set; }
+
     /// <summary>A GloVe, word2vec or fastText .vec text file of pretrained word vectors; when set, it replaces <see cref="PretrainedEmbeddings"/>.</summary>
     public string? PretrainedEmbeddingsPath { get; set; }
 
@@ -323,6 +334,10 @@ public sealed class RnnTrainerOptions
         {
             throw new ArgumentOutOfRangeException(nameof(FreezeEmbeddings), FreezeEmbeddings,
                 "FreezeEmbeddings keeps pretrained vectors fixed, but PretrainedEmbeddings is None and no PretrainedEmbeddingsPath is set.");
+        }
+        if (PretrainedModel is not null && !File.Exists(Path.Combine(PretrainedModel, "config.json")))
+        {
+            throw new FileNotFoundException($"Pretrained model folder '{PretrainedModel}' has no config.json (a Hugging Face model folder is expected).", Path.Combine(PretrainedModel, "config.json"));
         }
         if (PretrainedEmbeddingsPath is not null && !File.Exists(PretrainedEmbeddingsPath))
         {
