@@ -14,26 +14,38 @@ internal static class CliPipeline
     /// <summary>How text becomes tokens: SeqClassify's basic_english, or ML.NET's own tokenizers.</summary>
     public enum Tokenizer { BasicEnglish, Whitespace, Characters }
 
-    public sealed record Settings(Tokenizer Tokenizer, int MinimumFrequency, int MaximumLength, bool UnescapePennTreebank);
+    /// <param name="PretrainedModel">A Hugging Face folder whose own tokenizer makes the ids (then Tokenizer and MinimumFrequency do not apply).</param>
+    public sealed record Settings(Tokenizer Tokenizer, int MinimumFrequency, int MaximumLength, bool UnescapePennTreebank, string? PretrainedModel = null);
+
+    /// <summary>The most ids a text keeps with a pretrained model when --max-length is not given (Hugging Face's usual 128).</summary>
+    public const int DefaultPretrainedLength = 128;
 
     /// <summary>Labels to keys (by value, so that their order does not depend on the file's), text to token ids.</summary>
-    public static EstimatorChain<TokenToIdMappingTransformer> Featurize(MLContext ml, Settings settings)
+    /// (A chain of ITransformer, fitted to a TransformerChain, so that the classifier appended to it joins
+    /// the same flat list of steps, as the model file and `info` show them.)
+    public static EstimatorChain<ITransformer> Featurize(MLContext ml, Settings settings)
     {
-        IEstimator<ITransformer> chain = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue);
+        var chain = new EstimatorChain<ITransformer>().Append<ITransformer>(
+            ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue));
         string text = "Text";
         if (settings.UnescapePennTreebank)
         {
-            chain = chain.Append(ml.Transforms.Text.UnescapePennTreebank("UnescapedText", text));
+            chain = chain.Append<ITransformer>(ml.Transforms.Text.UnescapePennTreebank("UnescapedText", text));
             text = "UnescapedText";
+        }
+        if (settings.PretrainedModel is { } folder)
+        {
+            return chain.Append<ITransformer>(ml.Transforms.Text.TokenizeForPretrained(folder, "Ids", text,
+                settings.MaximumLength > 0 ? settings.MaximumLength : DefaultPretrainedLength));
         }
         chain = settings.Tokenizer switch
         {
-            Tokenizer.Whitespace => chain.Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", text, [' ', '\t', '\n', '\r'])),
+            Tokenizer.Whitespace => chain.Append<ITransformer>(ml.Transforms.Text.TokenizeIntoWords("Tokens", text, [' ', '\t', '\n', '\r'])),
             // ML.NET's character tokenizer gives keys; its KeyToValue gives the characters back as text tokens.
-            Tokenizer.Characters => chain.Append(ml.Transforms.Text.TokenizeIntoCharactersAsKeys("CharacterKeys", text, useMarkerCharacters: false))
-                .Append(ml.Transforms.Conversion.MapKeyToValue("Tokens", "CharacterKeys")),
-            _ => chain.Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", text, TokenizerRule.BasicEnglish)),
+            Tokenizer.Characters => chain.Append<ITransformer>(ml.Transforms.Text.TokenizeIntoCharactersAsKeys("CharacterKeys", text, useMarkerCharacters: false))
+                .Append<ITransformer>(ml.Transforms.Conversion.MapKeyToValue("Tokens", "CharacterKeys")),
+            _ => chain.Append<ITransformer>(ml.Transforms.Text.TokenizeIntoWords("Tokens", text, TokenizerRule.BasicEnglish)),
         };
-        return chain.Append(ml.Transforms.Text.MapTokensToIds("Ids", "Tokens", minimumFrequency: settings.MinimumFrequency, maximumLength: settings.MaximumLength));
+        return chain.Append<ITransformer>(ml.Transforms.Text.MapTokensToIds("Ids", "Tokens", minimumFrequency: settings.MinimumFrequency, maximumLength: settings.MaximumLength));
     }
 }

@@ -73,6 +73,10 @@ internal sealed class NetworkOptions
         foreach (var entry in _entries) command.Options.Add(entry.Option);
     }
 
+    /// <summary>Whether the flag of a property was given on the command line.</summary>
+    public bool Given(ParseResult parse, string property) =>
+        _entries.Single(e => e.Property.Name == property).Read(parse) is not null;
+
     /// <summary>Writes each option given on the command line into <paramref name="network"/>; the others keep their defaults.</summary>
     public void Apply(ParseResult parse, SequenceModelOptions network)
     {

@@ -35,6 +35,12 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
     private readonly Option<double?> _lr = new("--lr") { Description = "Peak learning rate (AdamW)." };
     private readonly Option<int?> _seed = new("--seed") { Description = "Random seed." };
     private readonly Option<int?> _threads = new("--threads") { Description = "engine threads, at most 4 per logical core (default: all cores)." };
+    private readonly Option<string> _pretrainedModel = new("--pretrained-model")
+    {
+        Description = "Fine-tune a pretrained BERT-shaped encoder from a local Hugging Face folder (config.json, model.safetensors, vocab.txt): " +
+                      "its tokenizer and weights, a new head. Unless given: --pooling mean, --lr 5e-05, --epochs 3, --batch-size 32, " +
+                      "--max-length 128, --dropout 0.1, --clip-norm 1, --weight-decay 0.01.",
+    };
     private readonly Option<bool> _unescapePtb = new("--unescape-ptb") { Description = "Undo Penn Treebank escapes (-lrb- etc.), as in SST-2 dev/test." };
     private readonly NetworkOptions _network = new();
     private readonly DataOptions _data = new();
@@ -65,7 +71,7 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
             command.Options.Add(option);
         }
         _network.AddTo(command);
-        foreach (var option in new Option[] { _pretrained, _maxLength, _minFreq, _epochs, _batchSize, _lr, _seed, _threads, _unescapePtb })
+        foreach (var option in new Option[] { _pretrained, _pretrainedModel, _maxLength, _minFreq, _epochs, _batchSize, _lr, _seed, _threads, _unescapePtb })
         {
             command.Options.Add(option);
         }
@@ -88,7 +94,11 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
         }
         var trainer = TrainerOptions(parse);
         var settings = new CliPipeline.Settings(Tokenizer(parse.GetValue(_tokenizer)),
-            parse.GetValue(_minFreq) ?? DefaultMinimumFrequency, parse.GetValue(_maxLength) ?? 0, parse.GetValue(_unescapePtb));
+            parse.GetValue(_minFreq) ?? DefaultMinimumFrequency, parse.GetValue(_maxLength) ?? 0, parse.GetValue(_unescapePtb), trainer.PretrainedModel);
+        if (settings.PretrainedModel is not null && (parse.GetValue(_tokenizer) is not null || parse.GetValue(_minFreq) is not null))
+        {
+            throw new UsageException("--tokenizer and --min-freq do not apply with --pretrained-model: the folder's own tokenizer and vocabulary are used");
+        }
         if (settings.MinimumFrequency < 1) throw new UsageException("--min-freq must be at least 1");
         if (settings.MaximumLength < 0) throw new UsageException("--max-length must be 0 or more");
         if (processes is not null)
@@ -120,7 +130,7 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
         var train = _data.Load(ml, parse, parse.GetValue(_train)!, withLabel: true);
         string? validPath = parse.GetValue(_valid);
         console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"training on {train.GetRowCount():N0} rows: {NetworkSummary.Encoder(trainer.Architecture(2, 0))}, embedding {trainer.EmbeddingDimension} ({EmbeddingStart(trainer)}), {trainer.Pooling} pooling, {trainer.Epochs} epoch(s), batch {trainer.BatchSize}, lr {trainer.LearningRate}"));
+            $"training on {train.GetRowCount():N0} rows: {(trainer.PretrainedModel is { } folder ? $"pretrained encoder {folder}" : $"{NetworkSummary.Encoder(trainer.Architecture(2, 0))}, embedding {trainer.EmbeddingDimension} ({EmbeddingStart(trainer)})")}, {trainer.Pooling} pooling, {trainer.Epochs} epoch(s), batch {trainer.BatchSize}, lr {trainer.LearningRate}"));
 
         trainer.CancellationToken = cancel;
         var (model, diverged) = new TrainingProgressDisplay(console).Run(progress =>
@@ -200,6 +210,18 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
     {
         var o = new RnnTrainerOptions { Threads = Environment.ProcessorCount };
         _network.Apply(parse, o.Network);
+        if (parse.GetValue(_pretrainedModel) is { } pretrainedModel)
+        {
+            // What fine-tuning a BERT usually takes (Hugging Face's examples), where not given.
+            o.PretrainedModel = pretrainedModel;
+            o.PretrainedEmbeddings = PretrainedModelKind.None;
+            o.LearningRate = 5e-5;
+            o.Epochs = 3;
+            if (!_network.Given(parse, nameof(SequenceModelOptions.Pooling))) o.Pooling = SequencePooling.Mean;
+            if (!_network.Given(parse, nameof(SequenceModelOptions.Dropout))) o.Dropout = 0.1f;
+            if (!_network.Given(parse, nameof(SequenceModelOptions.GradientClipNorm))) o.GradientClipNorm = 1f;
+            if (!_network.Given(parse, nameof(SequenceModelOptions.WeightDecay))) o.WeightDecay = 0.01f;
+        }
         if (parse.GetValue(_epochs) is { } epochs) o.Epochs = epochs;
         if (parse.GetValue(_batchSize) is { } batch) o.BatchSize = batch;
         if (parse.GetValue(_lr) is { } lr) o.LearningRate = lr;
