@@ -49,7 +49,7 @@ public class KernelSetTests
         using var model = new SequenceClassifierModel(fixture.Options);
         model.ImportParameters(fixture.Parameters);
 
-        WithKernels(set, () =>
+        TestModels.WithKernels(set, () =>
         {
             Assert.That(model.Predict(fixture.Batch, ModelOutput.Logits), Is.EqualTo(fixture.Logits).Within(1e-5f));
             Assert.That(model.ComputeGradients(fixture.Batch, fixture.Labels), Is.EqualTo(fixture.Loss).Within(1e-5));
@@ -106,20 +106,5 @@ public class KernelSetTests
         Assert.That(TorchRuntime.MeasureSgemm(64, 64, 64, 2), Is.GreaterThan(0));
         Assert.That(TorchRuntime.MeasureSgemm(3, 70, 5, 2), Is.GreaterThan(0));
         Assert.That(() => TorchRuntime.MeasureSgemm(0, 64, 64, 1), Throws.ArgumentException.With.Message.Contains("must be at least 1"));
-    }
-
-    private static void WithKernels(string set, Action body)
-    {
-        string previous = TorchRuntime.Kernels;
-        try
-        {
-            TorchRuntime.Kernels = set;
-            Assert.That(TorchRuntime.Kernels, Is.EqualTo(set));
-            body();
-        }
-        finally
-        {
-            TorchRuntime.Kernels = previous;
-        }
     }
 }

@@ -40,17 +40,9 @@ public class PretrainedTransformerTests
         model.ImportParameters(TensorArchive.Write(parameters));
         var ids = fixture["input.ids"];
 
-        string previous = TorchRuntime.Kernels;
-        float[] logits;
-        try
-        {
-            TorchRuntime.Kernels = kernels;
-            logits = model.Predict(SequenceBatch.FromPaddedTokenIds(ids.Int64s!, fixture["input.lengths"].Int64s!, (int)ids.Shape[1]), ModelOutput.Logits);
-        }
-        finally
-        {
-            TorchRuntime.Kernels = previous;
-        }
+        float[] logits = [];
+        TestModels.WithKernels(kernels, () =>
+            logits = model.Predict(SequenceBatch.FromPaddedTokenIds(ids.Int64s!, fixture["input.lengths"].Int64s!, (int)ids.Shape[1]), ModelOutput.Logits));
 
         Assert.That(logits, Is.EqualTo(fixture["output.logits"].Floats!).Within(1e-5f));
     }

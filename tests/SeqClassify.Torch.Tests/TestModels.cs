@@ -50,4 +50,20 @@ internal static class TestModels
     /// <summary>Rows [from, from + count) of a row-major [rows x columns] matrix.</summary>
     public static float[] Rows(float[] matrix, int columns, int from, int count) =>
         matrix.AsSpan(from * columns, count * columns).ToArray();
+
+    /// <summary>Runs <paramref name="body"/> on the kernel set <paramref name="set"/>, then restores the one in use.</summary>
+    public static void WithKernels(string set, Action body)
+    {
+        string previous = TorchRuntime.Kernels;
+        try
+        {
+            TorchRuntime.Kernels = set;
+            Assert.That(TorchRuntime.Kernels, Is.EqualTo(set));
+            body();
+        }
+        finally
+        {
+            TorchRuntime.Kernels = previous;
+        }
+    }
 }
