@@ -227,24 +227,14 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
         {
             throw new InvalidOperationException($"Column '{featureName}' holds feature vectors; a pretrained encoder reads its own token ids (TokenizeForPretrained).");
         }
-        var options = encoder.ClassifierOptions(classes, _options.Pooling);
+        // The trainer's options (pooling, head, loss, optimiser, seed) with the folder's encoder over them.
+        var options = encoder.ClassifierOptions(_options.Architecture(classes, seed), classes);
         long maxId = train.Ids.Max(ids => ids.Length == 0 ? 0 : ids.Max());
         if (maxId >= options.VocabularySize)
         {
             throw new InvalidOperationException($"Column '{featureName}' holds id {maxId}, outside the {options.VocabularySize} of the pretrained vocabulary in " +
                 $"'{encoder.Folder}': tokenize with TokenizeForPretrained and the same folder.");
         }
-        var network = _options.Network;
-        options.HeadHiddenSize = network.HeadHiddenSize;
-        options.Dropout = network.Dropout;
-        options.ClassWeights = network.ClassWeights;
-        options.LabelSmoothing = network.LabelSmoothing;
-        options.AdamBeta1 = network.AdamBeta1;
-        options.AdamBeta2 = network.AdamBeta2;
-        options.AdamEpsilon = network.AdamEpsilon;
-        options.WeightDecay = network.WeightDecay;
-        options.GradientClipNorm = network.GradientClipNorm;
-        options.Seed = seed;
         history.PretrainedEmbeddings = Path.GetFileName(Path.GetFullPath(encoder.Folder).TrimEnd(Path.DirectorySeparatorChar));
         channel.Info($"pretrained encoder {history.PretrainedEmbeddings}: {options.NumLayers} layers, width {options.HiddenSize}, {options.Heads} heads, " +
             $"vocabulary {options.VocabularySize:N0}, {options.Pooling} pooling into a new {classes}-class head");

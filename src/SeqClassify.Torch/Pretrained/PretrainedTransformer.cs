@@ -20,11 +20,16 @@ public sealed class PretrainedTransformer
     public const int MaximumVocabulary = 1_000_000;
 
     private readonly IReadOnlyDictionary<string, NamedTensor> _encoder;
+    private readonly JsonElement _config;
+    private readonly string _configPath;
 
-    private PretrainedTransformer(string folder, string modelType, SequenceModelOptions architecture, IReadOnlyDictionary<string, NamedTensor> encoder)
+    private PretrainedTransformer(string folder, string modelType, JsonElement config, string configPath, SequenceModelOptions architecture,
+        IReadOnlyDictionary<string, NamedTensor> encoder)
     {
         Folder = folder;
         ModelType = modelType;
+        _config = config;
+        _configPath = configPath;
         Architecture = architecture;
         _encoder = encoder;
     }
@@ -35,7 +40,7 @@ public sealed class PretrainedTransformer
     /// <summary>config.json's model_type.</summary>
     public string ModelType { get; }
 
-    /// <summary>The encoder's options (NumClasses and the pooling still to choose).</summary>
+    /// <summary>The encoder's options (pooled by mean into 2 classes until <see cref="ClassifierOptions(SequenceModelOptions, int)"/> says otherwise).</summary>
     public SequenceModelOptions Architecture { get; }
 
     /// <summary>The encoder's parameters under the engine's names (all but the pooling and the head).</summary>
@@ -57,19 +62,28 @@ public sealed class PretrainedTransformer
                 : $"'{folder}' has no model.safetensors", weightsPath);
         }
         var config = ReadConfig(configPath);
-        var architecture = BertArchitecture(config, configPath);
+        var architecture = new SequenceModelOptions { Pooling = SequencePooling.Mean };
+        ApplyBert(config, configPath, architecture);
         var weights = SafeTensors.Read(weightsPath);
-        return new PretrainedTransformer(folder, "bert", architecture, BertWeights(weights, architecture, weightsPath));
+        return new PretrainedTransformer(folder, "bert", config, configPath, architecture, BertWeights(weights, architecture, weightsPath));
     }
 
-    /// <summary>Options for a classifier over this encoder: its architecture with <paramref name="numClasses"/> and a pooling.</summary>
-    public SequenceModelOptions ClassifierOptions(int numClasses, SequencePooling pooling = SequencePooling.Mean)
+    /// <summary>
+    /// Options for a classifier over this encoder: <paramref name="rest"/>'s pooling, head, dropout before
+    /// it, loss, optimiser and seed, with every field the folder decides (the encoder) taken from it.
+    /// </summary>
+    public SequenceModelOptions ClassifierOptions(SequenceModelOptions rest, int numClasses)
     {
-        var options = Architecture.Clone();
+        ArgumentNullException.ThrowIfNull(rest);
+        var options = rest.Clone();
+        ApplyBert(_config, _configPath, options);
         options.NumClasses = numClasses;
-        options.Pooling = pooling;
         return options;
     }
+
+    /// <summary>Options for a classifier over this encoder with the engine's defaults for the rest.</summary>
+    public SequenceModelOptions ClassifierOptions(int numClasses, SequencePooling pooling = SequencePooling.Mean) =>
+        ClassifierOptions(new SequenceModelOptions { Pooling = pooling }, numClasses);
 
     /// <summary>
     /// A classifier whose encoder holds these pretrained weights and whose head (and attention pooling,
@@ -106,7 +120,8 @@ public sealed class PretrainedTransformer
         }
     }
 
-    private static SequenceModelOptions BertArchitecture(JsonElement c, string path)
+    // What config.json decides, written over the target's own values: the one list of the encoder's fields.
+    private static void ApplyBert(JsonElement c, string path, SequenceModelOptions to)
     {
         string modelType = Text(c, "model_type", path);
         if (modelType != "bert")
@@ -127,28 +142,25 @@ public sealed class PretrainedTransformer
         if (hidden % heads != 0) throw new InvalidDataException($"'{path}': num_attention_heads {heads} does not divide hidden_size {hidden}.");
         double epsilon = Number(c, "layer_norm_eps", path);
         float hiddenDropout = (float)Number(c, "hidden_dropout_prob", path);
-        return new SequenceModelOptions
-        {
-            Encoder = SequenceEncoder.Transformer,
-            VocabularySize = Integer(c, "vocab_size", path, 2, MaximumVocabulary),
-            InputSize = hidden,
-            HiddenSize = hidden,
-            NumLayers = Integer(c, "num_hidden_layers", path, 1, MaximumLayers),
-            Heads = heads,
-            FeedForwardSize = Integer(c, "intermediate_size", path, 1, SequenceModelOptions.MaximumWidth),
-            MaxPositions = Integer(c, "max_position_embeddings", path, 1, SequenceModelOptions.MaximumPositions),
-            PositionalEncoding = PositionalEncoding.Learned,
-            Activation = TransformerActivation.Gelu,
-            NormFirst = false,
-            LayerNormEpsilon = epsilon,
-            ScaleEmbedding = false,
-            EmbeddingNorm = true,
-            // BERT drops out after the embeddings and inside each layer with hidden_dropout_prob.
-            EmbeddingDropout = hiddenDropout,
-            TransformerDropout = hiddenDropout,
-            Bidirectional = false,
-            Pooling = SequencePooling.Mean,
-        };
+        to.Encoder = SequenceEncoder.Transformer;
+        to.VocabularySize = Integer(c, "vocab_size", path, 2, MaximumVocabulary);
+        to.InputSize = hidden;
+        to.HiddenSize = hidden;
+        to.NumLayers = Integer(c, "num_hidden_layers", path, 1, MaximumLayers);
+        to.Heads = heads;
+        to.FeedForwardSize = Integer(c, "intermediate_size", path, 1, SequenceModelOptions.MaximumWidth);
+        to.MaxPositions = Integer(c, "max_position_embeddings", path, 1, SequenceModelOptions.MaximumPositions);
+        to.PositionalEncoding = PositionalEncoding.Learned;
+        to.Activation = TransformerActivation.Gelu;
+        to.NormFirst = false;
+        to.LayerNormEpsilon = epsilon;
+        to.ScaleEmbedding = false;
+        to.EmbeddingNorm = true;
+        // BERT drops out after the embeddings and inside each layer with hidden_dropout_prob.
+        to.EmbeddingDropout = hiddenDropout;
+        to.TransformerDropout = hiddenDropout;
+        // The embedding comes from the folder's weights, not from a matrix in the options.
+        to.PretrainedEmbeddings = null;
     }
 
     // Hugging Face names (an optional "bert." prefix, as BertForSequenceClassification saves them) -> the engine's.
@@ -175,7 +187,9 @@ public sealed class PretrainedTransformer
         void Put(string name, NamedTensor tensor) => engine[name] = new NamedTensor(name, tensor.Shape, tensor.Floats, null);
         Put("embedding.weight", Take("embeddings.word_embeddings.weight", V, D));
         var positions = Take("embeddings.position_embeddings.weight", P, D).Floats!;
-        var types = Take("embeddings.token_type_embeddings.weight", file[prefix + "embeddings.token_type_embeddings.weight"].Shape[0], D).Floats!;
+        // Any number of token types (type_vocab_size); a missing tensor is named by Take.
+        long typeRows = file.TryGetValue(prefix + "embeddings.token_type_embeddings.weight", out var typeTable) && typeTable.Shape.Length > 0 ? typeTable.Shape[0] : 1;
+        var types = Take("embeddings.token_type_embeddings.weight", Math.Max(typeRows, 1), D).Floats!;
         // Single-segment input: every token has type 0, whose row is a constant added to every position.
         var table = new float[positions.Length];
         for (long i = 0; i < table.Length; i++) table[i] = positions[i] + types[i % D];
