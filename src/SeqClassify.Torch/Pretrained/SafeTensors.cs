@@ -76,14 +76,18 @@ public static class SafeTensors
         if (count > Array.MaxLength) throw new FormatException($"{count} elements is more than one array holds");
         var data = file.AsSpan((int)(dataStart + offsets[0]), (int)(offsets[1] - offsets[0]));
         var values = new float[count];
-        for (long i = 0; i < count; i++)
+        // One loop per dtype: the choice is made once per tensor, not per element.
+        switch (dtype)
         {
-            values[i] = dtype switch
-            {
-                "F32" => BinaryPrimitives.ReadSingleLittleEndian(data[(int)(i * 4)..]),
-                "F16" => (float)BinaryPrimitives.ReadHalfLittleEndian(data[(int)(i * 2)..]),
-                _ => BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(data[(int)(i * 2)..]) << 16),
-            };
+            case "F32":
+                for (int i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadSingleLittleEndian(data[(i * 4)..]);
+                break;
+            case "F16":
+                for (int i = 0; i < values.Length; i++) values[i] = (float)BinaryPrimitives.ReadHalfLittleEndian(data[(i * 2)..]);
+                break;
+            default:  // BF16: the high half of a float32
+                for (int i = 0; i < values.Length; i++) values[i] = BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(data[(i * 2)..]) << 16);
+                break;
         }
         return new NamedTensor(name, shape, values, null);
     }
