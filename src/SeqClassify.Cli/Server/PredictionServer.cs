@@ -84,7 +84,7 @@ internal static class PredictionServer
             var kept = await ReadBody(request, limits.MaxRequestBytes, aborted);
             if (kept is null)
             {
-                return Error(StatusCodes.Status413PayloadTooLarge, $"the request body is larger than {limits.MaxRequestBytes} bytes");
+                return TooLarge(limits);
             }
             // A repeated key is refused, not resolved silently to one of its values.
             body = await JsonNode.ParseAsync(kept, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false },
@@ -92,7 +92,7 @@ internal static class PredictionServer
         }
         catch (Microsoft.AspNetCore.Http.BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return Error(StatusCodes.Status413PayloadTooLarge, $"the request body is larger than {limits.MaxRequestBytes} bytes");
+            return TooLarge(limits);
         }
         catch (JsonException e)
         {
@@ -115,6 +115,7 @@ internal static class PredictionServer
         {
             return Error(StatusCodes.Status400BadRequest, problem);
         }
+        // The parsed body is not needed while this request waits its turn; its texts are.
         body = null;
         await admission.WaitToScoreAsync(aborted);
         var results = new JsonArray(texts.Zip(model.Score(texts), (text, score) => (JsonNode?)PredictCommand.AddPrediction(
@@ -176,6 +177,10 @@ internal static class PredictionServer
         if (tooLong >= 0) return ([], single, $"text {tooLong} has {texts[tooLong].Length} characters; at most {limits.MaxTextLength}");
         return (texts, single, null);
     }
+
+    // Over MaxRequestBytes (read and dropped here), or over Kestrel's drain limit (refused by Kestrel).
+    private static IResult TooLarge(ServerLimits limits) =>
+        Error(StatusCodes.Status413PayloadTooLarge, $"the request body is larger than {limits.MaxRequestBytes} bytes");
 
     private static IResult Error(int status, string message) =>
         Results.Json(new JsonObject { ["error"] = message, ["status"] = status }, statusCode: status);
