@@ -26,6 +26,12 @@ switch (args.FirstOrDefault())
 {
     case "worker":
         return Worker.Run(dataset, Option("--configuration", "reference"), epochs, maxTrain, threads, minFrequency, maxLength, pretrained, seed);
+    case "pretrained":
+        // Issue 21: fine-tune a Hugging Face folder as torch_bert_finetune.py does (--max-len: its 128 by default).
+        return PretrainedWorker.Run(new PretrainedWorker.Settings(Path.GetFullPath(Option("--model", Path.Combine(shared, "models", "all-MiniLM-L6-v2"))),
+            dataset, int.Parse(Option("--epochs", "3")), maxTrain, threads, seed, int.Parse(Option("--max-len", "128")),
+            Option("--lr", "") is { Length: > 0 } lr ? double.Parse(lr, System.Globalization.CultureInfo.InvariantCulture) : null,
+            Option("--pooling", "") is { Length: > 0 } pooling ? Enum.Parse<SeqClassify.Torch.SequencePooling>(pooling, ignoreCase: true) : null));
     case "machine":
         // What a speed figure depends on, and the sgemm rates (also written at the top of every run's results).
         Console.WriteLine(MachineProfile.Measure(threads).ToMarkdown());
@@ -45,7 +51,7 @@ switch (args.FirstOrDefault())
             args.Contains("--busy-neighbour"), Option("--compare-worker", "") is { Length: > 0 } worker ? Path.GetFullPath(worker) : null,
             Option("--compare-name", "other build")));
     default:
-        Console.Error.WriteLine("usage: seqclassify-bench run|worker|machine|allreduce --dataset imdb|sst2 [--epochs N] [--max-train N] [--threads N] [--min-freq N] [--max-len N] [--pretrained VECTORS.vec] [--seed N (worker)] [--configurations reference,default] [--no-torch] [--no-fasttext] [--busy-neighbour] [--compare-worker OTHER/seqclassify-bench.dll --compare-name NAME] [--out PATH]");
+        Console.Error.WriteLine("usage: seqclassify-bench run|worker|pretrained|machine|allreduce --dataset imdb|sst2 [--epochs N] [--max-train N] [--threads N] [--min-freq N] [--max-len N] [--pretrained VECTORS.vec] [--seed N (worker)] [--model HF-FOLDER --lr X --pooling mean|first (pretrained)] [--configurations reference,default] [--no-torch] [--no-fasttext] [--busy-neighbour] [--compare-worker OTHER/seqclassify-bench.dll --compare-name NAME] [--out PATH]");
         return 2;
 }
 

@@ -149,7 +149,7 @@ internal static class Worker
         return (samples[samples.Length / 2], samples[(int)(samples.Length * 0.99)]);
     }
 
-    private static double PeakRssMegabytes()
+    public static double PeakRssMegabytes()
     {
         // VmHWM: the resident set's high-water mark, what getrusage's ru_maxrss reports for the reference.
         var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:"));

@@ -18,16 +18,14 @@ var train = ml.Data.LoadFromTextFile<Row>(Path.Combine(sst2, "train.tsv"), hasHe
 var test = ml.Data.LoadFromTextFile<Row>(Path.Combine(sst2, "test.tsv"), hasHeader: true, separatorChar: '\t', allowQuoting: false);
 if (rows > 0) train = ml.Data.TakeRows(train, rows);
 
-var trainer = new RnnTrainerOptions
+// Hugging Face's fine-tuning recipe (RnnTrainerOptions.FineTuning says which), on all the rows given.
+var trainer = RnnTrainerOptions.FineTuning(folder);
+trainer.Epochs = Option("--epochs", 1);
+trainer.ValidationFraction = 0;
+trainer.Progress = new Progress<TrainingProgress>(p =>
 {
-    // Hugging Face's usual fine-tuning settings; mean pooling suits this sentence-transformers model.
-    PretrainedModel = folder, Pooling = SequencePooling.Mean, LearningRate = 5e-5, Epochs = Option("--epochs", 1), BatchSize = 32,
-    Dropout = 0.1f, GradientClipNorm = 1f, WeightDecay = 0.01f, ValidationFraction = 0,
-    Progress = new Progress<TrainingProgress>(p =>
-    {
-        if (p.EpochCompleted is { } e) Console.WriteLine($"epoch {e.Epoch}: loss {e.TrainLoss:F4} ({e.Seconds:F0} s)");
-    }),
-};
+    if (p.EpochCompleted is { } e) Console.WriteLine($"epoch {e.Epoch}: loss {e.TrainLoss:F4} ({e.Seconds:F0} s)");
+});
 var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
     // SST-2's test split writes brackets as -lrb- / -rrb-, its training split plainly.
     .Append(ml.Transforms.Text.UnescapePennTreebank("Plain", "Text"))

@@ -40,6 +40,7 @@ internal sealed class NetworkOptions
         ("--freeze", nameof(SequenceModelOptions.FreezeEmbeddings), "Keep the pretrained vectors fixed (true/false)."),
         ("--label-smoothing", nameof(SequenceModelOptions.LabelSmoothing), "Cross-entropy label smoothing, in [0, 1]."),
         ("--weight-decay", nameof(SequenceModelOptions.WeightDecay), "AdamW's decoupled weight decay."),
+        ("--decay-biases-and-norms", nameof(SequenceModelOptions.DecayBiasesAndNorms), "Weight decay on biases and LayerNorm weights too (true/false; --pretrained-model: false, as Hugging Face's Trainer)."),
         ("--clip-norm", nameof(SequenceModelOptions.GradientClipNorm), "Clip the gradients' global norm to this (0: no clipping)."),
         ("--adam-beta1", nameof(SequenceModelOptions.AdamBeta1), "AdamW's beta1."),
         ("--adam-beta2", nameof(SequenceModelOptions.AdamBeta2), "AdamW's beta2."),
@@ -72,10 +73,6 @@ internal sealed class NetworkOptions
     {
         foreach (var entry in _entries) command.Options.Add(entry.Option);
     }
-
-    /// <summary>Whether the flag of a property was given on the command line.</summary>
-    public bool Given(ParseResult parse, string property) =>
-        _entries.Single(e => e.Property.Name == property).Read(parse) is not null;
 
     /// <summary>Writes each option given on the command line into <paramref name="network"/>; the others keep their defaults.</summary>
     public void Apply(ParseResult parse, SequenceModelOptions network)

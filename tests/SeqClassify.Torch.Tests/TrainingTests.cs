@@ -60,6 +60,44 @@ public class TrainingTests
         Assert.That(result.Correct, Is.InRange(0, 3));
     }
 
+    [Test]
+    public void WithoutDecayOnBiasesAndNormsOnlyTheRankOneParametersStepDifferently()
+    {
+        // The same first step with and without the exemption: the gradients and moments are equal, so
+        // a matrix moves the same, and a bias or LayerNorm weight differs by exactly AdamW's decay term.
+        const double lr = 0.1;
+        const float decay = 0.5f;
+        var batch = TestModels.Batch(TestModels.RandomSequences(4, 5, 6));
+        var before = new Dictionary<string, NamedTensor>();
+        var after = new Dictionary<bool, Dictionary<string, NamedTensor>>();
+        foreach (bool decayAll in new[] { true, false })
+        {
+            var options = TestModels.TransformerOptions();
+            options.EmbeddingNorm = true;
+            options.WeightDecay = decay;
+            options.DecayBiasesAndNorms = decayAll;
+            using var model = new SequenceClassifierModel(options);
+            foreach (var p in TensorArchive.Read(model.ExportParameters())) before[p.Name] = p;
+            model.TrainStep(batch, [0, 1, 2], lr);
+            after[decayAll] = TensorArchive.Read(model.ExportParameters()).ToDictionary(p => p.Name);
+        }
+
+        Assert.That(before.Values.Count(p => p.Shape.Length == 1), Is.GreaterThan(10), "biases and norms to compare");
+        Assert.Multiple(() =>
+        {
+            foreach (var (name, start) in before)
+            {
+                float[] all = after[true][name].Floats!, exempt = after[false][name].Floats!;
+                for (int i = 0; i < all.Length; i++)
+                {
+                    // Decoupled decay: p - lr * decay * p, then the same Adam step.
+                    float expected = start.Shape.Length == 1 ? all[i] + (float)(lr * decay) * start.Floats![i] : all[i];
+                    Assert.That(exempt[i], Is.EqualTo(expected).Within(1e-6), $"{name}[{i}]");
+                }
+            }
+        });
+    }
+
     [TestCase(SequenceEncoder.Rnn)]
     [TestCase(SequenceEncoder.Transformer)]  // attention dropout, learned positions, attention pooling
     public void TheSeedMakesInitialisationAndDropoutReproducible(SequenceEncoder encoder)

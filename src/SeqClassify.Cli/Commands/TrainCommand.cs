@@ -38,8 +38,8 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
     private readonly Option<string> _pretrainedModel = new("--pretrained-model")
     {
         Description = "Fine-tune a pretrained BERT-shaped encoder from a local Hugging Face folder (config.json, model.safetensors, vocab.txt): " +
-                      "its tokenizer and weights, a new head. Unless given: --pooling mean, --lr 5e-05, --epochs 3, --batch-size 32, " +
-                      "--max-length 128, --dropout 0.1, --clip-norm 1, --weight-decay 0.01.",
+                      "its tokenizer and weights, a new head. Unless given: --pooling mean, --lr 5e-05 (warmed up over 6% of the steps), --epochs 3, " +
+                      "--batch-size 32, --max-length 128, --dropout 0.1, --clip-norm 1, --weight-decay 0.01 (not on biases and LayerNorm weights).",
     };
     private readonly Option<bool> _unescapePtb = new("--unescape-ptb") { Description = "Undo Penn Treebank escapes (-lrb- etc.), as in SST-2 dev/test." };
     private readonly NetworkOptions _network = new();
@@ -208,20 +208,10 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
 
     private RnnTrainerOptions TrainerOptions(ParseResult parse)
     {
-        var o = new RnnTrainerOptions { Threads = Environment.ProcessorCount };
+        // A pretrained encoder starts from the library's fine-tuning recipe, anything else from its defaults; given flags win.
+        var o = parse.GetValue(_pretrainedModel) is { } pretrainedModel ? RnnTrainerOptions.FineTuning(pretrainedModel) : new RnnTrainerOptions();
+        o.Threads = Environment.ProcessorCount;
         _network.Apply(parse, o.Network);
-        if (parse.GetValue(_pretrainedModel) is { } pretrainedModel)
-        {
-            // What fine-tuning a BERT usually takes (Hugging Face's examples), where not given.
-            o.PretrainedModel = pretrainedModel;
-            o.PretrainedEmbeddings = PretrainedModelKind.None;
-            o.LearningRate = 5e-5;
-            o.Epochs = 3;
-            if (!_network.Given(parse, nameof(SequenceModelOptions.Pooling))) o.Pooling = SequencePooling.Mean;
-            if (!_network.Given(parse, nameof(SequenceModelOptions.Dropout))) o.Dropout = 0.1f;
-            if (!_network.Given(parse, nameof(SequenceModelOptions.GradientClipNorm))) o.GradientClipNorm = 1f;
-            if (!_network.Given(parse, nameof(SequenceModelOptions.WeightDecay))) o.WeightDecay = 0.01f;
-        }
         if (parse.GetValue(_epochs) is { } epochs) o.Epochs = epochs;
         if (parse.GetValue(_batchSize) is { } batch) o.BatchSize = batch;
         if (parse.GetValue(_lr) is { } lr) o.LearningRate = lr;

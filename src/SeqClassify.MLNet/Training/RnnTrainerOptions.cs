@@ -117,10 +117,40 @@ public sealed class RnnTrainerOptions
     /// <see cref="Pooling"/> (Mean or First suit it; Max is the RNN default), <see cref="Dropout"/>,
     /// <see cref="HeadHiddenSize"/>, the loss and the optimiser from these options; the feature column must
     /// hold the folder's token ids (<c>mlContext.Transforms.Text.TokenizeForPretrained</c>). Pretrained word
-    /// vectors (<see cref="PretrainedEmbeddings"/>) are not used. Hugging Face's usual fine-tuning settings:
-    /// LearningRate 2e-5 to 5e-5, 3 epochs, batch 32.
+    /// vectors (<see cref="PretrainedEmbeddings"/>) are not used. <see cref="FineTuning(string)"/> sets the
+    /// rest as Hugging Face's fine-tuning examples do.
     /// </summary>
     public string? PretrainedModel { get; set; }
+
+    /// <summary>
+    /// Options that fine-tune the pretrained encoder in <paramref name="pretrainedModel"/> as Hugging Face's
+    /// examples and Trainer do, where this library's own defaults are for training from scratch:
+    /// learning rate 5e-5 warmed up over 6% of the steps then decayed linearly to 0, 3 epochs of batch 32,
+    /// AdamW with weight decay 0.01 except on biases and LayerNorm weights, gradient norm clipped to 1,
+    /// dropout 0.1 before a new linear head, mean pooling (sentence-transformers' models, whose [CLS]
+    /// pooler is untrained, learn faster from it), no word vectors. The CLI's --pretrained-model starts
+    /// from these; change any before training.
+    /// </summary>
+    public static RnnTrainerOptions FineTuning(string pretrainedModel)
+    {
+        ArgumentNullException.ThrowIfNull(pretrainedModel);
+        var options = new RnnTrainerOptions
+        {
+            PretrainedModel = pretrainedModel,
+            PretrainedEmbeddings = PretrainedModelKind.None,
+            LearningRate = 5e-5,
+            Schedule = LearningRateSchedule.LinearDecay,
+            WarmupFraction = 0.06,
+            Epochs = 3,
+            BatchSize = 32,
+        };
+        options.Network.Pooling = SequencePooling.Mean;
+        options.Network.Dropout = 0.1f;
+        options.Network.GradientClipNorm = 1f;
+        options.Network.WeightDecay = 0.01f;
+        options.Network.DecayBiasesAndNorms = false;
+        return options;
+    }
 
     /// <summary>A GloVe, word2vec or fastText .vec text file of pretrained word vectors; when set, it replaces <see cref="PretrainedEmbeddings"/>.</summary>
     public string? PretrainedEmbeddingsPath { get; set; }

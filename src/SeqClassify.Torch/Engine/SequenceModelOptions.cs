@@ -117,6 +117,13 @@ public sealed class SequenceModelOptions
     /// <summary>AdamW decoupled weight decay (0 makes it Adam).</summary>
     public float WeightDecay { get; set; }
 
+    /// <summary>
+    /// Apply <see cref="WeightDecay"/> to every parameter (true, as torch.optim.AdamW over
+    /// model.parameters()), or not to rank-1 parameters, the biases and LayerNorm weights (false, as
+    /// Hugging Face's Trainer does when fine-tuning).
+    /// </summary>
+    public bool DecayBiasesAndNorms { get; set; } = true;
+
     /// <summary>Clip the global gradient norm to this value; 0 turns clipping off.</summary>
     public float GradientClipNorm { get; set; } = 5f;
 

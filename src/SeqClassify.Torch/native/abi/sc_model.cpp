@@ -108,7 +108,8 @@ extern "C" sc_status sc_model_create(const sc_model_config* config, sc_model** o
         model->config.class_weights = nullptr;
         model->config.pretrained_embeddings = nullptr;
         model->optimizer = std::make_unique<sc::FusedAdamW>(model->classifier->parameters(), config->adam_beta1, config->adam_beta2,
-                                                            config->adam_epsilon, config->weight_decay);
+                                                            config->adam_epsilon, config->weight_decay,
+                                                            config->decay_biases_and_norms != 0);
         *out_model = model.release();
     });
 }

@@ -34,7 +34,7 @@ typedef enum sc_pooling {
 } sc_pooling;
 
 // The version of the structs below; bump it with any change to their fields.
-#define SC_MODEL_ABI_VERSION 6
+#define SC_MODEL_ABI_VERSION 7
 
 // The model's options: the one list of sc_model_config's fields, in order, each X(type, name).
 // The struct below, its layout table (sc_model_config_field) and the check that it has no padding
@@ -42,7 +42,7 @@ typedef enum sc_pooling {
 // each field by name from SequenceModelOptions' property of the same name (hidden_size ->
 // HiddenSize), refusing a field or a property that has no partner. A new option is a line here, its
 // use in the engine, and its property in SequenceModelOptions. 8-byte fields first, then 4-byte ones,
-// in an even number, so that no field is preceded by padding.
+// so that no field is preceded by padding.
 #define SC_MODEL_CONFIG_FIELDS(X)                                                                   \
     X(int64_t, vocabulary_size)        /* > 0: token ids through an embedding; 0: float features */ \
     X(int64_t, input_size)             /* embedding dimension, or features per step */            \
@@ -69,6 +69,7 @@ typedef enum sc_pooling {
     X(int32_t, norm_first)             /* Transformer: 0 post-norm (PyTorch's default), 1 pre-norm with a final LayerNorm */ \
     X(int32_t, scale_embedding)        /* Transformer: 1 multiplies embedded tokens by sqrt(input_size) (PyTorch's tutorial), 0 not (BERT) */ \
     X(int32_t, embedding_norm)         /* Transformer: 1 adds a LayerNorm after the positions, before dropout (BERT's embeddings) */ \
+    X(int32_t, decay_biases_and_norms) /* 1: weight decay on every parameter (torch.optim.AdamW(model.parameters())); 0: none on rank-1 parameters, the biases and LayerNorm weights (Hugging Face's Trainer) */ \
     X(float, embedding_dropout)                                                                    \
     X(float, rnn_dropout)              /* between stacked layers */                               \
     X(float, dropout)                  /* before the head */                                      \

@@ -1,5 +1,5 @@
 // sc_model_config's layout table, made from the one field list in sc_model.h, and the check that
-// the struct has no padding (an inserted field then moves every later offset, which the managed
+// the struct has no padding between its fields (an inserted field then moves every later offset, which the managed
 // side's check by name sees).
 #include <cstddef>
 #include <iterator>
@@ -31,10 +31,15 @@ constexpr int32_t kind_of() {
 constexpr FieldInfo kFields[] = {SC_MODEL_CONFIG_FIELDS(SC_FIELD_INFO)};
 #undef SC_FIELD_INFO
 
-#define SC_FIELD_SIZE(type, name) +sizeof(type)
-static_assert(sizeof(sc_model_config) == 0 SC_MODEL_CONFIG_FIELDS(SC_FIELD_SIZE),
-              "sc_model_config has padding: keep 8-byte fields first and an even number of 4-byte fields");
-#undef SC_FIELD_SIZE
+// Each field starts where the one before it ends. (Padding after the last field is harmless: the
+// managed side allocates struct_size bytes and writes fields only at their offsets.)
+constexpr bool packed_in_order() {
+    for (size_t i = 1; i < std::size(kFields); ++i) {
+        if (kFields[i].offset != kFields[i - 1].offset + kFields[i - 1].size) return false;
+    }
+    return true;
+}
+static_assert(packed_in_order(), "sc_model_config has padding between fields: keep 8-byte fields before 4-byte ones");
 
 }  // namespace
 

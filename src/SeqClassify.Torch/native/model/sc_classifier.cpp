@@ -60,6 +60,8 @@ void validate_config(const sc_model_config& c) {
     require(in_unit_interval(c.adam_beta1) && in_unit_interval(c.adam_beta2), "Adam betas must be in [0, 1)");
     require(c.adam_epsilon > 0.0f, "adam_epsilon must be > 0");
     require(c.weight_decay >= 0.0f, "weight_decay must be >= 0");
+    require(c.decay_biases_and_norms == 0 || c.decay_biases_and_norms == 1,
+            "decay_biases_and_norms must be 0 or 1, got " + std::to_string(c.decay_biases_and_norms));
     require(c.gradient_clip_norm >= 0.0f, "gradient_clip_norm must be >= 0 (0 turns clipping off)");
     require(!c.pretrained_embeddings || c.vocabulary_size > 0, "pretrained_embeddings need token input (vocabulary_size > 0)");
     require(c.freeze_embeddings == 0 || c.freeze_embeddings == 1, "freeze_embeddings must be 0 or 1, got " + std::to_string(c.freeze_embeddings));

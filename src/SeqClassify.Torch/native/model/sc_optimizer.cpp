@@ -19,10 +19,10 @@ struct Slice {
 
 }  // namespace
 
-FusedAdamW::FusedAdamW(Parameters& parameters, double beta1, double beta2, double eps, double weight_decay)
+FusedAdamW::FusedAdamW(Parameters& parameters, double beta1, double beta2, double eps, double weight_decay, bool decay_rank1)
     : beta1_(beta1), beta2_(beta2), eps_(eps), weight_decay_(weight_decay) {
     for (const auto& p : parameters.all()) {
-        if (p->trainable) states_.push_back(State{p.get(), Floats(), Floats(), 0});
+        if (p->trainable) states_.push_back(State{p.get(), Floats(), Floats(), 0, decay_rank1 || p->shape.size() != 1});
     }
 }
 
@@ -63,7 +63,7 @@ void FusedAdamW::step(double lr, double clip_norm) {
         const double bias_correction1 = 1.0 - std::pow(beta1_, static_cast<double>(state.steps));
         const double bias_correction2 = 1.0 - std::pow(beta2_, static_cast<double>(state.steps));
         updates[i] = cpu::AdamWStep{static_cast<float>(grad_scale),
-                                    static_cast<float>(weight_decay_ != 0.0 ? 1.0 - lr * weight_decay_ : 1.0),
+                                    static_cast<float>(weight_decay_ != 0.0 && state.decays ? 1.0 - lr * weight_decay_ : 1.0),
                                     static_cast<float>(beta1_),
                                     static_cast<float>(1.0 - beta1_),
                                     static_cast<float>(beta2_),

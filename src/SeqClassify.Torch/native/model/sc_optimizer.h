@@ -12,8 +12,9 @@ namespace sc {
 
 class FusedAdamW {
 public:
-    // Steps every trainable parameter of the set.
-    FusedAdamW(Parameters& parameters, double beta1, double beta2, double eps, double weight_decay);
+    // Steps every trainable parameter of the set. decay_rank1 false: no weight decay on parameters of
+    // rank 1 (every bias and LayerNorm weight; Hugging Face's Trainer exempts exactly these in BERT).
+    FusedAdamW(Parameters& parameters, double beta1, double beta2, double eps, double weight_decay, bool decay_rank1);
 
     // One update at learning rate lr. clip_norm > 0: first scales all gradients by
     // clip_norm / (norm + 1e-6) when their total 2-norm exceeds clip_norm.
@@ -24,6 +25,7 @@ private:
         Parameter* parameter;
         Floats exp_avg, exp_avg_sq;
         int64_t steps = 0;
+        bool decays = true;
     };
     std::vector<State> states_;
     double beta1_, beta2_, eps_, weight_decay_;
