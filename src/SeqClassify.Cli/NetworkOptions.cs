@@ -29,6 +29,7 @@ internal sealed class NetworkOptions
         ("--activation", nameof(SequenceModelOptions.Activation), "Transformer: the feed-forward activation."),
         ("--norm-first", nameof(SequenceModelOptions.NormFirst), "Transformer: pre-norm layers instead of post-norm (true/false)."),
         ("--transformer-dropout", nameof(SequenceModelOptions.TransformerDropout), "Transformer: dropout inside each layer."),
+        ("--ff-inner-dropout", nameof(SequenceModelOptions.FeedForwardInnerDropout), "Transformer: dropout after the feed-forward activation too, as PyTorch's layers; BERT has none there (true/false)."),
         ("--layer-norm-eps", nameof(SequenceModelOptions.LayerNormEpsilon), "Transformer: every LayerNorm's eps."),
         ("--scale-embedding", nameof(SequenceModelOptions.ScaleEmbedding), "Transformer: multiply embedded tokens by the square root of --embedding-dim (true/false)."),
         ("--embedding-norm", nameof(SequenceModelOptions.EmbeddingNorm), "Transformer: a LayerNorm after the positions are added, as BERT's embeddings (true/false)."),
@@ -54,6 +55,7 @@ internal sealed class NetworkOptions
         [nameof(SequenceModelOptions.NumClasses)] = "the data decides it (the labels)",
         [nameof(SequenceModelOptions.PretrainedEmbeddings)] = "--pretrained names the vectors",
         [nameof(SequenceModelOptions.Seed)] = "--seed sets it",
+        [nameof(SequenceModelOptions.TokenTypes)] = "a pretrained folder's type_vocab_size decides it (--pretrained-model)",
         [nameof(SequenceModelOptions.ClassWeights)] = "one per class in the labels' order, which the data decides: set them in the library (RnnTrainerOptions.ClassWeights)",
     };
 

@@ -50,7 +50,7 @@ public class NetworkOptionTests
             Encoder = SequenceEncoder.Transformer, Cell = RnnCellType.Lstm, NumLayers = 2, Bidirectional = false, InputSize = 6, HiddenSize = 12,
             Heads = 3, FeedForwardSize = 20, MaxPositions = 40, PositionalEncoding = PositionalEncoding.Learned, Activation = TransformerActivation.Gelu,
             NormFirst = true, TransformerDropout = 0.05f, LayerNormEpsilon = 1e-12, ScaleEmbedding = false, EmbeddingNorm = true, Pooling = SequencePooling.Attention, HeadHiddenSize = 7, Dropout = 0.35f,
-            EmbeddingDropout = 0.15f, RnnDropout = 0.25f, FreezeEmbeddings = true, LabelSmoothing = 0.1f, WeightDecay = 0.01f, DecayBiasesAndNorms = false,
+            EmbeddingDropout = 0.15f, RnnDropout = 0.25f, FreezeEmbeddings = true, LabelSmoothing = 0.1f, WeightDecay = 0.01f, DecayBiasesAndNorms = false, FeedForwardInnerDropout = false,
             GradientClipNorm = 2f, AdamBeta1 = 0.8f, AdamBeta2 = 0.99f, AdamEpsilon = 1e-6f,
         };
         var defaults = new SequenceModelOptions();

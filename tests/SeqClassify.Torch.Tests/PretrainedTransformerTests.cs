@@ -24,7 +24,9 @@ public class PretrainedTransformerTests
         Assert.That((a.VocabularySize, a.HiddenSize, a.NumLayers, a.Heads, a.FeedForwardSize, a.MaxPositions), Is.EqualTo((30522, 384, 6, 12, 1536, 512)));
         Assert.That((a.Activation, a.PositionalEncoding, a.NormFirst, a.ScaleEmbedding, a.EmbeddingNorm, a.LayerNormEpsilon),
             Is.EqualTo((TransformerActivation.Gelu, PositionalEncoding.Learned, false, false, true, 1e-12)));
-        Assert.That(encoder.EncoderParameters.Sum(p => p.ElementCount), Is.EqualTo(22_564_608), "MiniLM's 22,713,216 parameters less the pooler (147,840) and the token types folded into the positions (768)");
+        Assert.That((a.TokenTypes, a.FeedForwardInnerDropout), Is.EqualTo((2, false)));
+        Assert.That(encoder.EncoderParameters.Sum(p => p.ElementCount), Is.EqualTo(22_713_216), "MiniLM's parameters, its pooler included");
+        Assert.That((encoder.ModelType, encoder.HasClassifier), Is.EqualTo(("bert", false)));
     }
 
     private static IEnumerable<string> KernelSets() => TorchRuntime.KernelSets;
@@ -60,6 +62,7 @@ public class PretrainedTransformerTests
     }
 
     [TestCase("\"bert\"", "\"gpt2\"", "model_type 'gpt2' is not supported")]
+    [TestCase("\"type_vocab_size\": 2", "\"type_vocab_size\": 3", "tensor 'embeddings.token_type_embeddings.weight' has shape [2, 384]; config.json implies [3, 384]")]
     [TestCase("\"gelu\"", "\"gelu_new\"", "hidden_act 'gelu_new' is not supported")]
     [TestCase("\"hidden_size\": 384", "\"hidden_size\": 768", "tensor 'embeddings.word_embeddings.weight' has shape [30522, 384]; config.json implies [30522, 768]")]
     [TestCase("\"num_hidden_layers\": 6", "\"num_hidden_layers\": 5", "has a tensor 'encoder.layer.5.")]

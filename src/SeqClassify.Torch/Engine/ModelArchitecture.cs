@@ -56,6 +56,11 @@ public enum SequencePooling
     /// the weights of a prediction can be read back (<see cref="SequenceClassifierModel.PredictWithAttention"/>).
     /// </summary>
     Attention = 4,
+    /// <summary>
+    /// Transformer only: BERT's pooler, tanh(W·x + b) of the first position's output ("[CLS]"), with its
+    /// own dense layer ("pooler.dense"; a pretrained folder's pooler when it has one). The CLI's cls-pooler.
+    /// </summary>
+    ClsPooler = 5,
 }
 
 /// <summary>What a forward pass returns per row.</summary>

@@ -35,6 +35,41 @@ public sealed class SequenceBatch
     internal long[]? TokenIds64 { get; }
     internal int[]? TokenIds32 { get; }
     internal float[]? Features { get; }
+    internal long[]? TokenTypes64 { get; private init; }
+    internal int[]? TokenTypes32 { get; private init; }
+
+    /// <summary>True when the batch carries token types (segment ids) beside its token ids.</summary>
+    public bool HasTokenTypes => TokenTypes64 is not null || TokenTypes32 is not null;
+
+    /// <summary>
+    /// This batch with a token type (segment id: 0 for a pair's first text, 1 for its second, as
+    /// BERT's token_type_ids) for every padded position, [BatchSize x MaxLength] row-major, of the
+    /// ids' width; without them every position is type 0. The engine checks each against the model's
+    /// <see cref="SequenceModelOptions.TokenTypes"/>.
+    /// </summary>
+    public SequenceBatch WithTokenTypes(long[] tokenTypes)
+    {
+        CheckTypes(tokenTypes, TokenIds64 is not null, "long");
+        return new SequenceBatch(BatchSize, MaxLength, FeatureSize, Lengths, TokenIds64, TokenIds32, Features) { TokenTypes64 = tokenTypes };
+    }
+
+    /// <summary>The int32 form of <see cref="WithTokenTypes(long[])"/>, for a batch of int32 ids.</summary>
+    public SequenceBatch WithTokenTypes(int[] tokenTypes)
+    {
+        CheckTypes(tokenTypes, TokenIds32 is not null, "int");
+        return new SequenceBatch(BatchSize, MaxLength, FeatureSize, Lengths, TokenIds64, TokenIds32, Features) { TokenTypes32 = tokenTypes };
+    }
+
+    private void CheckTypes(Array tokenTypes, bool sameWidth, string width)
+    {
+        ArgumentNullException.ThrowIfNull(tokenTypes);
+        if (!IsTokens) throw new InvalidOperationException("token types go with token ids; this batch holds feature vectors.");
+        if (!sameWidth) throw new ArgumentException($"token types must have the ids' width; these ids are not {width}s.", nameof(tokenTypes));
+        if (tokenTypes.Length != BatchSize * MaxLength)
+        {
+            throw new ArgumentException($"tokenTypes holds {tokenTypes.Length} values; {BatchSize} rows x {MaxLength} steps need {BatchSize * MaxLength}.", nameof(tokenTypes));
+        }
+    }
 
     /// <summary>True for a batch of token ids, false for feature vectors.</summary>
     public bool IsTokens => TokenIds64 is not null || TokenIds32 is not null;

@@ -60,6 +60,12 @@ public sealed class SequenceModelOptions
     /// <summary>Transformer: dropout inside each layer (attention weights, after each block, inside the feed-forward block).</summary>
     public float TransformerDropout { get; set; } = DefaultTransformerDropout;
 
+    /// <summary>
+    /// Transformer: <see cref="TransformerDropout"/> also after the feed-forward activation, as
+    /// nn.TransformerEncoderLayer does (true); BERT drops out only after each block's output (false).
+    /// </summary>
+    public bool FeedForwardInnerDropout { get; set; } = true;
+
     /// <summary>Transformer: the eps of every LayerNorm (PyTorch's 1e-5; BERT's configs say 1e-12).</summary>
     public double LayerNormEpsilon { get; set; } = 1e-5;
 
@@ -68,6 +74,13 @@ public sealed class SequenceModelOptions
 
     /// <summary>Transformer: a LayerNorm ("embedding_norm") over the embedded tokens plus positions, before dropout, as BERT's embeddings have.</summary>
     public bool EmbeddingNorm { get; set; }
+
+    /// <summary>
+    /// Transformer with token input: rows of a learned token-type (segment) embedding added with the
+    /// positions ("token_type.weight"), as BERT's token_type_embeddings; a batch gives each position's type
+    /// (<see cref="SequenceBatch.WithTokenTypes(long[])"/>), type 0 where it gives none. 0: none.
+    /// </summary>
+    public int TokenTypes { get; set; }
 
     /// <summary>Run a second RNN backwards over each sequence and concatenate.</summary>
     public bool Bidirectional { get; set; } = true;
@@ -171,16 +184,25 @@ public sealed class SequenceModelOptions
         {
             throw new ArgumentOutOfRangeException(nameof(TransformerDropout), TransformerDropout, $"TransformerDropout must be in [0, 1), got {TransformerDropout}.");
         }
-        if (Encoder != SequenceEncoder.Transformer) return;
+        InRange(TokenTypes, 0, MaximumTokenTypes, nameof(TokenTypes));
+        if (Encoder != SequenceEncoder.Transformer)
+        {
+            if (Pooling == SequencePooling.ClsPooler) throw new ArgumentOutOfRangeException(nameof(Pooling), Pooling, "ClsPooler (BERT's pooler) needs a Transformer encoder.");
+            if (TokenTypes != 0) throw new ArgumentOutOfRangeException(nameof(TokenTypes), TokenTypes, "TokenTypes need a Transformer encoder.");
+            return;
+        }
         if (Pooling == SequencePooling.Last)
         {
-            throw new ArgumentOutOfRangeException(nameof(Pooling), Pooling, "A Transformer has no final hidden state: pool by Mean, Max, First or Attention.");
+            throw new ArgumentOutOfRangeException(nameof(Pooling), Pooling, "A Transformer has no final hidden state: pool by Mean, Max, First, Attention or ClsPooler.");
         }
         if (HiddenSize % Heads != 0)
         {
             throw new ArgumentOutOfRangeException(nameof(Heads), Heads, $"Heads ({Heads}) must divide HiddenSize ({HiddenSize}), the Transformer's model width.");
         }
     }
+
+    /// <summary>The most token types (segments) a Transformer may have.</summary>
+    public const int MaximumTokenTypes = 1024;
 
     /// <summary>The most attention heads a Transformer may have.</summary>
     public const int MaximumHeads = 1024;

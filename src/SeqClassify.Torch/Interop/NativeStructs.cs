@@ -23,7 +23,7 @@ internal enum NativeStatusCode
 /// </summary>
 internal static unsafe class NativeAbi
 {
-    public const uint Version = 7;
+    public const uint Version = 8;
 
     private static readonly Lazy<bool> Checked = new(Check);
 
@@ -51,6 +51,7 @@ internal unsafe struct NativeBatch
     public void* TokenIds;
     public float* Features;
     public long* Lengths;
+    public void* TokenTypeIds;
     public long BatchSize;
     public long MaxLength;
     public long FeatureSize;

@@ -11,6 +11,7 @@ internal unsafe ref struct PinnedBatch
     private MemoryHandle _lengths;
     private MemoryHandle _ids;
     private MemoryHandle _features;
+    private MemoryHandle _types;
 
     public NativeBatch Native;
 
@@ -20,11 +21,13 @@ internal unsafe ref struct PinnedBatch
         bool narrowIds = batch.TokenIds32 is not null;
         _ids = narrowIds ? batch.TokenIds32.AsMemory().Pin() : batch.TokenIds64.AsMemory().Pin();
         _features = batch.Features.AsMemory().Pin();
+        _types = narrowIds ? batch.TokenTypes32.AsMemory().Pin() : batch.TokenTypes64.AsMemory().Pin();
         Native = new NativeBatch
         {
             TokenIds = _ids.Pointer,
             Features = (float*)_features.Pointer,
             Lengths = (long*)_lengths.Pointer,
+            TokenTypeIds = _types.Pointer,
             BatchSize = batch.BatchSize,
             MaxLength = batch.MaxLength,
             FeatureSize = batch.FeatureSize,
@@ -37,5 +40,6 @@ internal unsafe ref struct PinnedBatch
         _lengths.Dispose();
         _ids.Dispose();
         _features.Dispose();
+        _types.Dispose();
     }
 }

@@ -30,11 +30,12 @@ typedef enum sc_pooling {
     SC_POOLING_MEAN = 1,      // mean of the outputs over the valid steps
     SC_POOLING_MAX = 2,       // element-wise max of the outputs over the valid steps
     SC_POOLING_FIRST = 3,     // the output at the first position (a Transformer's "[CLS]"-style summary)
-    SC_POOLING_ATTENTION = 4  // learned additive attention over the valid steps (sc_padded_pooling.h)
+    SC_POOLING_ATTENTION = 4, // learned additive attention over the valid steps (sc_padded_pooling.h)
+    SC_POOLING_POOLER = 5     // Transformer: BERT's pooler, tanh(W x + b) of the first position (sc_pooler.h)
 } sc_pooling;
 
 // The version of the structs below; bump it with any change to their fields.
-#define SC_MODEL_ABI_VERSION 7
+#define SC_MODEL_ABI_VERSION 8
 
 // The model's options: the one list of sc_model_config's fields, in order, each X(type, name).
 // The struct below, its layout table (sc_model_config_field) and the check that it has no padding
@@ -69,6 +70,8 @@ typedef enum sc_pooling {
     X(int32_t, norm_first)             /* Transformer: 0 post-norm (PyTorch's default), 1 pre-norm with a final LayerNorm */ \
     X(int32_t, scale_embedding)        /* Transformer: 1 multiplies embedded tokens by sqrt(input_size) (PyTorch's tutorial), 0 not (BERT) */ \
     X(int32_t, embedding_norm)         /* Transformer: 1 adds a LayerNorm after the positions, before dropout (BERT's embeddings) */ \
+    X(int32_t, feed_forward_inner_dropout) /* Transformer: 1 drops out after the feed-forward activation too (nn.TransformerEncoderLayer), 0 not (BERT) */ \
+    X(int32_t, token_types)            /* Transformer, token input: rows of a token-type (segment) embedding added with the positions, as BERT's; 0: none */ \
     X(int32_t, decay_biases_and_norms) /* 1: weight decay on every parameter (torch.optim.AdamW(model.parameters())); 0: none on rank-1 parameters, the biases and LayerNorm weights (Hugging Face's Trainer) */ \
     X(float, embedding_dropout)                                                                    \
     X(float, rnn_dropout)              /* between stacked layers */                               \
@@ -83,7 +86,8 @@ typedef enum sc_pooling {
 
 // Transformer (sc_transformer.h): token input is embedded with input_size dimensions, scaled by
 // sqrt(input_size) (scale_embedding) and, when input_size != hidden_size, projected to hidden_size; feature
-// input is always projected. Positions are added, then (embedding_norm) a LayerNorm "embedding_norm".
+// input is always projected. Positions are added, and (token_types) the rows "token_type.weight" of the
+// batch's segment ids, then (embedding_norm) a LayerNorm "embedding_norm".
 // sc_model_create refuses a struct_size or version other than its own.
 typedef struct sc_model_config {
 #define SC_CONFIG_MEMBER(type, name) type name;
@@ -105,6 +109,7 @@ typedef struct sc_batch {
     const void* token_ids;   // batch_size x max_length ids (padding id 0), int64 or int32
     const float* features;   // batch_size x max_length x feature_size
     const int64_t* lengths;  // batch_size, each in [1, max_length]; need not be sorted
+    const void* token_type_ids;  // batch_size x max_length segment ids in [0, token_types), the width of token_ids; null: all 0
     int64_t batch_size;
     int64_t max_length;
     int64_t feature_size;    // floats per step of features; must equal the model's input_size

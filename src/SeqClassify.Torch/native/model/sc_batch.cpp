@@ -10,7 +10,7 @@ namespace sc {
 namespace {
 
 template <typename Id>
-void check_ids(const Id* ids, const sc_batch& batch, int64_t vocab_size) {
+void check_ids(const Id* ids, const sc_batch& batch, int64_t vocab_size, const char* what, const char* range) {
     for (int64_t row = 0; row < batch.batch_size; ++row) {
         const Id* row_ids = ids + row * batch.max_length;
         // Padding positions are looked up by the embedding too, so every position is checked.
@@ -18,8 +18,8 @@ void check_ids(const Id* ids, const sc_batch& batch, int64_t vocab_size) {
             const auto id = static_cast<int64_t>(row_ids[step]);
             if (id < 0 || id >= vocab_size) {
                 throw InvalidArgument("row " + std::to_string(row) + ", step " + std::to_string(step) +
-                                      ": token id " + std::to_string(id) +
-                                      " is outside the vocabulary [0, " + std::to_string(vocab_size) + ")");
+                                      ": " + what + " " + std::to_string(id) + " is outside " + range + " [0, " +
+                                      std::to_string(vocab_size) + ")");
             }
         }
     }
@@ -39,6 +39,21 @@ void check_features(const float* features, const sc_batch& batch) {
             }
         }
     }
+}
+
+// Checks ids of the batch's width against [0, limit) and returns them as int64 (int32 ones widened into widened).
+const int64_t* widen(const void* ids, const sc_batch& batch, int64_t limit, const char* what, const char* range, Array<int64_t>& widened) {
+    if (batch.id_bits == 64) {
+        const auto* wide = static_cast<const int64_t*>(ids);
+        check_ids(wide, batch, limit, what, range);
+        return wide;
+    }
+    const auto* narrow = static_cast<const int32_t*>(ids);
+    check_ids(narrow, batch, limit, what, range);
+    const int64_t cells = batch.batch_size * batch.max_length;
+    widened = Array<int64_t>(cells);
+    for (int64_t i = 0; i < cells; ++i) widened[i] = narrow[i];
+    return widened.data();
 }
 
 }  // namespace
@@ -73,23 +88,17 @@ BatchView view_batch(const sc_batch* batch, const sc_model_config& config) {
     if (config.vocabulary_size > 0) {
         if (!batch->token_ids) throw InvalidArgument("this model takes token ids, but token_ids is null");
         if (batch->features) throw InvalidArgument("this model takes token ids, not features");
-        if (batch->id_bits == 64) {
-            view.ids = static_cast<const int64_t*>(batch->token_ids);
-            check_ids(view.ids, *batch, config.vocabulary_size);
-        } else if (batch->id_bits == 32) {
-            const auto* narrow = static_cast<const int32_t*>(batch->token_ids);
-            check_ids(narrow, *batch, config.vocabulary_size);
-            const int64_t cells = batch->batch_size * batch->max_length;
-            view.widened_ids = Array<int64_t>(cells);
-            for (int64_t i = 0; i < cells; ++i) view.widened_ids[i] = narrow[i];
-            view.ids = view.widened_ids.data();
-        } else {
-            throw InvalidArgument("id_bits must be 32 or 64, got " + std::to_string(batch->id_bits));
+        if (batch->id_bits != 64 && batch->id_bits != 32) throw InvalidArgument("id_bits must be 32 or 64, got " + std::to_string(batch->id_bits));
+        view.ids = widen(batch->token_ids, *batch, config.vocabulary_size, "token id", "the vocabulary", view.widened_ids);
+        if (batch->token_type_ids) {
+            if (config.token_types == 0) throw InvalidArgument("the batch has token_type_ids, but this model has no token types");
+            view.type_ids = widen(batch->token_type_ids, *batch, config.token_types, "token type", "the token types", view.widened_type_ids);
         }
         return view;
     }
     if (!batch->features) throw InvalidArgument("this model takes feature vectors, but features is null");
     if (batch->token_ids) throw InvalidArgument("this model takes feature vectors, not token ids");
+    if (batch->token_type_ids) throw InvalidArgument("this model takes feature vectors, not token types");
     if (batch->feature_size != config.input_size) {
         throw InvalidArgument("the batch has " + std::to_string(batch->feature_size) + " features per step; this model takes " +
                               std::to_string(config.input_size));

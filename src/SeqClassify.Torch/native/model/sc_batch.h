@@ -11,16 +11,19 @@ struct BatchView {
     int64_t max_length = 0;        // T, the padded length
     int64_t features_per_step = 0; // F when features is set
     const int64_t* ids = nullptr;       // [B, T] token ids, or null
+    const int64_t* type_ids = nullptr;  // [B, T] segment ids, or null (all 0)
     const float* features = nullptr;    // [B, T, F] feature vectors, or null
     const int64_t* lengths = nullptr;   // [B], each in [1, T]
     Array<int64_t> widened_ids;         // int32 ids as int64 (ids points here then)
+    Array<int64_t> widened_type_ids;    // and int32 segment ids
 
     // The longest row's length (<= max_length).
     int64_t longest() const;
 };
 
 // Throws InvalidArgument naming the row and value for a zero batch, a length outside
-// [1, max_length], an id outside [0, vocab_size), a NaN/Inf feature, or features of another width.
+// [1, max_length], an id outside [0, vocab_size), a segment id outside [0, token_types) or segment ids
+// for a model without them, a NaN/Inf feature, or features of another width.
 BatchView view_batch(const sc_batch* batch, const sc_model_config& config);
 
 // Throws InvalidArgument naming the row of a label outside [0, num_classes).

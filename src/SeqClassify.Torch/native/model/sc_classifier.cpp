@@ -33,8 +33,14 @@ void validate_config(const sc_model_config& c) {
     require(c.encoder == SC_ENCODER_RNN || c.encoder == SC_ENCODER_TRANSFORMER,
             "encoder must be 0 (RNN) or 1 (Transformer), got " + std::to_string(c.encoder));
     require(c.cell >= SC_CELL_RNN_TANH && c.cell <= SC_CELL_LSTM, "cell must be 0..3, got " + std::to_string(c.cell));
-    require(c.pooling >= SC_POOLING_LAST && c.pooling <= SC_POOLING_ATTENTION,
-            "pooling must be 0..4, got " + std::to_string(c.pooling));
+    require(c.pooling >= SC_POOLING_LAST && c.pooling <= SC_POOLING_POOLER,
+            "pooling must be 0..5, got " + std::to_string(c.pooling));
+    require(c.token_types >= 0, "token_types must be >= 0, got " + std::to_string(c.token_types));
+    if (c.encoder != SC_ENCODER_TRANSFORMER) {
+        require(c.pooling != SC_POOLING_POOLER, "the pooler (BERT's tanh over the first position) needs a Transformer encoder");
+        require(c.token_types == 0, "token_types need a Transformer encoder");
+    }
+    require(c.token_types == 0 || c.vocabulary_size > 0, "token_types need token input (vocabulary_size > 0)");
     if (c.encoder == SC_ENCODER_TRANSFORMER) {
         require(c.pooling != SC_POOLING_LAST,
                 "a Transformer has no final hidden state: pool by mean, max, first position or attention");
@@ -52,6 +58,8 @@ void validate_config(const sc_model_config& c) {
         require(c.layer_norm_epsilon > 0.0 && c.layer_norm_epsilon < 1.0, "layer_norm_epsilon must be in (0, 1)");
         require(c.scale_embedding == 0 || c.scale_embedding == 1, "scale_embedding must be 0 or 1, got " + std::to_string(c.scale_embedding));
         require(c.embedding_norm == 0 || c.embedding_norm == 1, "embedding_norm must be 0 or 1, got " + std::to_string(c.embedding_norm));
+        require(c.feed_forward_inner_dropout == 0 || c.feed_forward_inner_dropout == 1,
+                "feed_forward_inner_dropout must be 0 or 1, got " + std::to_string(c.feed_forward_inner_dropout));
     }
     require(in_unit_interval(c.embedding_dropout), "embedding_dropout must be in [0, 1)");
     require(in_unit_interval(c.rnn_dropout), "rnn_dropout must be in [0, 1)");
@@ -99,6 +107,10 @@ Classifier::Classifier(const sc_model_config& config) : config_(config), generat
         } else {
             sinusoid_ = sinusoidal_positions(config.max_positions, D);
         }
+        if (config.token_types > 0) {
+            token_type_ = &parameters_.add("token_type.weight", {config.token_types, D});
+            init_normal(*token_type_, g, 0.0, 0.02);  // BERT's initializer_range
+        }
         if (config.embedding_norm) embedding_norm_ = LayerNorm(parameters_, "embedding_norm", D, config.layer_norm_epsilon);
         transformer_ = std::make_unique<TransformerEncoder>(parameters_, config, g);
     } else {
@@ -106,6 +118,7 @@ Classifier::Classifier(const sc_model_config& config) : config_(config), generat
     }
     const int64_t pooled = transformer ? D : rnn_->width();
     if (config.pooling == SC_POOLING_ATTENTION) attention_ = AdditivePooling(parameters_, "attention", pooled, g);
+    if (config.pooling == SC_POOLING_POOLER) pooler_ = TanhPooler(parameters_, pooled, g);
     head_ = Head(parameters_, pooled, config.head_hidden_size, config.num_classes, config.dropout, g);
 }
 
@@ -124,6 +137,7 @@ struct Classifier::StepCache {
     Floats padded;                     // [B, T', D]: the Transformer's outputs, or RNN outputs padded for pooling
     Array<int64_t> argmax;             // RNN max pooling over packed outputs
     PaddedPoolingCache pooling;
+    TanhPooler::Cache pooler;
     TransformerEncoder::Cache transformer;
     Head::Cache head;
 };
@@ -289,6 +303,17 @@ Floats Classifier::transformer_pooled(const BatchView& batch, StepCache& c, Floa
     for (int64_t b = 0; b < B; ++b) {
         for (int64_t i = 0; i < steps * D; ++i) x[b * steps * D + i] += positions[i];
     }
+    if (token_type_) {
+        // Segment rows, type 0 where the batch gives none.
+        const float* table = token_type_->data();
+        for (int64_t b = 0; b < B; ++b) {
+            for (int64_t t = 0; t < steps; ++t) {
+                const float* row = table + (batch.type_ids ? batch.type_ids[b * T + t] : 0) * D;
+                float* to = x.data() + (b * steps + t) * D;
+                for (int64_t d = 0; d < D; ++d) to[d] += row[d];
+            }
+        }
+    }
     if (embedding_norm_.defined()) {
         if (c.training) {
             c.embedding_normalized = Floats(m * D);
@@ -301,7 +326,13 @@ Floats Classifier::transformer_pooled(const BatchView& batch, StepCache& c, Floa
     c.input_dropout.apply(x.data(), x.size());
     transformer_->forward(x.data(), B, steps, batch.lengths, c.training ? &c.transformer : nullptr, c.training ? &generator_ : nullptr);
     Floats pooled(B * D);
-    pool_padded(x.data(), B, steps, D, batch.lengths, config_.pooling, attention_, pooled.data(), c.pooling);
+    if (pooler_.defined()) {
+        Floats first(B * D);
+        pool_padded(x.data(), B, steps, D, batch.lengths, SC_POOLING_FIRST, attention_, first.data(), c.pooling);
+        pooler_.forward(first.data(), B, pooled.data(), c.training ? &c.pooler : nullptr);
+    } else {
+        pool_padded(x.data(), B, steps, D, batch.lengths, config_.pooling, attention_, pooled.data(), c.pooling);
+    }
     if (attention_weights) *attention_weights = std::move(c.pooling.attention.weights);
     c.padded = std::move(x);
     return pooled;
@@ -310,7 +341,13 @@ Floats Classifier::transformer_pooled(const BatchView& batch, StepCache& c, Floa
 void Classifier::transformer_backward(const BatchView& batch, StepCache& c, float* dpooled) {
     const int64_t B = batch.rows, E = config_.input_size, D = config_.hidden_size, steps = c.steps, m = B * steps;
     Floats dx = Floats::zeros(m * D);
-    pool_padded_backward(c.padded.data(), B, steps, D, batch.lengths, config_.pooling, attention_, c.pooling, dpooled, dx.data());
+    if (pooler_.defined()) {
+        Floats dfirst(B * D);
+        pooler_.backward(c.pooler, B, dpooled, dfirst.data());
+        pool_padded_backward(c.padded.data(), B, steps, D, batch.lengths, SC_POOLING_FIRST, attention_, c.pooling, dfirst.data(), dx.data());
+    } else {
+        pool_padded_backward(c.padded.data(), B, steps, D, batch.lengths, config_.pooling, attention_, c.pooling, dpooled, dx.data());
+    }
     transformer_->backward(dx.data(), B, steps, batch.lengths, c.transformer);
     c.input_dropout.apply(dx.data(), dx.size());
     if (embedding_norm_.defined()) {
@@ -322,6 +359,17 @@ void Classifier::transformer_backward(const BatchView& batch, StepCache& c, floa
         float* grad = positional_->grad.data();
         for (int64_t b = 0; b < B; ++b) {
             for (int64_t i = 0; i < steps * D; ++i) grad[i] += dx[b * steps * D + i];
+        }
+    }
+    if (token_type_ && token_type_->trainable) {
+        float* grad = token_type_->grad.data();
+        const int64_t T = batch.max_length;
+        for (int64_t b = 0; b < B; ++b) {
+            for (int64_t t = 0; t < steps; ++t) {
+                float* row = grad + (batch.type_ids ? batch.type_ids[b * T + t] : 0) * D;
+                const float* from = dx.data() + (b * steps + t) * D;
+                for (int64_t d = 0; d < D; ++d) row[d] += from[d];
+            }
         }
     }
     const bool embedding_learns = embedding_ && embedding_->trainable;

@@ -12,6 +12,7 @@
 #include "sc_loss.h"
 #include "sc_model.h"
 #include "sc_parameters.h"
+#include "sc_pooler.h"
 #include "sc_pooling.h"
 #include "sc_random.h"
 #include "sc_recurrent_encoder.h"
@@ -65,11 +66,13 @@ private:
     // hidden_size wide; learned positions (sinusoidal ones are a fixed table, not a parameter).
     Linear input_projection_;
     Parameter* positional_ = nullptr;       // "positional.weight" [max_positions, D]
+    Parameter* token_type_ = nullptr;       // "token_type.weight" [token_types, D], with token_types
     Floats sinusoid_;                       // [max_positions, D]
     LayerNorm embedding_norm_;              // "embedding_norm": after the positions (BERT's embeddings), when asked for
     std::unique_ptr<RecurrentEncoder> rnn_;
     std::unique_ptr<TransformerEncoder> transformer_;
     AdditivePooling attention_;
+    TanhPooler pooler_;                     // SC_POOLING_POOLER only
     Head head_;
 };
 

@@ -87,7 +87,8 @@ void EncoderLayer::feed_forward_block(const float* input, int64_t m, float* out,
             for (int64_t i = first; i < last; ++i) a[i] = std::max(pre[i], 0.0f);
         });
     }
-    const DropoutDraw inner_dropout = cache ? DropoutDraw::next(p, *g) : DropoutDraw{};
+    // nn.TransformerEncoderLayer drops out after the activation; BERT does not (feed_forward_inner_dropout 0).
+    const DropoutDraw inner_dropout = cache && config_.feed_forward_inner_dropout ? DropoutDraw::next(p, *g) : DropoutDraw{};
     inner_dropout.apply(a, m * F);
     linear2_.forward(a, m, out);
     const DropoutDraw out_dropout = cache ? DropoutDraw::next(p, *g) : DropoutDraw{};
