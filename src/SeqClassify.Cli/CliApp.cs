@@ -25,6 +25,7 @@ internal static class CliApp
         root.Subcommands.Add(new PredictCommand().Build(console, input));
         root.Subcommands.Add(new ServeCommand().Build(console, verbose));
         root.Subcommands.Add(new InfoCommand().Build(console));
+        root.Subcommands.Add(new ImportCommand().Build(console));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -53,7 +53,10 @@ internal sealed class InfoCommand
         }
         if (history.PretrainedEmbeddings is { } vectors)
         {
-            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"embedding:    started from {vectors}, covering {history.PretrainedCoverage * 100:F1}% of the vocabulary"));
+            // Word vectors cover part of a vocabulary; a pretrained encoder brings its own.
+            o.WriteLine(history.PretrainedCoverage is { } coverage
+                ? string.Create(CultureInfo.InvariantCulture, $"embedding:    started from {vectors}, covering {coverage * 100:F1}% of the vocabulary")
+                : $"pretrained:   {vectors} (its encoder, {options.NumLayers} layers of width {options.HiddenSize}, {options.Heads} heads; {options.Pooling} pooling)");
         }
         foreach (var epoch in history.Epochs)
         {

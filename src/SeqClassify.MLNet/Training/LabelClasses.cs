@@ -28,6 +28,9 @@ internal sealed class LabelClasses
     private static readonly Type[] NumberTypes =
         [typeof(float), typeof(double), typeof(sbyte), typeof(byte), typeof(short), typeof(ushort), typeof(int), typeof(uint), typeof(long), typeof(ulong), typeof(bool)];
 
+    /// <summary>Text classes with these names, in key order (a checkpoint's id2label).</summary>
+    public static LabelClasses FromNames(IReadOnlyList<string> names) => new(names.ToArray(), typeof(ReadOnlyMemory<char>));
+
     /// <summary>The classes of a key column; keys without KeyValues are named "1".."n".</summary>
     public static LabelClasses FromKeyColumn(DataViewSchema.Column label)
     {

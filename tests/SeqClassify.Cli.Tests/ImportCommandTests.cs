@@ -1,0 +1,78 @@
+using System.Text.Json.Nodes;
+using SeqClassify.Testing;
+using SeqClassify.Torch;
+
+namespace SeqClassify.Cli.Tests;
+
+/// <summary>
+/// seqclassify import: tiny fine-tuned BERT and DistilBERT checkpoints (tests/fixtures/make_pretrained_fixtures.py)
+/// become models that info, predict and evaluate take, with PyTorch's probabilities.
+/// </summary>
+[TestFixture]
+public class ImportCommandTests
+{
+    private static string Pretrained => Path.Combine(RepositoryPaths.Root, "tests", "SeqClassify.Torch.Tests", "Pretrained");
+
+    [TestCase("bert")]
+    [TestCase("distilbert")]
+    public void AnImportedCheckpointPredictsPyTorchsProbabilitiesAndEvaluates(string family)
+    {
+        string model = Path.Combine(Cli.Scratch(), $"{family}.zip");
+
+        var import = Cli.Run("import", "--pretrained-model", Path.Combine(Pretrained, $"tiny-{family}-classifier"), "--out", model);
+        var info = Cli.Run("info", "--model", model);
+        var predict = Cli.Run("predict", "--model", model, "--text", "the movie is very good !", "--text", "awful", "--top-k", "3");
+        string data = Path.Combine(Cli.Scratch(), "labelled.tsv");
+        File.WriteAllLines(data, ["label\ttext", "positive\tthe movie is very good !", "negative\tawful"]);
+        var evaluate = Cli.Run("evaluate", "--model", model, "--data", data, "--text-column", "text", "--label-column", "label", "--json");
+
+        Assert.That(import.ExitCode, Is.EqualTo(0), import.Error);
+        Assert.That(import.Out, Does.Contain("labels negative, neutral, positive"));
+        Assert.That(info.Out, Does.Contain("labels:       negative, neutral, positive").And.Contain($"pretrained:   tiny-{family}-classifier"));
+        var fixture = TensorArchive.Read(File.ReadAllBytes(Path.Combine(Pretrained, "tiny_transformers.sct"))).ToDictionary(t => t.Name);
+        float[] logits = fixture[$"{family}.logits"].Floats!;
+        var lines = predict.Out.Trim().Split('\n').Select(l => JsonNode.Parse(l)!).ToList();
+        foreach (var (line, row) in lines.Zip(new[] { 0, 2 }))
+        {
+            var expected = Softmax(logits.AsSpan(row * 3, 3).ToArray());
+            var top = line["top"]!.AsArray().ToDictionary(t => t!["label"]!.GetValue<string>(), t => t!["probability"]!.GetValue<double>());
+            Assert.That(new[] { top["negative"], top["neutral"], top["positive"] }, Is.EqualTo(expected).Within(1e-5), line.ToJsonString());
+        }
+        Assert.That(evaluate.ExitCode, Is.EqualTo(0), evaluate.Error);
+        Assert.That(JsonNode.Parse(evaluate.Out)!["microAccuracy"]!.GetValue<double>(), Is.InRange(0.0, 1.0));
+    }
+
+    [Test]
+    public void LabelsRenameTheClassesAndMustNameEachOne()
+    {
+        string folder = Path.Combine(Pretrained, "tiny-bert-classifier");
+        string model = Path.Combine(Cli.Scratch(), "renamed.zip");
+
+        var renamed = Cli.Run("import", "--pretrained-model", folder, "--labels", "0,1,2", "--out", model);
+        var tooFew = Cli.Run("import", "--pretrained-model", folder, "--labels", "0,1", "--out", model + ".2");
+
+        Assert.That(renamed.Out, Does.Contain("labels 0, 1, 2"));
+        Assert.That(tooFew.ExitCode, Is.EqualTo(2));
+        Assert.That(tooFew.Error, Does.Contain("--labels names 2 classes; ").And.Contain("has 3 (negative, neutral, positive)"));
+        Assert.That(File.Exists(model + ".2"), Is.False);
+    }
+
+    [Test]
+    public void AFolderWithoutAClassifierIsRefused()
+    {
+        string model = Path.Combine(Cli.Scratch(), "base.zip");
+
+        var result = Cli.Run("import", "--pretrained-model", Path.Combine(Pretrained, "tiny-bert"), "--out", model);
+
+        Assert.That(result.ExitCode, Is.EqualTo(1));
+        Assert.That(result.Error, Does.Contain("has no sequence-classification head").And.Contain("train --pretrained-model"));
+        Assert.That(File.Exists(model), Is.False);
+    }
+
+    private static double[] Softmax(float[] logits)
+    {
+        double max = logits.Max();
+        var e = logits.Select(l => Math.Exp(l - max)).ToArray();
+        return e.Select(v => v / e.Sum()).ToArray();
+    }
+}
