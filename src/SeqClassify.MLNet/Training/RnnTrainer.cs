@@ -108,11 +108,9 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
         var vocabulary = Vocabulary.Of(feature);
         parallel.CheckSameData(train, validation, vocabulary, classes);
         var history = new TrainingHistory { TrainingRows = train.Count, ValidationRows = validation?.Count ?? 0, Ranks = parallel.Ranks };
-        var pretrained = _options.PretrainedModel is { } folder ? PretrainedTransformer.Load(folder) : null;
-        var modelOptions = pretrained is null
-            ? ModelOptions(feature.Name, vocabulary, classes.Count, train, seed, history, channel)
-            : PretrainedModelOptions(pretrained, feature.Name, classes.Count, train, seed, history, channel);
-        var model = pretrained is null ? new SequenceClassifierModel(modelOptions) : pretrained.CreateClassifier(modelOptions);
+        var model = _options.PretrainedModel is { } folder
+            ? PretrainedModel(folder, feature.Name, classes.Count, train, seed, history, channel)
+            : new SequenceClassifierModel(ModelOptions(feature.Name, vocabulary, classes.Count, train, seed, history, channel));
         var transformer = new SequenceClassificationTransformer(_host, model, classes, _options, history);
         try
         {
@@ -220,6 +218,24 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
     /// A pretrained encoder's architecture (<see cref="RnnTrainerOptions.PretrainedModel"/>) with what these
     /// options say of the rest: the pooling, the head, dropout before it, the loss and the optimiser.
     /// </summary>
+    private SequenceClassifierModel PretrainedModel(string folder, string featureName, int classes, Examples train, int seed,
+        TrainingHistory history, IChannel channel)
+    {
+        var model = LoadPretrained(folder, featureName, classes, train, seed, history, channel);
+        // The folder's weights and the buffer they were imported through (two copies of the model) are
+        // garbage now; collected before training allocates the optimiser's state, they do not add to the peak.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        return model;
+    }
+
+    // The folder's weights are held here only until the model has them.
+    private SequenceClassifierModel LoadPretrained(string folder, string featureName, int classes, Examples train, int seed,
+        TrainingHistory history, IChannel channel)
+    {
+        var encoder = PretrainedTransformer.Load(folder);
+        return encoder.CreateClassifier(PretrainedModelOptions(encoder, featureName, classes, train, seed, history, channel));
+    }
+
     private SequenceModelOptions PretrainedModelOptions(PretrainedTransformer encoder, string featureName, int classes, Examples train, int seed,
         TrainingHistory history, IChannel channel)
     {

@@ -28,6 +28,47 @@ public static class TensorArchive
     /// <summary>Parses an archive; a malformed one throws <see cref="SeqClassifyException"/> naming the byte offset.</summary>
     public static IReadOnlyList<NamedTensor> Read(ReadOnlySpan<byte> bytes)
     {
+        var tensors = new List<NamedTensor>();
+        foreach (var entry in Entries(bytes))
+        {
+            var data = bytes.Slice(entry.Offset, entry.Length);
+            tensors.Add(entry.Dtype == Float32
+                ? new NamedTensor(entry.Name, entry.Shape, ReadFloats(data), null)
+                : new NamedTensor(entry.Name, entry.Shape, null, ReadInt64s(data)));
+        }
+        return tensors;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="values"/>' floats over the entries of the same name in <paramref name="archive"/>,
+    /// in place (a model's parameters as ExportParameters gives them, about to be imported again), so that
+    /// no second copy of a large model is made; an entry of another shape or dtype is refused by name.
+    /// Returns how many entries were overwritten.
+    /// </summary>
+    public static int Overwrite(byte[] archive, IReadOnlyDictionary<string, NamedTensor> values)
+    {
+        ArgumentNullException.ThrowIfNull(archive);
+        ArgumentNullException.ThrowIfNull(values);
+        int written = 0;
+        foreach (var entry in Entries(archive))
+        {
+            if (!values.TryGetValue(entry.Name, out var value)) continue;
+            if (entry.Dtype != Float32 || value.Floats is null || !value.Shape.SequenceEqual(entry.Shape))
+            {
+                throw new ArgumentException($"tensor '{entry.Name}' is [{string.Join(", ", entry.Shape)}] in the archive but [{string.Join(", ", value.Shape)}] given.", nameof(values));
+            }
+            var to = archive.AsSpan(entry.Offset, entry.Length);
+            for (int i = 0; i < value.Floats.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(to[(i * 4)..], value.Floats[i]);
+            written++;
+        }
+        return written;
+    }
+
+    private readonly record struct Entry(string Name, byte Dtype, long[] Shape, int Offset, int Length);
+
+    // Every entry's name, dtype, shape and where its data lies, checked as the format requires.
+    private static List<Entry> Entries(ReadOnlySpan<byte> bytes)
+    {
         var reader = new SpanReader(bytes);
         if (!reader.Take(Magic.Length, "magic").SequenceEqual(Magic))
         {
@@ -39,7 +80,7 @@ public static class TensorArchive
             throw new SeqClassifyException($"tensor archive version {version} is not supported (this build reads version {Version}).");
         }
         uint count = BinaryPrimitives.ReadUInt32LittleEndian(reader.Take(4, "entry count"));
-        var tensors = new List<NamedTensor>();
+        var entries = new List<Entry>();
         for (uint i = 0; i < count; i++)
         {
             int nameLength = checked((int)BinaryPrimitives.ReadUInt32LittleEndian(reader.Take(4, "name length")));
@@ -66,16 +107,15 @@ public static class TensorArchive
             {
                 throw new SeqClassifyException($"tensor '{name}' declares more data than the archive holds.");
             }
-            var data = reader.Take(checked((int)(elements * elementSize)), "tensor data");
-            tensors.Add(dtype == Float32
-                ? new NamedTensor(name, shape, ReadFloats(data), null)
-                : new NamedTensor(name, shape, null, ReadInt64s(data)));
+            int length = checked((int)(elements * elementSize));
+            entries.Add(new Entry(name, dtype, shape, reader.Position, length));
+            reader.Take(length, "tensor data");
         }
         if (reader.Remaining != 0)
         {
             throw new SeqClassifyException($"tensor archive has {reader.Remaining} unexpected bytes after its last entry.");
         }
-        return tensors;
+        return entries;
     }
 
     /// <summary>Writes tensors in the given order.</summary>
@@ -141,6 +181,8 @@ public static class TensorArchive
         private int _offset;
 
         public readonly int Remaining => _bytes.Length - _offset;
+
+        public readonly int Position => _offset;
 
         public ReadOnlySpan<byte> Take(int count, string what)
         {

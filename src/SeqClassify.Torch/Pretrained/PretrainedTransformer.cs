@@ -135,9 +135,11 @@ public sealed class PretrainedTransformer
         var model = new SequenceClassifierModel(options);
         try
         {
-            var parameters = TensorArchive.Read(model.ExportParameters())
-                .Select(p => weights.TryGetValue(p.Name, out var pretrained) ? pretrained : p).ToList();
-            model.ImportParameters(TensorArchive.Write(parameters));
+            // The new model's parameters with the pretrained ones written over them, in the one buffer
+            // the engine exports: a large model is not copied twice more on the way.
+            byte[] parameters = model.ExportParameters();
+            TensorArchive.Overwrite(parameters, weights);
+            model.ImportParameters(parameters);
             return model;
         }
         catch
