@@ -19,4 +19,4 @@ build linux-x64-gcc -DCMAKE_CXX_COMPILER=g++
 build linux-x64-clang -DCMAKE_CXX_COMPILER=clang++
 build win-x64-mingw -DCMAKE_TOOLCHAIN_FILE="$PWD/$native/cmake/mingw-w64-x86_64.cmake"
 # What the Windows library imports: Windows' own DLLs only (no libstdc++ or winpthread DLL to ship).
-x86_64-w64-mingw32-objdump -p "$out/win-x64-mingw/libseqclassify_native.dll" | grep 'DLL Name' | sort -u
+x86_64-w64-mingw32-objdump -p "$out/win-x64-mingw/seqclassify_native.dll" | grep 'DLL Name' | sort -u

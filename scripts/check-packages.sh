@@ -18,14 +18,16 @@ feed=$work/feed
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 echo "== pack $version"
-dotnet pack "$root/SeqClassify.sln" -c Release -o "$feed" -p:Version="$version" -v quiet
+dotnet pack "$root/SeqClassify.sln" -c Release -o "$feed" -p:Version="$version" -p:SeqClassifyWindowsNative=true -v quiet
 ls "$feed"
 for id in SeqClassify.Torch SeqClassify.MLNet seqclassify; do
   test -f "$feed/$id.$version.nupkg" || { echo "missing package $id" >&2; exit 1; }
   test -f "$feed/$id.$version.snupkg" || { echo "missing symbols of $id" >&2; exit 1; }
 done
-python3 -c 'import sys, zipfile; sys.exit("runtimes/linux-x64/native/libseqclassify_native.so" not in zipfile.ZipFile(sys.argv[1]).namelist())' \
-  "$feed/SeqClassify.Torch.$version.nupkg" || { echo "SeqClassify.Torch carries no native library" >&2; exit 1; }
+for native in runtimes/linux-x64/native/libseqclassify_native.so runtimes/win-x64/native/seqclassify_native.dll; do
+  python3 -c 'import sys, zipfile; sys.exit(sys.argv[2] not in zipfile.ZipFile(sys.argv[1]).namelist())' \
+    "$feed/SeqClassify.Torch.$version.nupkg" "$native" || { echo "SeqClassify.Torch carries no $native" >&2; exit 1; }
+done
 
 # A small slice of SST-2 keeps this quick; the test split is whole.
 head -n 10001 "$sst2/train.tsv" > "$work/train.tsv"

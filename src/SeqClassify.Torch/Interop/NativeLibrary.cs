@@ -6,12 +6,12 @@ namespace SeqClassify.Torch.Interop;
 /// <summary>The shim's file name, without prefix and extension, as P/Invoke probes for it.</summary>
 internal static class NativeLibraryName
 {
-    // libseqclassify_native.so is copied beside the managed assembly by the build, and a package
-    // consumer gets it from SeqClassify.Torch's runtimes/linux-x64/native/.
+    // libseqclassify_native.so (Linux) or seqclassify_native.dll (Windows) is copied beside the managed
+    // assembly by the build, and a package consumer gets it from SeqClassify.Torch's runtimes/<rid>/native/.
     public const string Value = "seqclassify_native";
 
-    /// <summary>The file on the platforms it is built for.</summary>
-    public const string FileName = "libseqclassify_native.so";
+    /// <summary>The file on this platform.</summary>
+    public static string FileName => OperatingSystem.IsWindows() ? "seqclassify_native.dll" : "libseqclassify_native.so";
 }
 
 /// <summary>
@@ -62,12 +62,16 @@ internal static class NativeLibraryLoader
     private static string Explain(string reason)
     {
         string platform = $"{RuntimeInformation.OSDescription.Trim()}, {RuntimeInformation.RuntimeIdentifier}";
-        string what = OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64
-            ? $"It is built for x64 Linux with glibc 2.36 or later (Debian 12, Ubuntu 23.04, Fedora 37 and later) and needs nothing else installed. " +
-              $"If {NativeLibraryName.FileName} is not beside {Path.GetFileName(typeof(NativeLibraryLoader).Assembly.Location)} " +
-              "(or under runtimes/linux-x64/native/ for a package), reference the SeqClassify.Torch package (or project) from the application " +
-              "and build it again; if it is there, the reason above names the system library or glibc version that is missing."
-            : $"SeqClassify's engine is built for x64 Linux only so far; {RuntimeInformation.ProcessArchitecture} {RuntimeInformation.OSDescription.Trim()} " +
+        bool x64 = RuntimeInformation.ProcessArchitecture == Architecture.X64;
+        string beside = $"If {NativeLibraryName.FileName} is not beside {Path.GetFileName(typeof(NativeLibraryLoader).Assembly.Location)} " +
+            $"(or under runtimes/{(OperatingSystem.IsWindows() ? "win" : "linux")}-x64/native/ for a package), reference the SeqClassify.Torch package " +
+            "(or project) from the application and build it again; ";
+        string what = OperatingSystem.IsLinux() && x64
+            ? "It is built for x64 Linux with glibc 2.36 or later (Debian 12, Ubuntu 23.04, Fedora 37 and later) and needs nothing else installed. " +
+              beside + "if it is there, the reason above names the system library or glibc version that is missing."
+            : OperatingSystem.IsWindows() && x64
+            ? "It is built for x64 Windows and needs only Windows' own libraries. " + beside + "if it is there, the reason above says what failed."
+            : $"SeqClassify's engine is built for x64 Linux and x64 Windows; {RuntimeInformation.ProcessArchitecture} {RuntimeInformation.OSDescription.Trim()} " +
               "has no build of it yet (README: platforms).";
         return $"SeqClassify's native engine ({NativeLibraryName.FileName}) cannot be loaded on {platform}: {reason.Trim()} {what}";
     }
