@@ -15,7 +15,9 @@ internal static class CliPipeline
     public enum Tokenizer { BasicEnglish, Whitespace, Characters }
 
     /// <param name="PretrainedModel">A Hugging Face folder whose own tokenizer makes the ids (then Tokenizer and MinimumFrequency do not apply).</param>
-    public sealed record Settings(Tokenizer Tokenizer, int MinimumFrequency, int MaximumLength, bool UnescapePennTreebank, string? PretrainedModel = null);
+    /// <param name="Pairs">Rows are sentence pairs, Text and Pair (pretrained models only).</param>
+    public sealed record Settings(Tokenizer Tokenizer, int MinimumFrequency, int MaximumLength, bool UnescapePennTreebank, string? PretrainedModel = null,
+        bool Pairs = false);
 
     /// <summary>The most ids a text keeps with a pretrained model when --max-length is not given (Hugging Face's usual 128).</summary>
     public const int DefaultPretrainedLength = 128;
@@ -28,15 +30,21 @@ internal static class CliPipeline
         var chain = new EstimatorChain<ITransformer>().Append<ITransformer>(
             ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue));
         string text = "Text";
+        string? pair = settings.Pairs ? "Pair" : null;
         if (settings.UnescapePennTreebank)
         {
             chain = chain.Append<ITransformer>(ml.Transforms.Text.UnescapePennTreebank("UnescapedText", text));
             text = "UnescapedText";
+            if (pair is not null)
+            {
+                chain = chain.Append<ITransformer>(ml.Transforms.Text.UnescapePennTreebank("UnescapedPair", pair));
+                pair = "UnescapedPair";
+            }
         }
         if (settings.PretrainedModel is { } folder)
         {
             return chain.Append<ITransformer>(ml.Transforms.Text.TokenizeForPretrained(folder, "Ids", text,
-                settings.MaximumLength > 0 ? settings.MaximumLength : DefaultPretrainedLength));
+                settings.MaximumLength > 0 ? settings.MaximumLength : DefaultPretrainedLength, pair));
         }
         chain = settings.Tokenizer switch
         {

@@ -22,8 +22,17 @@ internal sealed class DataOptions
 
     public Option<string> LabelColumn { get; } = new("--label-column") { Description = "Label column, by header name or 0-based index." };
 
-    public void AddTo(Command command, bool withLabel, bool textRequired = true)
+    public Option<string> PairColumn { get; } = new("--pair-column")
     {
+        Description = "With a pretrained model: a second text column, by header name or 0-based index; each row is then a sentence pair ([CLS] text [SEP] pair [SEP]).",
+    };
+
+    /// <summary>Whether rows are sentence pairs (--pair-column given).</summary>
+    public bool Pairs(ParseResult parse) => parse.GetValue(PairColumn) is not null;
+
+    public void AddTo(Command command, bool withLabel, bool textRequired = true, bool withPair = false)
+    {
+        if (withPair) command.Options.Add(PairColumn);
         TextColumn.Required = textRequired;
         command.Options.Add(Format);
         command.Options.Add(NoHeader);
@@ -61,6 +70,8 @@ internal sealed class DataOptions
         {
             columns.Add(new TextLoader.Column("Label", DataKind.String, IndexOf(parse.GetValue(LabelColumn)!, headerNames, path)));
         }
+        string? pair = parse.GetValue(PairColumn);
+        if (pair is not null) columns.Add(new TextLoader.Column("Pair", DataKind.String, IndexOf(pair, headerNames, path)));
         // Options first (a wrong column name is a usage error), then the rows' shape.
         DelimitedFileCheck.Check(path, separator, quoting, header, fieldsRead: columns.Max(c => c.Source[0].Min) + 1);
         var loader = ml.Data.CreateTextLoader(new TextLoader.Options
@@ -73,23 +84,27 @@ internal sealed class DataOptions
             TrimWhitespace = false,
         });
         var view = loader.Load(path);
-        var rows = ReadRows(view, texts.Length, withLabel);
+        var rows = ReadRows(view, texts.Length, withLabel, pair is not null);
         if (rows.Count == 0)
         {
             throw new InvalidDataException($"{path}: the file has no data rows{(header ? " after its header" : "")}");
         }
-        return ml.Data.LoadFromEnumerable(rows);
+        // Pairs are their own schema (Label, Text, Pair), so that a single-text model's input stays Label, Text.
+        return pair is null
+            ? ml.Data.LoadFromEnumerable(rows.Select(r => new CliRow { Label = r.Label, Text = r.Text }))
+            : ml.Data.LoadFromEnumerable(rows.Select(r => new CliPairRow { Label = r.Label, Text = r.Text, Pair = r.Pair! }));
     }
 
     /// <summary>Rows in memory: epochs shuffle them, and evaluation reads them twice.</summary>
-    private static List<CliRow> ReadRows(IDataView view, int textColumns, bool withLabel)
+    private static List<(string Label, string Text, string? Pair)> ReadRows(IDataView view, int textColumns, bool withLabel, bool withPair)
     {
-        var rows = new List<CliRow>();
+        var rows = new List<(string Label, string Text, string? Pair)>();
         var textCols = Enumerable.Range(0, textColumns).Select(i => view.Schema[$"Text{i}"]).ToArray();
-        var needed = withLabel ? textCols.Append(view.Schema["Label"]) : textCols;
+        var needed = textCols.Concat(withLabel ? [view.Schema["Label"]] : []).Concat(withPair ? [view.Schema["Pair"]] : []);
         using var cursor = view.GetRowCursor(needed);
         var textGetters = textCols.Select(c => cursor.GetGetter<ReadOnlyMemory<char>>(c)).ToArray();
         var labelGetter = withLabel ? cursor.GetGetter<ReadOnlyMemory<char>>(view.Schema["Label"]) : null;
+        var pairGetter = withPair ? cursor.GetGetter<ReadOnlyMemory<char>>(view.Schema["Pair"]) : null;
         var parts = new string[textColumns];
         ReadOnlyMemory<char> value = default;
         while (cursor.MoveNext())
@@ -105,7 +120,13 @@ internal sealed class DataOptions
                 labelGetter(ref value);
                 label = value.ToString();
             }
-            rows.Add(new CliRow { Label = label, Text = textColumns == 1 ? parts[0] : string.Join(' ', parts) });
+            string? pair = null;
+            if (pairGetter is not null)
+            {
+                pairGetter(ref value);
+                pair = value.ToString();
+            }
+            rows.Add((label, textColumns == 1 ? parts[0] : string.Join(' ', parts), pair));
         }
         return rows;
     }
@@ -142,4 +163,17 @@ public sealed class CliRow
 
     /// <summary>The text (several text columns joined with a space).</summary>
     public string Text { get; set; } = "";
+}
+
+/// <summary>The schema of a CLI model that reads sentence pairs (--pair-column).</summary>
+public sealed class CliPairRow
+{
+    /// <summary>The class, as written in the file.</summary>
+    public string Label { get; set; } = "";
+
+    /// <summary>The pair's first text.</summary>
+    public string Text { get; set; } = "";
+
+    /// <summary>The pair's second text.</summary>
+    public string Pair { get; set; } = "";
 }

@@ -12,6 +12,18 @@ namespace SeqClassify.Cli;
 /// <summary>An ML.NET model .zip as the commands use it: the chain, its classifier step and a description.</summary>
 internal sealed record LoadedModel(MLContext Context, ITransformer Chain, SequenceClassificationTransformer Classifier, JsonObject Description)
 {
+    /// <summary>Whether the model reads sentence pairs: a Pair column beside Text (train --pair-column).</summary>
+    public bool ReadsPairs => (Chain as IEnumerable<ITransformer> ?? [Chain]).OfType<PretrainedTokenizingTransformer>().Any(t => t.PairColumnName is not null);
+
+    /// <summary>Refuses a pair model in a command that scores single texts.</summary>
+    public void RequireSingleTexts(string command, string path)
+    {
+        if (ReadsPairs)
+        {
+            throw new UsageException($"model '{path}' reads sentence pairs; {command} scores single texts so far: score pairs with evaluate --pair-column, or from C# (README)");
+        }
+    }
+
     /// <summary>Class probabilities for each text, in order.</summary>
     public IReadOnlyList<float[]> Score(IReadOnlyList<string> texts)
     {

@@ -56,6 +56,7 @@ internal sealed class NetworkOptions
         [nameof(SequenceModelOptions.PretrainedEmbeddings)] = "--pretrained names the vectors",
         [nameof(SequenceModelOptions.Seed)] = "--seed sets it",
         [nameof(SequenceModelOptions.TokenTypes)] = "a pretrained folder's type_vocab_size decides it (--pretrained-model)",
+        [nameof(SequenceModelOptions.SegmentSeparatorId)] = "a pretrained folder's [SEP] decides it (--pretrained-model)",
         [nameof(SequenceModelOptions.ClassWeights)] = "one per class in the labels' order, which the data decides: set them in the library (RnnTrainerOptions.ClassWeights)",
     };
 

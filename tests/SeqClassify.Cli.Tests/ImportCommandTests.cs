@@ -76,3 +76,44 @@ public class ImportCommandTests
         return e.Select(v => v / e.Sum()).ToArray();
     }
 }
+
+/// <summary>train --pair-column: sentence pairs from two columns, on a tiny random BERT folder.</summary>
+[TestFixture]
+public class SentencePairCliTests
+{
+    private static string TinyBert => Path.Combine(RepositoryPaths.Root, "tests", "SeqClassify.Torch.Tests", "Pretrained", "tiny-bert");
+
+    private static string PairFile()
+    {
+        string path = Path.Combine(Cli.Scratch(), "pairs.tsv");
+        var rows = new[]
+        {
+            "same\tthe movie is good\tthe film is great", "different\tthe movie is good\tthe film is awful",
+            "same\tthe plot was dull\tthe story was boring", "different\tthe plot was dull\tthe story was fun",
+        };
+        File.WriteAllLines(path, ["label\tpremise\thypothesis", .. Enumerable.Repeat(rows, 4).SelectMany(r => r)]);
+        return path;
+    }
+
+    [Test]
+    public void PairsTrainAndEvaluateAndSingleTextCommandsSayWhatTheyTake()
+    {
+        string data = PairFile(), model = Path.Combine(Cli.Scratch(), "pairs.zip");
+        string[] columns = ["--text-column", "premise", "--label-column", "label"];
+
+        var train = Cli.Run(["train", "--train", data, .. columns, "--pair-column", "hypothesis", "--pretrained-model", TinyBert, "--epochs", "2",
+            "--lr", "0.01", "--valid-fraction", "0", "--out", model]);
+        var evaluate = Cli.Run(["evaluate", "--model", model, "--data", data, .. columns, "--pair-column", "hypothesis", "--json"]);
+        var withoutPair = Cli.Run(["evaluate", "--model", model, "--data", data, .. columns]);
+        var predict = Cli.Run("predict", "--model", model, "--text", "the movie is good");
+        var noPretrained = Cli.Run(["train", "--train", data, .. columns, "--pair-column", "hypothesis", "--out", model + ".2"]);
+
+        Assert.That(train.ExitCode, Is.EqualTo(0), train.Error);
+        Assert.That(evaluate.ExitCode, Is.EqualTo(0), evaluate.Error);
+        Assert.That(JsonNode.Parse(evaluate.Out)!["microAccuracy"]!.GetValue<double>(), Is.InRange(0.0, 1.0));
+        Assert.That((withoutPair.ExitCode, predict.ExitCode, noPretrained.ExitCode), Is.EqualTo((2, 2, 2)));
+        Assert.That(withoutPair.Error, Does.Contain("reads sentence pairs: give --pair-column"));
+        Assert.That(predict.Error, Does.Contain("reads sentence pairs; predict scores single texts so far"));
+        Assert.That(noPretrained.Error, Does.Contain("--pair-column needs --pretrained-model"));
+    }
+}

@@ -62,6 +62,33 @@ public class FineTunedCheckpointTests
         }
     }
 
+    public sealed class PairRow
+    {
+        public string Text { get; set; } = "";
+        public string Pair { get; set; } = "";
+    }
+
+    [Test]
+    public void ASentencePairIsEncodedAndTypedAsBertsAndScoresAsPyTorch()
+    {
+        // The fixture's second row: "the plot was dull" / "but the acting is witty .", token types 1 after the first [SEP].
+        string folder = Path.Combine(Pretrained, "tiny-bert-classifier");
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable([new PairRow { Text = "the plot was dull", Pair = "but the acting is witty ." }]);
+        var model = ml.Transforms.Text.TokenizeForPretrained(folder, "Ids", "Text", maximumLength: 20, pairColumnName: "Pair")
+            .Append(ml.Transforms.ApplyFineTunedClassifier(folder))
+            .Fit(data);
+        string path = Path.Combine(TestData.ScratchDirectory(), "pair.zip");
+        ml.Model.Save(model, data.Schema, path);
+        var scored = new MLContext(seed: 2).Model.Load(path, out _).Transform(data);
+
+        var fixture = TensorArchive.Read(File.ReadAllBytes(Path.Combine(Pretrained, "tiny_transformers.sct"))).ToDictionary(t => t.Name);
+        var ids = fixture["input.ids"];
+        int width = (int)ids.Shape[1];
+        Assert.That(scored.GetColumn<long[]>("Ids").Single(), Is.EqualTo(ids.Int64s!.AsSpan(width, width).ToArray()), "the reference tokenizer's pair");
+        Assert.That(scored.GetColumn<float[]>("Score").Single(), Is.EqualTo(Softmax(fixture["bert.logits"].Floats!.AsSpan(3, 3).ToArray())).Within(1e-5f));
+    }
+
     [Test]
     public void LabelsGivenReplaceTheCheckpointsAndMustNameEveryClass()
     {

@@ -18,7 +18,7 @@ public class OptionTests
         HeadHiddenSize = 7, NumClasses = 3, EmbeddingDropout = 0.15f, RnnDropout = 0.25f, Dropout = 0.35f,
         PretrainedEmbeddings = Enumerable.Range(0, 20 * 6).Select(i => i / 100f).ToArray(), FreezeEmbeddings = true,
         ClassWeights = [1f, 2f, 3f], LabelSmoothing = 0.1f, AdamBeta1 = 0.8f, AdamBeta2 = 0.99f, AdamEpsilon = 1e-6f,
-        WeightDecay = 0.01f, DecayBiasesAndNorms = false, GradientClipNorm = 2f, Seed = 42, FeedForwardInnerDropout = false, TokenTypes = 2,
+        WeightDecay = 0.01f, DecayBiasesAndNorms = false, GradientClipNorm = 2f, Seed = 42, FeedForwardInnerDropout = false, TokenTypes = 2, SegmentSeparatorId = 3,
     };
 
     public static IEnumerable<PropertyInfo> Options => typeof(SequenceModelOptions).GetProperties().Where(p => p.CanWrite);

@@ -27,7 +27,7 @@ internal sealed class EvaluateCommand
         command.Options.Add(_dataPath);
         command.Options.Add(_json);
         command.Options.Add(_report);
-        _data.AddTo(command, withLabel: true);
+        _data.AddTo(command, withLabel: true, withPair: true);
         command.SetAction(parse => Run(parse, console));
         return command;
     }
@@ -43,6 +43,11 @@ internal sealed class EvaluateCommand
         }
         var ml = new MLContext();
         var model = LoadedModel.Load(ml, parse.GetValue(_model)!);
+        if (model.ReadsPairs != _data.Pairs(parse))
+        {
+            throw new UsageException(model.ReadsPairs ? $"model '{parse.GetValue(_model)}' reads sentence pairs: give --pair-column"
+                : $"model '{parse.GetValue(_model)}' reads single texts: --pair-column does not apply");
+        }
         var data = _data.Load(ml, parse, parse.GetValue(_dataPath)!, withLabel: true);
         var metrics = Evaluation.Of(ml, model.ScoreForEvaluation(data));
         if (parse.GetValue(_json))

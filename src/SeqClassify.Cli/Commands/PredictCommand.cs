@@ -55,6 +55,7 @@ internal sealed class PredictCommand
         }
         var ml = new MLContext();
         var model = LoadedModel.Load(ml, parse.GetValue(_model)!);
+        model.RequireSingleTexts("predict", parse.GetValue(_model)!);
         int topK = parse.GetValue(_topK);
         int classes = model.Classifier.LabelNames.Count;
         if (topK < 1 || topK > classes)

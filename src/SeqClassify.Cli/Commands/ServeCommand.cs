@@ -86,6 +86,7 @@ internal sealed class ServeCommand
         }
         CheckUrls(parse.GetValue(_urls)!);
         var model = LoadedModel.Load(new MLContext(), parse.GetValue(_model)!);
+        model.RequireSingleTexts("serve", parse.GetValue(_model)!);
         await using var app = PredictionServer.Build(model, parse.GetValue(_urls)!, limits, console.Error, verbose);
         await app.StartAsync(cancel);
         console.Out.WriteLine($"serving {parse.GetValue(_model)} at {string.Join(", ", app.Urls)} (Ctrl+C or SIGTERM stops)");

@@ -75,7 +75,7 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
         {
             command.Options.Add(option);
         }
-        _data.AddTo(command, withLabel: true);
+        _data.AddTo(command, withLabel: true, withPair: true);
         _distributed.AddTo(command);
         command.SetAction((parse, cancel) => Task.FromResult(Run(parse, console, cancel)));
         return command;
@@ -94,7 +94,12 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
         }
         var trainer = TrainerOptions(parse);
         var settings = new CliPipeline.Settings(Tokenizer(parse.GetValue(_tokenizer)),
-            parse.GetValue(_minFreq) ?? DefaultMinimumFrequency, parse.GetValue(_maxLength) ?? 0, parse.GetValue(_unescapePtb), trainer.PretrainedModel);
+            parse.GetValue(_minFreq) ?? DefaultMinimumFrequency, parse.GetValue(_maxLength) ?? 0, parse.GetValue(_unescapePtb), trainer.PretrainedModel,
+            _data.Pairs(parse));
+        if (settings.Pairs && settings.PretrainedModel is null)
+        {
+            throw new UsageException("--pair-column needs --pretrained-model: sentence pairs are told apart by a BERT encoder's token types");
+        }
         if (settings.PretrainedModel is not null && (parse.GetValue(_tokenizer) is not null || parse.GetValue(_minFreq) is not null))
         {
             throw new UsageException("--tokenizer and --min-freq do not apply with --pretrained-model: the folder's own tokenizer and vocabulary are used");

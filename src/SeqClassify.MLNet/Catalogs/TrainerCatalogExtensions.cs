@@ -41,4 +41,26 @@ public static class SeqClassifyTrainerCatalogExtensions
         ArgumentNullException.ThrowIfNull(catalog);
         return new RnnTrainer(CatalogUtils.GetEnvironment(catalog), options);
     }
+
+    /// <summary>
+    /// Fine-tunes a pretrained BERT or DistilBERT folder (Hugging Face format) on text, as ML.NET's
+    /// TextClassification does: the sentence column(s) as strings, tokenized inside with the folder's
+    /// tokenizer; two columns make sentence pairs. Hugging Face's recipe (<see cref="RnnTrainerOptions.FineTuning(string)"/>)
+    /// unless <paramref name="options"/> are given. Output: Score and PredictedLabel (key), as the Rnn trainer's.
+    /// </summary>
+    /// <param name="catalog">The multiclass trainers catalog.</param>
+    /// <param name="folder">The Hugging Face folder: config.json, model.safetensors, vocab.txt.</param>
+    /// <param name="labelColumnName">The key label column (MapValueToKey).</param>
+    /// <param name="sentence1ColumnName">The text column.</param>
+    /// <param name="sentence2ColumnName">A second text column, for sentence pairs; null for single texts.</param>
+    /// <param name="maximumLength">The most ids per row, [CLS] and [SEP] included.</param>
+    /// <param name="options">The fine-tuning options; start from <see cref="RnnTrainerOptions.FineTuning(string)"/> with the same folder.</param>
+    public static PretrainedTextClassificationTrainer PretrainedTextClassification(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        string folder, string labelColumnName = "Label", string sentence1ColumnName = "Sentence1", string? sentence2ColumnName = null,
+        int maximumLength = 128, RnnTrainerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new PretrainedTextClassificationTrainer(CatalogUtils.GetEnvironment(catalog), folder, labelColumnName, sentence1ColumnName,
+            sentence2ColumnName, maximumLength, options);
+    }
 }

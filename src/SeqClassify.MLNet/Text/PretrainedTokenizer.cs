@@ -75,6 +75,37 @@ public sealed class PretrainedTokenizer
     public static PretrainedTokenizer FromSaved(string vocabulary, bool lowerCase, bool stripAccents, bool splitCjk, int maxLength) =>
         new(vocabulary, lowerCase, stripAccents, splitCjk, maxLength);
 
+    /// <summary>
+    /// The ids of a sentence pair, [CLS] a's pieces [SEP] b's pieces [SEP], as BERT's tokenizers encode
+    /// pairs (the engine types a pair's segments from its first [SEP]); over <see cref="MaxLength"/>, the
+    /// longer text loses its last piece until they fit (Hugging Face's longest_first; b when as long as a).
+    /// </summary>
+    public long[] Encode(string text, string pair, out bool truncated)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(pair);
+        if (MaxLength < 3) throw new InvalidOperationException($"a pair needs room for [CLS] and two [SEP]; this tokenizer keeps {MaxLength} ids.");
+        var a = Pieces(text);
+        var b = Pieces(pair);
+        int budget = MaxLength - 3, aLength = a.Count, bLength = b.Count;
+        truncated = aLength + bLength > budget;
+        while (aLength + bLength > budget)
+        {
+            if (aLength > bLength) aLength--;
+            else bLength--;
+        }
+        var result = new long[aLength + bLength + 3];
+        result[0] = _tokenizer.ClassificationTokenId;
+        for (int i = 0; i < aLength; i++) result[1 + i] = a[i];
+        result[1 + aLength] = _tokenizer.SeparatorTokenId;
+        for (int i = 0; i < bLength; i++) result[2 + aLength + i] = b[i];
+        result[^1] = _tokenizer.SeparatorTokenId;
+        return result;
+    }
+
+    private IReadOnlyList<int> Pieces(string text) =>
+        _tokenizer.EncodeToIds(BertBasicTokenization.Apply(text, LowerCase, StripAccents, SplitCjk), addSpecialTokens: false, considerPreTokenization: true, considerNormalization: true);
+
     /// <summary>The ids of a text: [CLS] pieces [SEP]; <paramref name="truncated"/> says whether pieces were dropped.</summary>
     public long[] Encode(string text, out bool truncated)
     {

@@ -11,22 +11,24 @@ namespace SeqClassify.MLNet.Text;
 /// <summary>Estimator of <see cref="PretrainedTokenizingTransformer"/> (nothing to learn: the folder's vocabulary is fixed).</summary>
 public sealed class PretrainedTokenizingEstimator : TrivialEstimator<PretrainedTokenizingTransformer>
 {
-    internal PretrainedTokenizingEstimator(IHostEnvironment env, string outputColumnName, string? inputColumnName, PretrainedTokenizer tokenizer)
+    internal PretrainedTokenizingEstimator(IHostEnvironment env, string outputColumnName, string? inputColumnName, PretrainedTokenizer tokenizer,
+        string? pairColumnName = null)
         : base(Contracts.CheckRef(env, nameof(env)).Register(nameof(PretrainedTokenizingEstimator)),
-            new PretrainedTokenizingTransformer(env, outputColumnName, inputColumnName, tokenizer))
+            new PretrainedTokenizingTransformer(env, outputColumnName, inputColumnName, tokenizer, pairColumnName))
     {
     }
 
     /// <inheritdoc />
     public override SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
         TextColumnTransformer.OutputShape(inputSchema, Transformer.OutputColumnName, Transformer.InputColumnName,
-            new VectorDataViewType(NumberDataViewType.Int64));
+            new VectorDataViewType(NumberDataViewType.Int64), Transformer.PairColumnName);
 }
 
 /// <summary>
 /// Text to a pretrained model's token ids ([CLS] WordPiece pieces [SEP], <see cref="PretrainedTokenizer"/>),
-/// as a variable-length Vector&lt;Int64&gt; that the trainer reads like MapTokensToIds' ids. The model
-/// file keeps the vocabulary and the tokenizer's settings, so a loaded model needs no folder.
+/// or a sentence pair's from two text columns ([CLS] a [SEP] b [SEP]), as a variable-length
+/// Vector&lt;Int64&gt; that the trainer reads like MapTokensToIds' ids. The model file keeps the
+/// vocabulary and the tokenizer's settings, so a loaded model needs no folder.
 /// </summary>
 public sealed class PretrainedTokenizingTransformer : TextColumnTransformer
 {
@@ -34,17 +36,23 @@ public sealed class PretrainedTokenizingTransformer : TextColumnTransformer
 
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: "SCPRETOK",
-        verWrittenCur: 0x00010001,
-        verReadableCur: 0x00010001,
+        // 0x00010002: a pair column (empty: none) after the vocabulary; 0x00010001 files read as single texts.
+        verWrittenCur: 0x00010002,
+        verReadableCur: 0x00010002,
         verWeCanReadBack: 0x00010001,
         loaderSignature: LoaderSignature,
         loaderAssemblyName: typeof(PretrainedTokenizingTransformer).Assembly.FullName);
 
-    internal PretrainedTokenizingTransformer(IHostEnvironment env, string outputColumnName, string? inputColumnName, PretrainedTokenizer tokenizer)
+    internal PretrainedTokenizingTransformer(IHostEnvironment env, string outputColumnName, string? inputColumnName, PretrainedTokenizer tokenizer,
+        string? pairColumnName = null)
         : base(env, nameof(PretrainedTokenizingTransformer), outputColumnName, inputColumnName)
     {
+        if (pairColumnName is not null) ColumnChecks.RequireName(pairColumnName, nameof(pairColumnName));
         Tokenizer = tokenizer;
+        _pairColumnName = pairColumnName;
     }
+
+    private readonly string? _pairColumnName;
 
     private PretrainedTokenizingTransformer(IHostEnvironment env, ModelLoadContext ctx)
         : base(env, nameof(PretrainedTokenizingTransformer), ctx, GetVersionInfo())
@@ -54,10 +62,16 @@ public sealed class PretrainedTokenizingTransformer : TextColumnTransformer
         if (maxLength < 2) throw ModelPayload.Refuse(LoaderSignature, "Model.key", $"its maximum length {maxLength} is below 2");
         string vocabulary = ModelPayload.Read(ctx, "Vocabulary", LoaderSignature, r => r.ReadString());
         Tokenizer = PretrainedTokenizer.FromSaved(vocabulary, lowerCase, stripAccents, splitCjk, maxLength);
+        _pairColumnName = ctx.Header.ModelVerWritten >= 0x00010002 && ctx.Reader.ReadString() is { Length: > 0 } pair ? pair : null;
     }
 
     /// <summary>The tokenizer.</summary>
     public PretrainedTokenizer Tokenizer { get; }
+
+    /// <summary>The second text of a sentence pair, or null for single texts.</summary>
+    public string? PairColumnName => _pairColumnName;
+
+    private protected override string? SecondInputColumnName => _pairColumnName;
 
     private protected override DataViewType OutputType => new VectorDataViewType(NumberDataViewType.Int64);
 
@@ -72,6 +86,18 @@ public sealed class PretrainedTokenizingTransformer : TextColumnTransformer
         });
     }
 
+    private protected override Delegate MakeGetter(ValueGetter<ReadOnlyMemory<char>> input, ValueGetter<ReadOnlyMemory<char>> pair)
+    {
+        ReadOnlyMemory<char> text = default, second = default;
+        return (ValueGetter<VBuffer<long>>)((ref VBuffer<long> value) =>
+        {
+            input(ref text);
+            pair(ref second);
+            long[] ids = Tokenizer.Encode(text.ToString(), second.ToString(), out _);
+            value = new VBuffer<long>(ids.Length, ids);
+        });
+    }
+
     /// <inheritdoc />
     public override void SaveModel(ModelSaveContext ctx)
     {
@@ -81,5 +107,6 @@ public sealed class PretrainedTokenizingTransformer : TextColumnTransformer
         ctx.Writer.Write(Tokenizer.SplitCjk);
         ctx.Writer.Write(Tokenizer.MaxLength);
         ModelPayload.Write(ctx, "Vocabulary", w => w.Write(Tokenizer.Vocabulary));
+        ctx.Writer.Write(_pairColumnName ?? "");
     }
 }

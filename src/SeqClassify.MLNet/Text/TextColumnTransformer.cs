@@ -36,6 +36,13 @@ public abstract class TextColumnTransformer : RowToRowTransformerBase
 
     private protected abstract DataViewType OutputType { get; }
 
+    /// <summary>A second Text column the new column is also made from (a sentence pair's), or null.</summary>
+    private protected virtual string? SecondInputColumnName => null;
+
+    /// <summary>A getter of the new column's value from both texts' getters, where <see cref="SecondInputColumnName"/> is set.</summary>
+    private protected virtual Delegate MakeGetter(ValueGetter<ReadOnlyMemory<char>> input, ValueGetter<ReadOnlyMemory<char>> pair) =>
+        throw new NotSupportedException($"{GetType().Name} reads one text column.");
+
     /// <summary>A getter of the new column's value from the input text's getter.</summary>
     private protected abstract Delegate MakeGetter(ValueGetter<ReadOnlyMemory<char>> input);
 
@@ -52,9 +59,13 @@ public abstract class TextColumnTransformer : RowToRowTransformerBase
     public override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
 
     /// <summary>The output schema of an estimator whose transformer is this kind.</summary>
-    internal static SchemaShape OutputShape(SchemaShape input, string outputColumnName, string inputColumnName, DataViewType outputType)
+    internal static SchemaShape OutputShape(SchemaShape input, string outputColumnName, string inputColumnName, DataViewType outputType, string? pairColumnName = null)
     {
         ColumnChecks.Require(input, inputColumnName, "Text (String)", c => c.Kind == SchemaShape.Column.VectorKind.Scalar && c.ItemType is TextDataViewType);
+        if (pairColumnName is not null)
+        {
+            ColumnChecks.Require(input, pairColumnName, "Text (String)", c => c.Kind == SchemaShape.Column.VectorKind.Scalar && c.ItemType is TextDataViewType);
+        }
         var columns = input.ToDictionary(c => c.Name);
         columns[outputColumnName] = new SchemaShape.Column(outputColumnName,
             outputType is VectorDataViewType ? SchemaShape.Column.VectorKind.VariableVector : SchemaShape.Column.VectorKind.Scalar,
@@ -65,6 +76,7 @@ public abstract class TextColumnTransformer : RowToRowTransformerBase
     private sealed class Mapper(TextColumnTransformer parent, DataViewSchema schema) : MapperBase(parent.Host, schema, parent)
     {
         private readonly int _input = ColumnChecks.RequireText(schema, parent.InputColumnName).Index;
+        private readonly int _pair = parent.SecondInputColumnName is { } pair ? ColumnChecks.RequireText(schema, pair).Index : -1;
 
         public override DataViewSchema.DetachedColumn[] GetOutputColumnsCore() =>
             [new DataViewSchema.DetachedColumn(parent.OutputColumnName, parent.OutputType)];
@@ -72,11 +84,12 @@ public abstract class TextColumnTransformer : RowToRowTransformerBase
         public override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
         {
             disposer = null;
-            return parent.MakeGetter(input.GetGetter<ReadOnlyMemory<char>>(input.Schema[_input]));
+            var text = input.GetGetter<ReadOnlyMemory<char>>(input.Schema[_input]);
+            return _pair < 0 ? parent.MakeGetter(text) : parent.MakeGetter(text, input.GetGetter<ReadOnlyMemory<char>>(input.Schema[_pair]));
         }
 
         public override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput) =>
-            column => column == _input && activeOutput(0);
+            column => (column == _input || column == _pair) && activeOutput(0);
 
         public override void SaveModel(ModelSaveContext ctx) => parent.SaveModel(ctx);
     }

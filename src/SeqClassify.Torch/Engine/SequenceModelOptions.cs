@@ -82,6 +82,13 @@ public sealed class SequenceModelOptions
     /// </summary>
     public int TokenTypes { get; set; }
 
+    /// <summary>
+    /// With <see cref="TokenTypes"/>: a batch that gives no token types gets type 0 up to and including
+    /// each row's first id of this value and type 1 after it, as BERT's sentence pairs ([CLS] a [SEP] b
+    /// [SEP]) are typed; a pretrained folder sets it to its [SEP]. 0: type 0 throughout.
+    /// </summary>
+    public long SegmentSeparatorId { get; set; }
+
     /// <summary>Run a second RNN backwards over each sequence and concatenate.</summary>
     public bool Bidirectional { get; set; } = true;
 
@@ -185,6 +192,12 @@ public sealed class SequenceModelOptions
             throw new ArgumentOutOfRangeException(nameof(TransformerDropout), TransformerDropout, $"TransformerDropout must be in [0, 1), got {TransformerDropout}.");
         }
         InRange(TokenTypes, 0, MaximumTokenTypes, nameof(TokenTypes));
+        // (The engine checks the id against the vocabulary, which the data may decide later.)
+        if (SegmentSeparatorId < 0 || (SegmentSeparatorId > 0 && TokenTypes < 2))
+        {
+            throw new ArgumentOutOfRangeException(nameof(SegmentSeparatorId), SegmentSeparatorId,
+                $"SegmentSeparatorId must be 0, or a token id with at least 2 TokenTypes (TokenTypes is {TokenTypes}).");
+        }
         if (Encoder != SequenceEncoder.Transformer)
         {
             if (Pooling == SequencePooling.ClsPooler) throw new ArgumentOutOfRangeException(nameof(Pooling), Pooling, "ClsPooler (BERT's pooler) needs a Transformer encoder.");

@@ -23,7 +23,7 @@ internal enum NativeStatusCode
 /// </summary>
 internal static unsafe class NativeAbi
 {
-    public const uint Version = 8;
+    public const uint Version = 9;
 
     private static readonly Lazy<bool> Checked = new(Check);
 

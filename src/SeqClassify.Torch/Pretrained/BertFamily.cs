@@ -29,6 +29,21 @@ internal sealed class BertFamily : PretrainedFamily
             c.Number("layer_norm_eps"), c.Probability("hidden_dropout_prob"));
         // BERT's configs say 2 segment types; some BERT-shaped models have 1.
         to.TokenTypes = c.Has("type_vocab_size") ? c.Integer("type_vocab_size", 1, SequenceModelOptions.MaximumTokenTypes) : 2;
+        to.SegmentSeparatorId = to.TokenTypes >= 2 ? SeparatorId(c) : 0;
+    }
+
+    // [SEP]'s id in the folder's vocab.txt, which ends a pair's first segment; 0 (one segment) without a vocabulary.
+    private static long SeparatorId(HuggingFaceConfig c)
+    {
+        string vocabulary = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(c.Path))!, "vocab.txt");
+        if (!File.Exists(vocabulary)) return 0;
+        long id = 0;
+        foreach (string line in File.ReadLines(vocabulary))
+        {
+            if (line.TrimEnd('\r') == "[SEP]") return id;
+            id++;
+        }
+        throw new InvalidDataException($"'{vocabulary}' has no [SEP] token, which BERT's tokenizer ends every text with.");
     }
 
     public override Dictionary<string, NamedTensor> Encoder(CheckpointTensors t, SequenceModelOptions a)

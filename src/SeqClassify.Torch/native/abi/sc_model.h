@@ -35,7 +35,7 @@ typedef enum sc_pooling {
 } sc_pooling;
 
 // The version of the structs below; bump it with any change to their fields.
-#define SC_MODEL_ABI_VERSION 8
+#define SC_MODEL_ABI_VERSION 9
 
 // The model's options: the one list of sc_model_config's fields, in order, each X(type, name).
 // The struct below, its layout table (sc_model_config_field) and the check that it has no padding
@@ -58,6 +58,7 @@ typedef enum sc_pooling {
     X(int64_t, feed_forward_size)      /* Transformer: inner width of the feed-forward block */  \
     X(int64_t, max_positions)          /* Transformer: longest sequence (longer: refused) */     \
     X(double, layer_norm_epsilon)      /* Transformer: every LayerNorm's eps (PyTorch 1e-5, BERT 1e-12) */ \
+    X(int64_t, segment_separator_id)   /* Transformer with token_types: > 0, a batch without token types gets type 0 up to and including a row's first id of this value ([SEP]), 1 after it, as BERT's sentence pairs; 0: type 0 throughout */ \
     X(uint32_t, struct_size)           /* sizeof(sc_model_config) */                             \
     X(uint32_t, version)               /* SC_MODEL_ABI_VERSION */                                 \
     X(int32_t, encoder)                /* sc_encoder */                                           \

@@ -93,6 +93,19 @@ BatchView view_batch(const sc_batch* batch, const sc_model_config& config) {
         if (batch->token_type_ids) {
             if (config.token_types == 0) throw InvalidArgument("the batch has token_type_ids, but this model has no token types");
             view.type_ids = widen(batch->token_type_ids, *batch, config.token_types, "token type", "the token types", view.widened_type_ids);
+        } else if (config.token_types > 1 && config.segment_separator_id > 0) {
+            // BERT's pairs, [CLS] a [SEP] b [SEP]: segment 0 through the first separator, 1 after it.
+            const int64_t cells = batch->batch_size * batch->max_length;
+            view.widened_type_ids = Array<int64_t>(cells);
+            for (int64_t row = 0; row < batch->batch_size; ++row) {
+                int64_t type = 0;
+                for (int64_t step = 0; step < batch->max_length; ++step) {
+                    const int64_t at = row * batch->max_length + step;
+                    view.widened_type_ids[at] = type;
+                    if (view.ids[at] == config.segment_separator_id) type = 1;
+                }
+            }
+            view.type_ids = view.widened_type_ids.data();
         }
         return view;
     }

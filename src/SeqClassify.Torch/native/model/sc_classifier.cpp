@@ -1,5 +1,7 @@
 #include "sc_classifier.h"
 
+#include <algorithm>
+
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -41,6 +43,9 @@ void validate_config(const sc_model_config& c) {
         require(c.token_types == 0, "token_types need a Transformer encoder");
     }
     require(c.token_types == 0 || c.vocabulary_size > 0, "token_types need token input (vocabulary_size > 0)");
+    require(c.segment_separator_id >= 0 && c.segment_separator_id < std::max<int64_t>(c.vocabulary_size, 1),
+            "segment_separator_id must be 0 (none) or an id of the vocabulary, got " + std::to_string(c.segment_separator_id));
+    require(c.segment_separator_id == 0 || c.token_types >= 2, "segment_separator_id needs at least 2 token_types");
     if (c.encoder == SC_ENCODER_TRANSFORMER) {
         require(c.pooling != SC_POOLING_LAST,
                 "a Transformer has no final hidden state: pool by mean, max, first position or attention");
