@@ -60,7 +60,8 @@ internal static class PretrainedWorker
         var labels = testIds.GetColumn<uint>("Label").ToArray();
         double accuracy = labels.Zip(scores).Count(x => x.First - 1 == Array.IndexOf(x.Second, x.Second.Max())) / (double)labels.Length;
 
-        var (p50, p99) = SingleSentenceLatency(ml, featurizer.Append(classifier), test);
+        // One test sentence at a time through the whole pipeline, the tokenizer included.
+        var (p50, p99) = Worker.TimeSingleTexts(ml, featurizer.Append(classifier), test.GetColumn<string>("Text").Take(200).ToList());
         var result = new JsonObject
         {
             ["impl"] = "seqclassify-" + typeof(PretrainedWorker).Assembly.GetName().Version,
@@ -88,24 +89,5 @@ internal static class PretrainedWorker
         };
         Console.WriteLine(result.ToJsonString());
         return 0;
-    }
-
-    /// <summary>In-process prediction of one test sentence at a time through the whole pipeline (tokenizer included), on one thread: p50 and p99 in ms.</summary>
-    private static (double P50, double P99) SingleSentenceLatency(MLContext ml, ITransformer model, IDataView test)
-    {
-        TorchRuntime.Threads = 1;
-        var texts = test.GetColumn<string>("Text").Take(200).ToList();
-        var engine = ml.Model.CreatePredictionEngine<Worker.TextRow, Worker.ScoreRow>(model);
-        for (int i = 0; i < 50; i++) engine.Predict(new Worker.TextRow { Text = texts[i % texts.Count] });
-        var samples = new double[1000];
-        for (int i = 0; i < samples.Length; i++)
-        {
-            var input = new Worker.TextRow { Text = texts[i % texts.Count] };
-            long start = Stopwatch.GetTimestamp();
-            engine.Predict(input);
-            samples[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-        }
-        Array.Sort(samples);
-        return (samples[samples.Length / 2], samples[(int)(samples.Length * 0.99)]);
     }
 }

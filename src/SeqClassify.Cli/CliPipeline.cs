@@ -56,4 +56,23 @@ internal static class CliPipeline
         };
         return chain.Append<ITransformer>(ml.Transforms.Text.MapTokensToIds("Ids", "Tokens", minimumFrequency: settings.MinimumFrequency, maximumLength: settings.MaximumLength));
     }
+
+    /// <summary>The rows the pretrained folder's tokenizer cuts to <paramref name="maximumLength"/> ids (pairs: longest first), as training will see them.</summary>
+    public static int CountTruncated(IDataView data, Settings settings, string folder, int maximumLength)
+    {
+        var tokenizer = PretrainedTokenizer.Load(folder, maximumLength);
+        bool pairs = settings.Pairs;
+        string Clean(string? text) => settings.UnescapePennTreebank ? PennTreebankUnescapingTransformer.Unescape(text ?? "") : text ?? "";
+        var texts = data.GetColumn<string>("Text");
+        var seconds = pairs ? data.GetColumn<string>("Pair") : texts.Select(_ => (string?)null);
+        int truncated = 0;
+        foreach (var (text, pair) in texts.Zip(seconds))
+        {
+            bool cut = false;
+            if (pair is null) tokenizer.Encode(Clean(text), out cut);
+            else tokenizer.Encode(Clean(text), Clean(pair), out cut);
+            if (cut) truncated++;
+        }
+        return truncated;
+    }
 }

@@ -91,8 +91,8 @@ internal sealed class DataOptions
         }
         // Pairs are their own schema (Label, Text, Pair), so that a single-text model's input stays Label, Text.
         return pair is null
-            ? ml.Data.LoadFromEnumerable(rows.Select(r => new CliRow { Label = r.Label, Text = r.Text }))
-            : ml.Data.LoadFromEnumerable(rows.Select(r => new CliPairRow { Label = r.Label, Text = r.Text, Pair = r.Pair! }));
+            ? ml.Data.LoadFromEnumerable(rows.Select(r => new CliRow { Label = r.Label, Text = r.Text }).ToList())
+            : ml.Data.LoadFromEnumerable(rows.Select(r => new CliPairRow { Label = r.Label, Text = r.Text, Pair = r.Pair! }).ToList());
     }
 
     /// <summary>Rows in memory: epochs shuffle them, and evaluation reads them twice.</summary>

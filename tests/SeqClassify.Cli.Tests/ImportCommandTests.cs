@@ -101,14 +101,16 @@ public class SentencePairCliTests
         string data = PairFile(), model = Path.Combine(Cli.Scratch(), "pairs.zip");
         string[] columns = ["--text-column", "premise", "--label-column", "label"];
 
+        // Pairs of 4 + 4 pieces are 11 ids with [CLS] and two [SEP]: every row is cut to 10.
         var train = Cli.Run(["train", "--train", data, .. columns, "--pair-column", "hypothesis", "--pretrained-model", TinyBert, "--epochs", "2",
-            "--lr", "0.01", "--valid-fraction", "0", "--out", model]);
+            "--lr", "0.01", "--valid-fraction", "0", "--max-length", "10", "--out", model]);
         var evaluate = Cli.Run(["evaluate", "--model", model, "--data", data, .. columns, "--pair-column", "hypothesis", "--json"]);
         var withoutPair = Cli.Run(["evaluate", "--model", model, "--data", data, .. columns]);
         var predict = Cli.Run("predict", "--model", model, "--text", "the movie is good");
         var noPretrained = Cli.Run(["train", "--train", data, .. columns, "--pair-column", "hypothesis", "--out", model + ".2"]);
 
         Assert.That(train.ExitCode, Is.EqualTo(0), train.Error);
+        Assert.That(train.Out, Does.Contain("training on 16 rows").And.Contain("16 of 16 training rows are longer than 10 ids and are truncated"));
         Assert.That(evaluate.ExitCode, Is.EqualTo(0), evaluate.Error);
         Assert.That(JsonNode.Parse(evaluate.Out)!["microAccuracy"]!.GetValue<double>(), Is.InRange(0.0, 1.0));
         Assert.That((withoutPair.ExitCode, predict.ExitCode, noPretrained.ExitCode), Is.EqualTo((2, 2, 2)));

@@ -136,6 +136,14 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
         string? validPath = parse.GetValue(_valid);
         console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"training on {train.GetRowCount():N0} rows: {(trainer.PretrainedModel is { } folder ? $"pretrained encoder {folder}" : $"{NetworkSummary.Encoder(trainer.Architecture(2, 0))}, embedding {trainer.EmbeddingDimension} ({EmbeddingStart(trainer)})")}, {trainer.Pooling} pooling, {trainer.Epochs} epoch(s), batch {trainer.BatchSize}, lr {trainer.LearningRate}"));
+        if (settings.PretrainedModel is { } pretrained)
+        {
+            // Hugging Face truncates silently; the count says how much of the data the length limit cuts.
+            int limit = settings.MaximumLength > 0 ? settings.MaximumLength : CliPipeline.DefaultPretrainedLength;
+            int truncated = CliPipeline.CountTruncated(train, settings, pretrained, limit);
+            console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{truncated:N0} of {train.GetRowCount():N0} training rows are longer than {limit} ids and are truncated (--max-length sets the limit)"));
+        }
 
         trainer.CancellationToken = cancel;
         var (model, diverged) = new TrainingProgressDisplay(console).Run(progress =>
