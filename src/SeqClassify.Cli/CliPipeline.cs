@@ -25,10 +25,13 @@ internal static class CliPipeline
     /// <summary>Labels to keys (by value, so that their order does not depend on the file's), text to token ids.</summary>
     /// (A chain of ITransformer, fitted to a TransformerChain, so that the classifier appended to it joins
     /// the same flat list of steps, as the model file and `info` show them.)
-    public static EstimatorChain<ITransformer> Featurize(MLContext ml, Settings settings)
+    /// <param name="ml">The context.</param>
+    /// <param name="settings">The featurization's settings.</param>
+    /// <param name="labels">How labels become keys; by default by value (import maps them in its classifier's order).</param>
+    public static EstimatorChain<ITransformer> Featurize(MLContext ml, Settings settings, IEstimator<ITransformer>? labels = null)
     {
-        var chain = new EstimatorChain<ITransformer>().Append<ITransformer>(
-            ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue));
+        var chain = new EstimatorChain<ITransformer>().Append(
+            labels ?? ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue));
         string text = "Text";
         string? pair = settings.Pairs ? "Pair" : null;
         if (settings.UnescapePennTreebank)

@@ -43,6 +43,24 @@ public class ImportCommandTests
     }
 
     [Test]
+    public void APairCheckpointImportsWithPairsAndScoresThePairAsPyTorch()
+    {
+        // The fixture's pair row, labelled with its own target: evaluate's log-loss is -log of the probability PyTorch gives it.
+        string model = Path.Combine(Cli.Scratch(), "pairs.zip"), data = Path.Combine(Cli.Scratch(), "pair.tsv");
+        File.WriteAllLines(data, ["label	premise	hypothesis", "neutral	the plot was dull	but the acting is witty ."]);
+
+        var import = Cli.Run("import", "--pretrained-model", Path.Combine(Pretrained, "tiny-bert-classifier"), "--pairs", "--out", model);
+        var evaluate = Cli.Run("evaluate", "--model", model, "--data", data, "--text-column", "premise", "--pair-column", "hypothesis",
+            "--label-column", "label", "--json");
+
+        Assert.That(import.ExitCode, Is.EqualTo(0), import.Error);
+        Assert.That(evaluate.ExitCode, Is.EqualTo(0), evaluate.Error);
+        var fixture = TensorArchive.Read(File.ReadAllBytes(Path.Combine(Pretrained, "tiny_transformers.sct"))).ToDictionary(t => t.Name);
+        double expected = Softmax(fixture["bert.logits"].Floats!.AsSpan(3, 3).ToArray())[1];
+        Assert.That(Math.Exp(-JsonNode.Parse(evaluate.Out)!["logLoss"]!.GetValue<double>()), Is.EqualTo(expected).Within(1e-5));
+    }
+
+    [Test]
     public void LabelsRenameTheClassesAndMustNameEachOne()
     {
         string folder = Path.Combine(Pretrained, "tiny-bert-classifier");

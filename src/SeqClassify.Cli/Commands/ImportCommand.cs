@@ -27,6 +27,10 @@ internal sealed class ImportCommand
     };
     private readonly Option<int?> _maxLength = new("--max-length") { Description = $"Keep at most this many ids per text, [CLS] and [SEP] included (default {CliPipeline.DefaultPretrainedLength})." };
     private readonly Option<bool> _unescapePtb = new("--unescape-ptb") { Description = "Undo Penn Treebank escapes (-lrb- etc.) before tokenizing, as in SST-2 dev/test." };
+    private readonly Option<bool> _pairs = new("--pairs")
+    {
+        Description = "The checkpoint classifies sentence pairs (e.g. entailment): the model then reads Text and Pair, as evaluate --pair-column gives them.",
+    };
 
     public Command Build(CliConsole console)
     {
@@ -44,6 +48,7 @@ internal sealed class ImportCommand
         command.Options.Add(_labels);
         command.Options.Add(_maxLength);
         command.Options.Add(_unescapePtb);
+        command.Options.Add(_pairs);
         command.SetAction(parse => Run(parse, console));
         return command;
     }
@@ -70,18 +75,14 @@ internal sealed class ImportCommand
         var ml = new MLContext(seed: 1);
         // No rows to learn from: the schema train would read (Label, Text), and the labels in the classifier's order as the keys' data.
         var names = labels ?? checkpoint.Labels.ToArray();
-        var schemaRows = ml.Data.LoadFromEnumerable(names.Select(n => new CliRow { Label = n, Text = "" }));
-        var pipeline = new EstimatorChain<ITransformer>()
-            .Append<ITransformer>(ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByOccurrence,
-                keyData: ml.Transforms.SelectColumns("Label").Fit(schemaRows).Transform(schemaRows)));
-        string text = "Text";
-        if (parse.GetValue(_unescapePtb))
-        {
-            pipeline = pipeline.Append<ITransformer>(ml.Transforms.Text.UnescapePennTreebank("UnescapedText", text));
-            text = "UnescapedText";
-        }
-        var model = pipeline
-            .Append<ITransformer>(ml.Transforms.Text.TokenizeForPretrained(folder, "Ids", text, maxLength))
+        bool pairs = parse.GetValue(_pairs);
+        var schemaRows = pairs ? ml.Data.LoadFromEnumerable(names.Select(n => new CliPairRow { Label = n }).ToList())
+            : ml.Data.LoadFromEnumerable(names.Select(n => new CliRow { Label = n }).ToList());
+        // train --pretrained-model's featurization with the same settings, the labels' keys in the classifier's order.
+        var settings = new CliPipeline.Settings(CliPipeline.Tokenizer.BasicEnglish, 1, maxLength, parse.GetValue(_unescapePtb), folder, pairs);
+        var keys = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByOccurrence,
+            keyData: ml.Transforms.SelectColumns("Label").Fit(schemaRows).Transform(schemaRows));
+        var model = CliPipeline.Featurize(ml, settings, keys)
             .Append<ITransformer>(ml.Transforms.ApplyFineTunedClassifier(folder, labels: labels))
             .Append<ITransformer>(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"))
             .Fit(schemaRows);

@@ -37,22 +37,24 @@ internal static class MetricsPrinter
     {
         var m = e.Metrics;
         var names = e.ClassNames;
+        // JSON has no NaN or infinity (a class with no rows has no F1; one class has no log-loss reduction): null instead.
+        static double? N(double v) => double.IsFinite(v) ? v : null;
         return new JsonObject
         {
-            ["microAccuracy"] = m.MicroAccuracy,
-            ["macroAccuracy"] = m.MacroAccuracy,
-            ["macroF1"] = e.MacroF1,
-            ["logLoss"] = m.LogLoss,
-            ["logLossReduction"] = m.LogLossReduction,
-            ["auc"] = e.AreaUnderRocCurve is double auc && double.IsFinite(auc) ? auc : null,
+            ["microAccuracy"] = N(m.MicroAccuracy),
+            ["macroAccuracy"] = N(m.MacroAccuracy),
+            ["macroF1"] = N(e.MacroF1),
+            ["logLoss"] = N(m.LogLoss),
+            ["logLossReduction"] = N(m.LogLossReduction),
+            ["auc"] = e.AreaUnderRocCurve is double auc ? N(auc) : null,
             ["rows"] = e.RowCount,
             ["perClass"] = new JsonObject(names.Select((n, c) => KeyValuePair.Create(n, (JsonNode?)new JsonObject
             {
-                ["precision"] = m.ConfusionMatrix.PerClassPrecision[c],
-                ["recall"] = m.ConfusionMatrix.PerClassRecall[c],
-                ["f1"] = e.PerClassF1[c],
+                ["precision"] = N(m.ConfusionMatrix.PerClassPrecision[c]),
+                ["recall"] = N(m.ConfusionMatrix.PerClassRecall[c]),
+                ["f1"] = N(e.PerClassF1[c]),
                 ["support"] = e.PerClassSupport[c],
-                ["logLoss"] = m.PerClassLogLoss[c],
+                ["logLoss"] = N(m.PerClassLogLoss[c]),
             }))),
             ["confusionMatrix"] = new JsonObject
             {
