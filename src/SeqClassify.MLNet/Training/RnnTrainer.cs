@@ -214,10 +214,7 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
         return options;
     }
 
-    /// <summary>
-    /// A pretrained encoder's architecture (<see cref="RnnTrainerOptions.PretrainedModel"/>) with what these
-    /// options say of the rest: the pooling, the head, dropout before it, the loss and the optimiser.
-    /// </summary>
+    /// <summary>A classifier over the pretrained encoder in <paramref name="folder"/>, its weights loaded.</summary>
     private SequenceClassifierModel PretrainedModel(string folder, string featureName, int classes, Examples train, int seed,
         TrainingHistory history, IChannel channel)
     {
@@ -236,6 +233,10 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
         return encoder.CreateClassifier(PretrainedModelOptions(encoder, featureName, classes, train, seed, history, channel));
     }
 
+    /// <summary>
+    /// A pretrained encoder's architecture (<see cref="RnnTrainerOptions.PretrainedModel"/>) with what these
+    /// options say of the rest: the pooling, the head, dropout before it, the loss and the optimiser.
+    /// </summary>
     private SequenceModelOptions PretrainedModelOptions(PretrainedTransformer encoder, string featureName, int classes, Examples train, int seed,
         TrainingHistory history, IChannel channel)
     {

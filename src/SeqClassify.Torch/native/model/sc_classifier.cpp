@@ -1,7 +1,6 @@
 #include "sc_classifier.h"
 
 #include <algorithm>
-
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -20,6 +19,11 @@ void require(bool ok, const std::string& message) {
 }
 
 bool in_unit_interval(float p) { return p >= 0.0f && p < 1.0f; }
+
+// Row b, step t's segment: the batch's token type, or 0 where it gives none.
+inline int64_t segment_of(const BatchView& batch, int64_t b, int64_t t) {
+    return batch.type_ids ? batch.type_ids[b * batch.max_length + t] : 0;
+}
 
 }  // namespace
 
@@ -48,7 +52,7 @@ void validate_config(const sc_model_config& c) {
     require(c.segment_separator_id == 0 || c.token_types >= 2, "segment_separator_id needs at least 2 token_types");
     if (c.encoder == SC_ENCODER_TRANSFORMER) {
         require(c.pooling != SC_POOLING_LAST,
-                "a Transformer has no final hidden state: pool by mean, max, first position or attention");
+                "a Transformer has no final hidden state: pool by mean, max, first position, attention or BERT's pooler");
         require(c.heads >= 1, "heads must be >= 1, got " + std::to_string(c.heads));
         require(c.hidden_size % c.heads == 0, "heads (" + std::to_string(c.heads) + ") must divide the model width hidden_size (" +
                                                   std::to_string(c.hidden_size) + ")");
@@ -313,7 +317,7 @@ Floats Classifier::transformer_pooled(const BatchView& batch, StepCache& c, Floa
         const float* table = token_type_->data();
         for (int64_t b = 0; b < B; ++b) {
             for (int64_t t = 0; t < steps; ++t) {
-                const float* row = table + (batch.type_ids ? batch.type_ids[b * T + t] : 0) * D;
+                const float* row = table + segment_of(batch, b, t) * D;
                 float* to = x.data() + (b * steps + t) * D;
                 for (int64_t d = 0; d < D; ++d) to[d] += row[d];
             }
@@ -368,10 +372,9 @@ void Classifier::transformer_backward(const BatchView& batch, StepCache& c, floa
     }
     if (token_type_ && token_type_->trainable) {
         float* grad = token_type_->grad.data();
-        const int64_t T = batch.max_length;
         for (int64_t b = 0; b < B; ++b) {
             for (int64_t t = 0; t < steps; ++t) {
-                float* row = grad + (batch.type_ids ? batch.type_ids[b * T + t] : 0) * D;
+                float* row = grad + segment_of(batch, b, t) * D;
                 const float* from = dx.data() + (b * steps + t) * D;
                 for (int64_t d = 0; d < D; ++d) row[d] += from[d];
             }
