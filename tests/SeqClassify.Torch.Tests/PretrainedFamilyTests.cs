@@ -130,6 +130,39 @@ public class PretrainedFamilyTests
         Assert.That(error!.Message, Does.Contain("row 2, step 12: token type 2 is outside the token types [0, 2)"));
     }
 
+    [TestCase("\"n_layers\": 2", "\"n_layers\": 3", "has no tensor 'distilbert.transformer.layer.2.attention.q_lin.weight'")]
+    [TestCase("\"n_layers\": 2", "\"n_layers\": 1", "has a tensor 'distilbert.transformer.layer.1.")]
+    [TestCase("\"dim\": 16", "\"dim\": 18", "n_heads 4 does not divide dim 18")]
+    [TestCase("\"seq_classif_dropout\": 0.2", "\"seq_classif_dropout\": 1.5", "seq_classif_dropout 1.5 is outside [0, 1)")]
+    [TestCase("\"0\": \"negative\"", "\"7\": \"negative\"", "id2label has id \"7\"; the classifier has 3 classes")]
+    public void ADistilBertCheckpointThatDoesNotFitItsConfigIsRefusedNamingTheFileAndTheTensor(string from, string to, string message)
+    {
+        // A copy of the tiny DistilBERT checkpoint with an edited config.json.
+        string folder = Path.Combine(Path.GetTempPath(), "seqclassify-family-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        foreach (var file in Directory.GetFiles(Folder("tiny-distilbert-classifier"))) File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+        string config = Path.Combine(folder, "config.json");
+        string text = File.ReadAllText(config);
+        Assert.That(text, Does.Contain(from), "the edit applies");
+        File.WriteAllText(config, text.Replace(from, to));
+
+        var error = Assert.Throws<InvalidDataException>(() => PretrainedTransformer.Load(folder));
+
+        Assert.That(error!.Message, Does.Contain(folder).And.Contain(message));
+    }
+
+    [Test]
+    public void OverwritingAnArchiveRefusesATensorOfAnotherShape()
+    {
+        using var model = new SequenceClassifierModel(TestModels.TransformerOptions());
+        byte[] archive = model.ExportParameters();
+
+        var error = Assert.Throws<ArgumentException>(() =>
+            TensorArchive.Overwrite(archive, new Dictionary<string, NamedTensor> { ["fc.bias"] = new("fc.bias", [4], new float[4], null) }));
+
+        Assert.That(error!.Message, Does.Contain("tensor 'fc.bias' is [3] in the archive but [4] given"));
+    }
+
     // fc = identity, no bias: the logits are the pooled vector.
     private static void Identity(SequenceClassifierModel model, int width)
     {
