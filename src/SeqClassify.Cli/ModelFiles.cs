@@ -20,8 +20,15 @@ internal sealed record LoadedModel(MLContext Context, ITransformer Chain, Sequen
     {
         if (ReadsPairs)
         {
-            throw new UsageException($"model '{path}' reads sentence pairs; {command} scores single texts so far: score pairs with evaluate --pair-column, or from C# (README)");
+            throw new UsageException($"model '{path}' reads sentence pairs; {command} scores single texts so far: score pairs with predict or evaluate --pair-column, or from C# (README)");
         }
+    }
+
+    /// <summary>Class probabilities for each sentence pair, in order (a model that <see cref="ReadsPairs"/>).</summary>
+    public IReadOnlyList<float[]> ScorePairs(IReadOnlyList<(string Text, string Pair)> pairs)
+    {
+        var view = Context.Data.LoadFromEnumerable(pairs.Select(p => new CliPairRow { Text = p.Text, Pair = p.Pair }).ToList());
+        return Chain.Transform(view).GetColumn<float[]>(Classifier.ScoreColumnName).ToList();
     }
 
     /// <summary>Class probabilities for each text, in order.</summary>

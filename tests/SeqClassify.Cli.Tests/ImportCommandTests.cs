@@ -125,6 +125,7 @@ public class SentencePairCliTests
         var evaluate = Cli.Run(["evaluate", "--model", model, "--data", data, .. columns, "--pair-column", "hypothesis", "--json"]);
         var withoutPair = Cli.Run(["evaluate", "--model", model, "--data", data, .. columns]);
         var predict = Cli.Run("predict", "--model", model, "--text", "the movie is good");
+        var predictPairs = Cli.Run("predict", "--model", model, "--input", data, "--text-column", "premise", "--pair-column", "hypothesis");
         var noPretrained = Cli.Run(["train", "--train", data, .. columns, "--pair-column", "hypothesis", "--out", model + ".2"]);
 
         Assert.That(train.ExitCode, Is.EqualTo(0), train.Error);
@@ -133,7 +134,12 @@ public class SentencePairCliTests
         Assert.That(JsonNode.Parse(evaluate.Out)!["microAccuracy"]!.GetValue<double>(), Is.InRange(0.0, 1.0));
         Assert.That((withoutPair.ExitCode, predict.ExitCode, noPretrained.ExitCode), Is.EqualTo((2, 2, 2)));
         Assert.That(withoutPair.Error, Does.Contain("reads sentence pairs: give --pair-column"));
-        Assert.That(predict.Error, Does.Contain("reads sentence pairs; predict scores single texts so far"));
+        Assert.That(predict.Error, Does.Contain("reads sentence pairs: give --input FILE with --text-column and --pair-column"));
+        Assert.That(predictPairs.ExitCode, Is.EqualTo(0), predictPairs.Error);
+        var lines = predictPairs.Out.Trim().Split('\n').Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.That(lines, Has.Count.EqualTo(16));
+        Assert.That((lines[1]["text"]!.GetValue<string>(), lines[1]["pair"]!.GetValue<string>()), Is.EqualTo(("the movie is good", "the film is awful")));
+        Assert.That(lines.Select(l => l["label"]!.GetValue<string>()), Has.All.AnyOf("same", "different"));
         Assert.That(noPretrained.Error, Does.Contain("--pair-column needs --pretrained-model"));
     }
 }

@@ -40,7 +40,7 @@ internal sealed class PredictCommand
         command.Options.Add(_input);
         command.Options.Add(_topK);
         command.Options.Add(_explain);
-        _data.AddTo(command, withLabel: false, textRequired: false);
+        _data.AddTo(command, withLabel: false, textRequired: false, withPair: true);
         command.SetAction(parse => Run(parse, console, input));
         return command;
     }
@@ -54,8 +54,15 @@ internal sealed class PredictCommand
             throw new UsageException("give --text (one or more) or --input, not both and not neither");
         }
         var ml = new MLContext();
-        var model = LoadedModel.Load(ml, parse.GetValue(_model)!);
-        model.RequireSingleTexts("predict", parse.GetValue(_model)!);
+        string path = parse.GetValue(_model)!;
+        var model = LoadedModel.Load(ml, path);
+        bool fromFile = inputPath is not null && inputPath != "-";
+        if (model.ReadsPairs != _data.Pairs(parse) || (model.ReadsPairs && !fromFile))
+        {
+            throw new UsageException(model.ReadsPairs
+                ? $"model '{path}' reads sentence pairs: give --input FILE with --text-column and --pair-column"
+                : $"model '{path}' reads single texts: --pair-column does not apply");
+        }
         int topK = parse.GetValue(_topK);
         int classes = model.Classifier.LabelNames.Count;
         if (topK < 1 || topK > classes)
@@ -68,7 +75,7 @@ internal sealed class PredictCommand
         {
             throw new UsageException($"--explain needs a model pooled by attention (train --pooling attention); this one pools by {model.Classifier.ModelOptions.Pooling.ToString().ToLowerInvariant()}");
         }
-        bool fromFile = inputPath is not null && inputPath != "-";
+        if (model.ReadsPairs) return PredictPairs(parse, console, ml, model, inputPath!, topK, explain);
         IEnumerable<string> source = texts.Length > 0 ? texts
             : fromFile ? _data.Load(ml, parse, inputPath!, withLabel: false).GetColumn<string>("Text").Select(t => t ?? "")
             : ReadLines(stdin);
@@ -85,6 +92,24 @@ internal sealed class PredictCommand
                 if (attention is not null) line["attention"] = MostAttended(attention[i], explain!.Value);
                 console.Out.WriteLine(line.ToJsonString());
                 row++;
+            }
+        }
+        return ExitCodes.Success;
+    }
+
+    // A pair model's predictions for a file's rows: "row", "text", "pair", then the prediction.
+    private int PredictPairs(ParseResult parse, CliConsole console, MLContext ml, LoadedModel model, string inputPath, int topK, int? explain)
+    {
+        if (explain is not null) throw new UsageException("--explain reads single texts; this model reads sentence pairs");
+        var data = _data.Load(ml, parse, inputPath, withLabel: false);
+        var pairs = data.GetColumn<string>("Text").Zip(data.GetColumn<string>("Pair"), (t, p) => (Text: t ?? "", Pair: p ?? ""));
+        long row = 0;
+        foreach (var chunk in pairs.Chunk(BatchRows))
+        {
+            foreach (var (pair, score) in chunk.Zip(model.ScorePairs(chunk)))
+            {
+                var line = new JsonObject { ["row"] = row++, ["text"] = pair.Text, ["pair"] = pair.Pair };
+                console.Out.WriteLine(AddPrediction(line, score, model.Classifier.LabelNames, topK).ToJsonString());
             }
         }
         return ExitCodes.Success;
