@@ -29,8 +29,11 @@ internal sealed class BertFamily : PretrainedFamily
             c.Number("layer_norm_eps"), c.Probability("hidden_dropout_prob"));
         // BERT's configs say 2 segment types; some BERT-shaped models have 1.
         to.TokenTypes = c.Has("type_vocab_size") ? c.Integer("type_vocab_size", 1, SequenceModelOptions.MaximumTokenTypes) : 2;
-        to.SegmentSeparatorId = to.TokenTypes >= 2 ? SeparatorId(c) : 0;
+        to.SegmentSeparatorId = to.TokenTypes >= 2 ? _separator ??= SeparatorId(c) : 0;
     }
+
+    // Read once per folder (Apply runs again for every classifier's options).
+    private long? _separator;
 
     // [SEP]'s id in the folder's vocab.txt, which ends a pair's first segment; 0 (one segment) without a vocabulary.
     private static long SeparatorId(HuggingFaceConfig c)
