@@ -83,7 +83,7 @@ internal sealed class ImportCommand
         var keys = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByOccurrence,
             keyData: ml.Transforms.SelectColumns("Label").Fit(schemaRows).Transform(schemaRows));
         var model = CliPipeline.Featurize(ml, settings, keys)
-            .Append<ITransformer>(ml.Transforms.ApplyFineTunedClassifier(folder, labels: labels))
+            .Append<ITransformer>(ml.Transforms.ApplyFineTunedClassifier(checkpoint, labels: labels))
             .Append<ITransformer>(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"))
             .Fit(schemaRows);
         OutputFile.WriteAtomically(output, temporary => ml.Model.Save(model, schemaRows.Schema, temporary));

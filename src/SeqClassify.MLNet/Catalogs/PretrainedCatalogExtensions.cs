@@ -1,5 +1,6 @@
 using Microsoft.ML.Data;
 using SeqClassify.MLNet.Training;
+using SeqClassify.Torch.Pretrained;
 
 namespace Microsoft.ML;
 
@@ -21,5 +22,17 @@ public static class SeqClassifyPretrainedCatalogExtensions
     {
         ArgumentNullException.ThrowIfNull(catalog);
         return new FineTunedClassifierEstimator(CatalogUtils.GetEnvironment(catalog), folder, featureColumnName, labels);
+    }
+
+    /// <summary>The same, for a checkpoint already loaded with <see cref="PretrainedTransformer.Load(string)"/> (it is not read again).</summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="checkpoint">The loaded checkpoint; <see cref="PretrainedTransformer.HasClassifier"/> must be true.</param>
+    /// <param name="featureColumnName">The token ids column (TokenizeForPretrained with the same folder).</param>
+    /// <param name="labels">Names for the classes in the classifier's order, instead of config.json's id2label.</param>
+    public static FineTunedClassifierEstimator ApplyFineTunedClassifier(this TransformsCatalog catalog, PretrainedTransformer checkpoint,
+        string featureColumnName = "Ids", IReadOnlyList<string>? labels = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new FineTunedClassifierEstimator(CatalogUtils.GetEnvironment(catalog), checkpoint, featureColumnName, labels);
     }
 }

@@ -17,6 +17,7 @@ public sealed class FineTunedClassifierEstimator : IEstimator<SequenceClassifica
 {
     private readonly IHostEnvironment _env;
     private readonly string _folder;
+    private readonly PretrainedTransformer? _checkpoint;
     private readonly string _featureColumnName;
     private readonly IReadOnlyList<string>? _labels;
 
@@ -28,12 +29,19 @@ public sealed class FineTunedClassifierEstimator : IEstimator<SequenceClassifica
         _labels = labels;
     }
 
+    // A checkpoint the caller has loaded already (read once, not again at Fit).
+    internal FineTunedClassifierEstimator(IHostEnvironment env, PretrainedTransformer checkpoint, string featureColumnName, IReadOnlyList<string>? labels)
+        : this(env, (checkpoint ?? throw new ArgumentNullException(nameof(checkpoint))).Folder, featureColumnName, labels)
+    {
+        _checkpoint = checkpoint;
+    }
+
     /// <summary>Loads the checkpoint (refused, naming the file and tensor, if it is not one) and checks <paramref name="input"/>'s token-id column.</summary>
     public SequenceClassificationTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
         FeatureColumn.Require(input.Schema, _featureColumnName, featureSize: 0);
-        var checkpoint = PretrainedTransformer.Load(_folder);
+        var checkpoint = _checkpoint ?? PretrainedTransformer.Load(_folder);
         if (!checkpoint.HasClassifier)
         {
             throw new InvalidOperationException($"'{_folder}' has no sequence-classification head (classifier.weight): fine-tune it with " +
