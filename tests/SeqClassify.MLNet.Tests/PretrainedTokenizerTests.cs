@@ -49,4 +49,18 @@ public class PretrainedTokenizerTests
         Assert.That(truncated, Is.True);
         Assert.That(ids, Is.EqualTo(new long[] { 101, 2028, 2048, 2093, 2176, 102 }));
     }
+
+    // Expected: ../shared/reference/torch_bert.py's encode(a, text_pair=b, max_length=8) on the tiny fixture vocabulary.
+    [TestCase("the movie is very good !", "awful", new long[] { 2, 5, 7, 9, 30, 3, 14, 3 })]
+    [TestCase("awful", "the movie is very good !", new long[] { 2, 14, 3, 5, 7, 9, 30, 3 })]
+    [TestCase("the plot was dull", "the film is great", new long[] { 2, 5, 15, 10, 3, 5, 8, 3 })]
+    public void APairOverTheLimitLosesPiecesLongestFirstAsTheReference(string text, string pair, long[] expected)
+    {
+        var tokenizer = PretrainedTokenizer.Load(Path.Combine(RepositoryPaths.Root, "tests", "SeqClassify.Torch.Tests", "Pretrained", "tiny-bert"), maxLength: 8);
+
+        long[] ids = tokenizer.Encode(text, pair, out bool truncated);
+
+        Assert.That(truncated, Is.True);
+        Assert.That(ids, Is.EqualTo(expected));
+    }
 }

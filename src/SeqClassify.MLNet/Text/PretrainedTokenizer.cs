@@ -94,10 +94,17 @@ public sealed class PretrainedTokenizer
             if (aLength > bLength) aLength--;
             else bLength--;
         }
-        var result = new long[aLength + bLength + 3];
+        return Join(a, aLength, b, bLength);
+    }
+
+    // [CLS], a's first aLength pieces, [SEP], and (b not null) b's first bLength pieces and [SEP].
+    private long[] Join(IReadOnlyList<int> a, int aLength, IReadOnlyList<int>? b, int bLength)
+    {
+        var result = new long[aLength + 2 + (b is null ? 0 : bLength + 1)];
         result[0] = _tokenizer.ClassificationTokenId;
         for (int i = 0; i < aLength; i++) result[1 + i] = a[i];
         result[1 + aLength] = _tokenizer.SeparatorTokenId;
+        if (b is null) return result;
         for (int i = 0; i < bLength; i++) result[2 + aLength + i] = b[i];
         result[^1] = _tokenizer.SeparatorTokenId;
         return result;
@@ -110,12 +117,9 @@ public sealed class PretrainedTokenizer
     public long[] Encode(string text, out bool truncated)
     {
         ArgumentNullException.ThrowIfNull(text);
-        string words = BertBasicTokenization.Apply(text, LowerCase, StripAccents, SplitCjk);
-        var ids = _tokenizer.EncodeToIds(words, addSpecialTokens: true, considerPreTokenization: true, considerNormalization: true);
-        truncated = ids.Count > MaxLength;
-        var result = new long[Math.Min(ids.Count, MaxLength)];
-        for (int i = 0; i < result.Length; i++) result[i] = ids[i];
-        if (truncated) result[^1] = _tokenizer.SeparatorTokenId;
-        return result;
+        var pieces = Pieces(text);
+        int keep = Math.Min(pieces.Count, MaxLength - 2);
+        truncated = keep < pieces.Count;
+        return Join(pieces, keep, null, 0);
     }
 }
