@@ -15,13 +15,15 @@ internal sealed record LoadedModel(MLContext Context, ITransformer Chain, Sequen
     /// <summary>Whether the model reads sentence pairs: a Pair column beside Text (train --pair-column).</summary>
     public bool ReadsPairs => (Chain as IEnumerable<ITransformer> ?? [Chain]).OfType<PretrainedTokenizingTransformer>().Any(t => t.PairColumnName is not null);
 
-    /// <summary>Refuses a pair model in a command that scores single texts.</summary>
-    public void RequireSingleTexts(string command, string path)
+    /// <summary>
+    /// Refuses input of the other kind: sentence pairs (<paramref name="pairs"/>) for a single-text model, single
+    /// texts for a pair model (then <paramref name="howToGivePairs"/> says what the command takes).
+    /// </summary>
+    public void RequireInput(string path, bool pairs, string howToGivePairs)
     {
-        if (ReadsPairs)
-        {
-            throw new UsageException($"model '{path}' reads sentence pairs; {command} scores single texts so far: score pairs with predict or evaluate --pair-column, or from C# (README)");
-        }
+        if (ReadsPairs == pairs) return;
+        throw new UsageException(ReadsPairs ? $"model '{path}' reads sentence pairs: {howToGivePairs}"
+            : $"model '{path}' reads single texts: --pair-column does not apply");
     }
 
     /// <summary>Class probabilities for each sentence pair, in order (a model that <see cref="ReadsPairs"/>).</summary>

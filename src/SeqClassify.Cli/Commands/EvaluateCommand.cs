@@ -43,11 +43,7 @@ internal sealed class EvaluateCommand
         }
         var ml = new MLContext();
         var model = LoadedModel.Load(ml, parse.GetValue(_model)!);
-        if (model.ReadsPairs != _data.Pairs(parse))
-        {
-            throw new UsageException(model.ReadsPairs ? $"model '{parse.GetValue(_model)}' reads sentence pairs: give --pair-column"
-                : $"model '{parse.GetValue(_model)}' reads single texts: --pair-column does not apply");
-        }
+        model.RequireInput(parse.GetValue(_model)!, _data.Pairs(parse), "give --pair-column");
         var data = _data.Load(ml, parse, parse.GetValue(_dataPath)!, withLabel: true);
         var metrics = Evaluation.Of(ml, model.ScoreForEvaluation(data));
         if (parse.GetValue(_json))

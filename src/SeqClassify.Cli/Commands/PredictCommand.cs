@@ -57,12 +57,8 @@ internal sealed class PredictCommand
         string path = parse.GetValue(_model)!;
         var model = LoadedModel.Load(ml, path);
         bool fromFile = inputPath is not null && inputPath != "-";
-        if (model.ReadsPairs != _data.Pairs(parse) || (model.ReadsPairs && !fromFile))
-        {
-            throw new UsageException(model.ReadsPairs
-                ? $"model '{path}' reads sentence pairs: give --input FILE with --text-column and --pair-column"
-                : $"model '{path}' reads single texts: --pair-column does not apply");
-        }
+        // Pairs come only from a file's two columns.
+        model.RequireInput(path, _data.Pairs(parse) && (fromFile || !model.ReadsPairs), "give --input FILE with --text-column and --pair-column");
         int topK = parse.GetValue(_topK);
         int classes = model.Classifier.LabelNames.Count;
         if (topK < 1 || topK > classes)

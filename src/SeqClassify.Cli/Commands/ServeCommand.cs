@@ -86,7 +86,8 @@ internal sealed class ServeCommand
         }
         CheckUrls(parse.GetValue(_urls)!);
         var model = LoadedModel.Load(new MLContext(), parse.GetValue(_model)!);
-        model.RequireSingleTexts("serve", parse.GetValue(_model)!);
+        model.RequireInput(parse.GetValue(_model)!, pairs: false,
+            "serve takes single texts so far: score pairs with predict or evaluate --pair-column, or from C# (README)");
         await using var app = PredictionServer.Build(model, parse.GetValue(_urls)!, limits, console.Error, verbose);
         await app.StartAsync(cancel);
         console.Out.WriteLine($"serving {parse.GetValue(_model)} at {string.Join(", ", app.Urls)} (Ctrl+C or SIGTERM stops)");
