@@ -47,6 +47,17 @@ public class TrainingTests
         Assert.That(scored.GetColumn<string>("PredictedLabel"), Is.EqualTo(Pipelines.SentenceRows.Select(r => r.Label)));
     }
 
+    [Test]
+    public void ReadingOnlyTheInputsColumnsThroughTheClassifierNeedsNoScoring()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = Pipelines.Sentences(ml);
+        var scored = Pipelines.Text(ml).Fit(data).Transform(data);
+
+        // The ids' length passes through the classifier; reading it alone once failed ("requested column not active").
+        Assert.That(scored.GetColumn<int>("Length"), Is.EqualTo(Pipelines.SentenceRows.Select(r => r.Text.Split(' ').Length)));
+    }
+
     // Issue 22, item 4: the learning rate blows up after epoch 1 (set from the progress callback, which
     // runs on the training thread): step 2's update ruins the weights, step 3's loss is NaN. Fit throws
     // naming step 3 and keeps epoch 1, whose weights gave a finite loss (epoch 2 ended after the bad update).

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Model.OnnxConverter;
 
 namespace SeqClassify.MLNet.Data;
 
@@ -9,8 +10,10 @@ namespace SeqClassify.MLNet.Data;
 /// each numbering its rows from 0; the classifier's mapper instead scores rows in batches on a
 /// look-ahead cursor, which needs the rows in order, and its native model already uses every core.
 /// Output columns with an input column's name hide it, as in ML.NET (ColumnBindings).
+/// It is a step of the chain ML.NET's ONNX converter walks back (ITransformCanSaveOnnx, with its
+/// input as Source), as RowToRowMapperTransform is, and exports as its mapper does.
 /// </summary>
-internal sealed class SingleCursorMappedDataView : IDataView
+internal sealed class SingleCursorMappedDataView : IDataView, ITransformCanSaveOnnx
 {
     private readonly IDataView _input;
     private readonly IRowMapper _mapper;
@@ -22,6 +25,15 @@ internal sealed class SingleCursorMappedDataView : IDataView
         _mapper = mapper;
         _bindings = new ColumnBindings(input.Schema, mapper.GetOutputColumns());
     }
+
+    public IDataView Source => _input;
+
+    public bool CanSaveOnnx(OnnxContext ctx) => _mapper is ICanSaveOnnx onnx && onnx.CanSaveOnnx(ctx);
+
+    public void SaveAsOnnx(OnnxContext ctx) => ((ISaveAsOnnx)_mapper).SaveAsOnnx(ctx);
+
+    /// <summary>The mapper's transformer's model (ML.NET saves a data transform's steps this way).</summary>
+    public void Save(ModelSaveContext ctx) => _mapper.Save(ctx);
 
     public bool CanShuffle => _input.CanShuffle;
 

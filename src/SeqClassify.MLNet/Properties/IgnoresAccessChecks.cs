@@ -1,8 +1,10 @@
-// ML.NET's save/load contracts (ModelSaveContext, ModelLoadContext, VersionInfo, LoadableClass) are
-// internal to these assemblies. The compiler sees publicized copies (see the project file); this
-// attribute tells the runtime to allow this assembly's calls into the real ones.
+// ML.NET's save/load contracts (ModelSaveContext, ModelLoadContext, VersionInfo, LoadableClass) and its
+// ONNX export contract (OnnxContext, ISaveAsOnnx, OnnxContextImpl) are internal to these assemblies.
+// The compiler sees publicized copies (see the project file); this attribute tells the runtime to
+// allow this assembly's calls into the real ones.
 [assembly: System.Runtime.CompilerServices.IgnoresAccessChecksTo("Microsoft.ML.Core")]
 [assembly: System.Runtime.CompilerServices.IgnoresAccessChecksTo("Microsoft.ML.Data")]
+[assembly: System.Runtime.CompilerServices.IgnoresAccessChecksTo("Microsoft.ML.OnnxConverter")]
 
 namespace System.Runtime.CompilerServices
 {

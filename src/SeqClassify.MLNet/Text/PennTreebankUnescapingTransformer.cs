@@ -66,6 +66,9 @@ public sealed class PennTreebankUnescapingTransformer : TextColumnTransformer
 
     private protected override DataViewType OutputType => TextDataViewType.Instance;
 
+    private protected override string OnnxRefusal =>
+        "no ONNX Runtime operator rewrites text (-LRB- to '(' and the like). Unescape before the graph (PennTreebankUnescapingTransformer.Unescape).";
+
     private protected override Delegate MakeGetter(ValueGetter<ReadOnlyMemory<char>> input)
     {
         ReadOnlyMemory<char> text = default;

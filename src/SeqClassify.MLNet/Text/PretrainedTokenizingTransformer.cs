@@ -75,6 +75,9 @@ public sealed class PretrainedTokenizingTransformer : TextColumnTransformer
 
     private protected override DataViewType OutputType => new VectorDataViewType(NumberDataViewType.Int64);
 
+    private protected override string OnnxRefusal =>
+        "ONNX Runtime has no WordPiece operator (onnxruntime-extensions has one; ONNX Runtime does not ship it). Feed the graph ids (PretrainedTokenizer's Encode).";
+
     private protected override Delegate MakeGetter(ValueGetter<ReadOnlyMemory<char>> input)
     {
         ReadOnlyMemory<char> text = default;

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Model.OnnxConverter;
 using Microsoft.ML.Runtime;
 
 namespace SeqClassify.MLNet.Text;
@@ -35,6 +36,13 @@ public abstract class TextColumnTransformer : RowToRowTransformerBase
     public string InputColumnName { get; }
 
     private protected abstract DataViewType OutputType { get; }
+
+    /// <summary>
+    /// Why ONNX Runtime cannot compute this column exactly as .NET does, and what to do instead: ML.NET's
+    /// ONNX converter asks every step, and this one refuses with that reason (an exception naming the
+    /// transformer) rather than export something that tokenizes differently.
+    /// </summary>
+    private protected abstract string OnnxRefusal { get; }
 
     /// <summary>A second Text column the new column is also made from (a sentence pair's), or null.</summary>
     private protected virtual string? SecondInputColumnName => null;
@@ -73,7 +81,7 @@ public abstract class TextColumnTransformer : RowToRowTransformerBase
         return new SchemaShape(columns.Values);
     }
 
-    private sealed class Mapper(TextColumnTransformer parent, DataViewSchema schema) : MapperBase(parent.Host, schema, parent)
+    private sealed class Mapper(TextColumnTransformer parent, DataViewSchema schema) : MapperBase(parent.Host, schema, parent), ICanSaveOnnx
     {
         private readonly int _input = ColumnChecks.RequireText(schema, parent.InputColumnName).Index;
         private readonly int _pair = parent.SecondInputColumnName is { } pair ? ColumnChecks.RequireText(schema, pair).Index : -1;
@@ -92,5 +100,8 @@ public abstract class TextColumnTransformer : RowToRowTransformerBase
             column => (column == _input || column == _pair) && activeOutput(0);
 
         public override void SaveModel(ModelSaveContext ctx) => parent.SaveModel(ctx);
+
+        public bool CanSaveOnnx(OnnxContext ctx) => throw new NotSupportedException(
+            $"ONNX export: {parent.GetType().Name} (column '{parent.OutputColumnName}' from '{parent.InputColumnName}') cannot be exported: {parent.OnnxRefusal}");
     }
 }

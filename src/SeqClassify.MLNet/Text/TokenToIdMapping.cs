@@ -1,6 +1,8 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Model.OnnxConverter;
 using Microsoft.ML.Runtime;
+using SeqClassify.MLNet.Onnx;
 using SeqClassify.MLNet.Text;
 
 [assembly: LoadableClass(typeof(TokenToIdMappingTransformer), null, typeof(SignatureLoadModel),
@@ -199,7 +201,7 @@ public sealed class TokenToIdMappingTransformer : RowToRowTransformerBase
         ModelPayload.Write(ctx, "Vocabulary", w => ModelPayload.WriteStrings(w, Vocabulary.Tokens));
     }
 
-    private sealed class Mapper(TokenToIdMappingTransformer parent, DataViewSchema schema) : MapperBase(parent.Host, schema, parent)
+    private sealed class Mapper(TokenToIdMappingTransformer parent, DataViewSchema schema) : MapperBase(parent.Host, schema, parent), ISaveAsOnnx
     {
         private readonly int _input = ColumnChecks.RequireTokens(schema, parent.Options.InputColumnName).Index;
 
@@ -258,5 +260,9 @@ public sealed class TokenToIdMappingTransformer : RowToRowTransformerBase
             column => column == _input && Enumerable.Range(0, OutputColumns.Value.Length).Any(activeOutput);
 
         public override void SaveModel(ModelSaveContext ctx) => parent.SaveModel(ctx);
+
+        public bool CanSaveOnnx(OnnxContext ctx) => TokenIdsOnnxExport.CanSave(parent, ctx);
+
+        public void SaveAsOnnx(OnnxContext ctx) => TokenIdsOnnxExport.Save(parent, ctx, OutputColumns.Value);
     }
 }

@@ -110,6 +110,11 @@ public sealed class TokenizingTransformer : TextColumnTransformer
 
     private protected override DataViewType OutputType => TokensType;
 
+    private protected override string OnnxRefusal => Rule == TokenizerRule.Regex
+        ? ".NET regular expressions are not RE2's, which ONNX Runtime's tokenizer uses. Feed the graph tokens (this transformer's Tokenize), or tokenize with ML.NET's TokenizeIntoWords, which exports."
+        : "the basic_english rules delete '\"' inside a word, joining its pieces, which no ONNX Runtime operator does. " +
+          "Feed the graph tokens (BasicEnglishTokenizer.Tokenize), or tokenize with ML.NET's TokenizeIntoWords, which exports.";
+
     private protected override Delegate MakeGetter(ValueGetter<ReadOnlyMemory<char>> input)
     {
         ReadOnlyMemory<char> text = default;

@@ -3,7 +3,9 @@ using System.Text.Json.Serialization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using Microsoft.ML.Model.OnnxConverter;
 using SeqClassify.MLNet.Data;
+using SeqClassify.MLNet.Onnx;
 using SeqClassify.MLNet.Training;
 using SeqClassify.Torch;
 
@@ -239,7 +241,8 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
     /// <param name="parent">The transformer.</param>
     /// <param name="schema">The input schema.</param>
     /// <param name="source">The input view, when known: cursors then score ahead in batches over it.</param>
-    private sealed class Mapper(SequenceClassificationTransformer parent, DataViewSchema schema, IDataView? source) : MapperBase(parent.Host, schema, parent)
+    private sealed class Mapper(SequenceClassificationTransformer parent, DataViewSchema schema, IDataView? source)
+        : MapperBase(parent.Host, schema, parent), ISaveAsOnnx
     {
         private readonly DataViewSchema.Column _feature = parent.CheckFeature(schema);
 
@@ -264,11 +267,14 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
                 : columns;
         }
 
-        /// <summary>Score and PredictedLabel read one <see cref="RowScores"/>: the network runs once per row.</summary>
+        /// <summary>
+        /// Score and PredictedLabel read one <see cref="RowScores"/>: the network runs once per row. A cursor
+        /// that reads neither (only the input's columns) makes none: its row has no feature to read.
+        /// </summary>
         public override Delegate[] CreateGetters(DataViewRow input, Func<int, bool> activeOutput, out Action? disposer)
         {
-            var scores = new RowScores(parent, input, _feature, source);
-            disposer = scores.Dispose;
+            var scores = activeOutput(0) || activeOutput(1) ? new RowScores(parent, input, _feature, source) : null;
+            disposer = scores is null ? null : scores.Dispose;
             var getters = new Delegate[parent.HasAttentionWeights ? 3 : 2];
             if (parent.HasAttentionWeights && activeOutput(2))
             {
@@ -286,7 +292,7 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
             {
                 getters[0] = (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
                 {
-                    var p = scores.Current();
+                    var p = scores!.Current();
                     var editor = VBufferEditor.Create(ref value, p.Length);
                     p.CopyTo(editor.Values);
                     value = editor.Commit();
@@ -296,7 +302,7 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
             {
                 getters[1] = (ValueGetter<uint>)((ref uint value) =>
                 {
-                    var p = scores.Current();
+                    var p = scores!.Current();
                     value = (uint)p.AsSpan().IndexOf(p.Max()) + 1;
                 });
             }
@@ -310,6 +316,14 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
             column => column == _feature.Index && (activeOutput(0) || activeOutput(1) || (parent.HasAttentionWeights && activeOutput(2)));
 
         public override void SaveModel(ModelSaveContext ctx) => parent.SaveModel(ctx);
+
+        public bool CanSaveOnnx(OnnxContext ctx)
+        {
+            ctx.CheckOpSetVersion(OnnxGraph.OpSet, nameof(SequenceClassificationTransformer));
+            return true;
+        }
+
+        public void SaveAsOnnx(OnnxContext ctx) => ClassifierOnnxExport.SaveInPipeline(parent, ctx, OutputColumns.Value);
     }
 
     /// <summary>
