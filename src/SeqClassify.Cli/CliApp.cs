@@ -26,6 +26,7 @@ internal static class CliApp
         root.Subcommands.Add(new ServeCommand().Build(console, verbose));
         root.Subcommands.Add(new InfoCommand().Build(console));
         root.Subcommands.Add(new ImportCommand().Build(console));
+        root.Subcommands.Add(new ExportCommand().Build(console));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
