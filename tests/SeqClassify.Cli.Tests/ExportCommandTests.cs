@@ -82,6 +82,19 @@ public class ExportCommandTests
         }
     }
 
+    [Test]
+    public void Where_mlnets_converter_fails_on_its_own_tokenizer_the_graph_starts_at_the_tokens_and_says_why()
+    {
+        string model = Train("chars"), onnx = Path.ChangeExtension(model, ".onnx");
+
+        var export = Cli.Run("export", "--model", model, "--onnx", onnx);
+
+        Assert.That(export.ExitCode, Is.EqualTo(0), export.Error);
+        Assert.That(export.Out, Does.Contain("input Tokens").And.Contain("from the tokens: ML.NET's converter failed on the steps before Tokens"));
+        using var session = new InferenceSession(onnx);
+        Assert.That(session.InputMetadata.Keys, Is.EqualTo(new[] { "Tokens" }));
+    }
+
     [TestCase("bert")]
     [TestCase("distilbert")]
     public void An_imported_checkpoint_exports_as_a_network_with_pytorchs_probabilities(string family)

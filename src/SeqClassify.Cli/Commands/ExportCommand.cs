@@ -62,44 +62,69 @@ internal sealed class ExportCommand
             return ExitCodes.Success;
         }
 
-        var (steps, input) = ExportableTail(model.Chain);
-        var view = InputView(input.Name, input.Type);
-        string[] outputs = [.. new[] { model.Classifier.ScoreColumnName, model.Classifier.PredictedLabelColumnName, "AttentionWeights" }
-            .Where(c => steps.GetOutputSchema(view.Schema).GetColumnOrNull(c) is not null)];
-        OutputFile.WriteAtomically(output, temporary =>
+        // The earliest start first; ML.NET's converter fails on some of its own steps (its KeyToValue of
+        // character keys throws NullReferenceException), so the next start is tried, and the reason said.
+        string? skipped = null;
+        foreach (var (steps, input) in Starts(model.Chain))
         {
-            using var stream = File.Create(temporary);
-            ml.Model.ConvertToOnnx(steps, view, stream, outputs);
-        });
-        console.Out.WriteLine($"wrote {output}: input {input.Name} ({Describe(input.Type)}), outputs {string.Join(", ", outputs.Select(o => o + ".output"))}");
-        if (input.Name != "Text") console.Out.WriteLine($"  {input.Name} is what the model's {input.Producer} makes from the text, which ONNX Runtime cannot do exactly: {input.Advice}");
-        return ExitCodes.Success;
+            var view = InputView(input.Name, input.Type);
+            string[] outputs = [.. new[] { model.Classifier.ScoreColumnName, model.Classifier.PredictedLabelColumnName, "AttentionWeights" }
+                .Where(c => steps.GetOutputSchema(view.Schema).GetColumnOrNull(c) is not null)];
+            byte[] onnx;
+            try
+            {
+                using var buffer = new MemoryStream();
+                ml.Model.ConvertToOnnx(steps, view, buffer, outputs);
+                onnx = buffer.ToArray();
+            }
+            catch (Exception e) when (input.Name != TokensColumn && e is not NotSupportedException)
+            {
+                skipped = $"ML.NET's converter failed on the steps before {TokensColumn} ({e.GetType().Name}: {e.Message})";
+                continue;
+            }
+            OutputFile.WriteAtomically(output, temporary => File.WriteAllBytes(temporary, onnx));
+            console.Out.WriteLine($"wrote {output}: input {input.Name} ({Describe(input.Type)}), outputs {string.Join(", ", outputs.Select(o => o + ".output"))}");
+            if (skipped is not null) console.Out.WriteLine($"  from the tokens: {skipped}");
+            if (input.Name != "Text") console.Out.WriteLine($"  {input.Name} is what the model's {input.Producer} makes from the text: {input.Advice}");
+            return ExitCodes.Success;
+        }
+        throw new InvalidOperationException("no part of the model's pipeline could be exported: " + skipped);
     }
+
+    /// <summary>The column MapTokensToIds reads in the CLI's pipelines.</summary>
+    private const string TokensColumn = "Tokens";
 
     /// <summary>Where the exported graph starts: the column, its type, and which step made it (and how to make it outside the graph).</summary>
     private sealed record GraphInput(string Name, DataViewType Type, string Producer, string Advice);
 
     /// <summary>
-    /// The prediction steps after the last one ONNX Runtime cannot compute (SeqClassify's text steps),
-    /// without the label-to-key step (training's; a prediction reads no label), and the column they start from.
+    /// Where a graph can start, earliest first: after the last step ONNX Runtime cannot compute
+    /// (SeqClassify's text steps), then at the tokens MapTokensToIds reads. Without the label-to-key
+    /// step (training's; a prediction reads no label).
     /// </summary>
-    private static (TransformerChain<ITransformer> Steps, GraphInput Input) ExportableTail(ITransformer chain)
+    private static IEnumerable<(TransformerChain<ITransformer> Steps, GraphInput Input)> Starts(ITransformer chain)
     {
         var steps = (chain as IEnumerable<ITransformer> ?? [chain]).Where(t => t is not ValueToKeyMappingTransformer).ToList();
         int last = steps.FindLastIndex(t => t is TextColumnTransformer);
-        if (last < 0) return (new TransformerChain<ITransformer>(steps.ToArray()), new GraphInput("Text", TextDataViewType.Instance, "", ""));
-        var producer = (TextColumnTransformer)steps[last];
-        var input = producer switch
+        var input = last < 0 ? new GraphInput("Text", TextDataViewType.Instance, "", "") : steps[last] switch
         {
-            TokenizingTransformer => new GraphInput(producer.OutputColumnName, new VectorDataViewType(TextDataViewType.Instance), "tokenizer",
-                "tokenize with its rules first (C#: BasicEnglishTokenizer.Tokenize; README: \"Deploy anywhere with ONNX\"), one row of tokens per text."),
-            PretrainedTokenizingTransformer => new GraphInput(producer.OutputColumnName, new VectorDataViewType(NumberDataViewType.Int64), "WordPiece tokenizer",
-                "encode with the pretrained folder's tokenizer first ([CLS] text [SEP]), as a Hugging Face tokenizer would."),
-            _ => new GraphInput(producer.OutputColumnName, TextDataViewType.Instance, producer.GetType().Name,
-                "apply it before the graph (C#: PennTreebankUnescapingTransformer.Unescape)."),
+            TokenizingTransformer t => Tokens(t.OutputColumnName,
+                "ONNX Runtime cannot apply its rules exactly; tokenize with them first (C#: BasicEnglishTokenizer.Tokenize; README: \"Deploy anywhere with ONNX\"), one row of tokens per text."),
+            PretrainedTokenizingTransformer t => new GraphInput(t.OutputColumnName, new VectorDataViewType(NumberDataViewType.Int64), "WordPiece tokenizer",
+                "ONNX Runtime has no WordPiece; encode with the pretrained folder's tokenizer first ([CLS] text [SEP]), as a Hugging Face tokenizer would."),
+            var t => new GraphInput(((TextColumnTransformer)t).OutputColumnName, TextDataViewType.Instance, t.GetType().Name,
+                "ONNX Runtime cannot rewrite text; apply it before the graph (C#: PennTreebankUnescapingTransformer.Unescape)."),
         };
-        return (new TransformerChain<ITransformer>(steps.Skip(last + 1).ToArray()), input);
+        yield return (new TransformerChain<ITransformer>(steps.Skip(last + 1).ToArray()), input);
+        int vocabulary = steps.FindIndex(t => t is TokenToIdMappingTransformer);
+        if (input.Name != TokensColumn && vocabulary > last + 1)
+        {
+            yield return (new TransformerChain<ITransformer>(steps.Skip(vocabulary).ToArray()),
+                Tokens(((TokenToIdMappingTransformer)steps[vocabulary]).Options.InputColumnName, "split the text as the model's tokenizer does, one row of tokens per text."));
+        }
     }
+
+    private static GraphInput Tokens(string column, string advice) => new(column, new VectorDataViewType(TextDataViewType.Instance), "tokenizer", advice);
 
     /// <summary>An empty view of the one input column: ConvertToOnnx declares its graph's inputs from the view's columns.</summary>
     private static IDataView InputView(string name, DataViewType type)
