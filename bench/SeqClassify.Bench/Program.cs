@@ -32,6 +32,12 @@ switch (args.FirstOrDefault())
             dataset, int.Parse(Option("--epochs", "3")), maxTrain, threads, seed, int.Parse(Option("--max-len", "128")),
             Option("--lr", "") is { Length: > 0 } lr ? double.Parse(lr, System.Globalization.CultureInfo.InvariantCulture) : null,
             Option("--pooling", "") is { Length: > 0 } pooling ? Enum.Parse<SeqClassify.Torch.SequencePooling>(pooling, ignoreCase: true) : null));
+    case "onnx":
+        // Issue 23: the engine against ONNX Runtime on the same exported model, ids and threads.
+        return OnnxWorker.Run(shared, dataset, Option("--configuration", "default"), threads, maxTrain > 0 ? maxTrain : 2000);
+    case "onnx-table":
+        Console.WriteLine(OnnxWorker.Table(File.ReadLines(args[1]).Where(l => l.Length > 0).Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!)));
+        return 0;
     case "machine":
         // What a speed figure depends on, and the sgemm rates (also written at the top of every run's results).
         Console.WriteLine(MachineProfile.Measure(threads).ToMarkdown());
@@ -51,7 +57,7 @@ switch (args.FirstOrDefault())
             args.Contains("--busy-neighbour"), Option("--compare-worker", "") is { Length: > 0 } worker ? Path.GetFullPath(worker) : null,
             Option("--compare-name", "other build")));
     default:
-        Console.Error.WriteLine("usage: seqclassify-bench run|worker|pretrained|machine|allreduce --dataset imdb|sst2 [--epochs N] [--max-train N] [--threads N] [--min-freq N] [--max-len N] [--pretrained VECTORS.vec] [--seed N (worker)] [--model HF-FOLDER --lr X --pooling mean|first (pretrained)] [--configurations reference,default] [--no-torch] [--no-fasttext] [--busy-neighbour] [--compare-worker OTHER/seqclassify-bench.dll --compare-name NAME] [--out PATH]");
+        Console.Error.WriteLine("usage: seqclassify-bench run|worker|pretrained|onnx|machine|allreduce --dataset imdb|sst2 [--epochs N] [--max-train N] [--threads N] [--min-freq N] [--max-len N] [--pretrained VECTORS.vec] [--seed N (worker)] [--model HF-FOLDER --lr X --pooling mean|first (pretrained)] [--configuration default|transformer|minilm (onnx)] [--configurations reference,default] [--no-torch] [--no-fasttext] [--busy-neighbour] [--compare-worker OTHER/seqclassify-bench.dll --compare-name NAME] [--out PATH]");
         return 2;
 }
 
