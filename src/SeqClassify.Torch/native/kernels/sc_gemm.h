@@ -25,6 +25,7 @@ public:
     static PackedMatrix pack_parallel(StridedMatrix b, int64_t k, int64_t n);
 
     int64_t k() const { return k_; }
+    const cpu::KernelSet* kernels() const { return kernels_; }
     int64_t n() const { return n_; }
 
     // c[m, n] = (accumulate ? c : 0) + a[m, k] . this, on the calling thread. ldc: c's row stride.

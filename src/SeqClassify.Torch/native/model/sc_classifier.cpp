@@ -175,6 +175,7 @@ LossResult Classifier::forward_backward(const BatchView& batch, const int64_t* l
 }
 
 void Classifier::parameters_changed() {
+    parameters_.changed();
     if (rnn_) rnn_->drop_tables();
 }
 
@@ -307,7 +308,7 @@ Floats Classifier::transformer_pooled(const BatchView& batch, StepCache& c, Floa
         }
     }
     Floats x = input_projection_.defined() ? Floats(m * D) : Floats::copy_of(c.input.data(), m * D);  // [B, T', D]
-    if (input_projection_.defined()) input_projection_.forward(c.input.data(), m, x.data());
+    if (input_projection_.defined()) input_projection_.forward(c.input.data(), m, x.data(), !c.training);
     const float* positions = positional_ ? positional_->data() : sinusoid_.data();
     for (int64_t b = 0; b < B; ++b) {
         for (int64_t i = 0; i < steps * D; ++i) x[b * steps * D + i] += positions[i];

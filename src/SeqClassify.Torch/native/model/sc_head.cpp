@@ -21,14 +21,14 @@ void Head::forward(float* pooled, int64_t B, float* logits, Cache* cache, Genera
     Floats hidden;
     if (hidden_.defined()) {
         hidden = Floats(B * hidden_.out());
-        hidden_.forward(pooled, B, hidden.data());
+        hidden_.forward(pooled, B, hidden.data(), !cache);
         for (int64_t i = 0; i < hidden.size(); ++i) hidden[i] = std::max(hidden[i], 0.0f);
         const DropoutDraw hidden_dropout = cache ? DropoutDraw::next(dropout_, *g) : DropoutDraw{};
         hidden_dropout.apply(hidden.data(), hidden.size());
         if (cache) cache->hidden_dropout = hidden_dropout;
         x = hidden.data();
     }
-    fc_.forward(x, B, logits);
+    fc_.forward(x, B, logits, !cache);
     if (cache) {
         cache->input = Floats::copy_of(pooled, B * P);
         cache->input_dropout = input_dropout;

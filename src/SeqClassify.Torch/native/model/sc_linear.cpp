@@ -22,9 +22,23 @@ Linear::Linear(Parameters& parameters, const std::string& prefix, int64_t in, in
 Linear::Linear(Parameter& weight, Parameter* bias)
     : weight_(&weight), bias_(bias), in_(weight.shape.at(1)), out_(weight.shape.at(0)) {}
 
-void Linear::forward(const float* x, int64_t m, float* y) const {
+std::shared_ptr<const PackedMatrix> Linear::packed_weight() const {
+    std::lock_guard<std::mutex> hold(packed_->lock);
+    // A packing remembers its kernel set: one made before the set changed would run the old kernels.
+    if (!packed_->matrix || packed_->generation != weight_->generation || packed_->matrix->kernels() != &cpu::kernels()) {
+        packed_->matrix = std::make_shared<const PackedMatrix>(PackedMatrix::pack_parallel({weight_->data(), 1, in_}, in_, out_));
+        packed_->generation = weight_->generation;
+    }
+    return packed_->matrix;
+}
+
+void Linear::forward(const float* x, int64_t m, float* y, bool keep_packed) const {
     // W^T [in, out] is W read with swapped strides.
-    PackedMatrix::pack_parallel({weight_->data(), 1, in_}, in_, out_).multiply_parallel(m, {x, in_, 1}, y, out_, false);
+    if (keep_packed) {
+        packed_weight()->multiply_parallel(m, {x, in_, 1}, y, out_, false);
+    } else {
+        PackedMatrix::pack_parallel({weight_->data(), 1, in_}, in_, out_).multiply_parallel(m, {x, in_, 1}, y, out_, false);
+    }
     if (bias_) {
         const float* b = bias_->data();
         parallel_pieces(m, 256, [&](int64_t first, int64_t last, int64_t) {

@@ -1,7 +1,10 @@
 // nn.Linear on the engine's kernels and threads (sc_gemm.h): y = x W^T + b, and its backward pass.
 #pragma once
+#include <memory>
+#include <mutex>
 #include <string>
 
+#include "sc_gemm.h"
 #include "sc_parameters.h"
 
 namespace sc {
@@ -21,13 +24,27 @@ public:
     Parameter& weight() const { return *weight_; }
     Parameter* bias() const { return bias_; }
 
-    // y [m, out] = x [m, in] W^T + b.
-    void forward(const float* x, int64_t m, float* y) const;
+    // y [m, out] = x [m, in] W^T + b. With keep_packed (inference), the weight packed for the kernels
+    // is kept and reused until the parameter's generation or the kernel set changes, so that a
+    // prediction does not repack every weight (for one short row of a 22M-parameter encoder, most of
+    // its time); concurrent predictions share it. Training passes false: its weights change every
+    // step, and a kept copy would only add memory.
+    void forward(const float* x, int64_t m, float* y, bool keep_packed = false) const;
     // Adds d loss / dW and d loss / db to the gradients; dx [m, in] = dy W (added to dx when
     // accumulate_dx; skipped when dx is null).
     void backward(const float* x, int64_t m, const float* dy, float* dx, bool accumulate_dx) const;
 
 private:
+    // The packed W^T of the last inference call, the weight generation it was packed from, and the
+    // lock that makes the first concurrent predictions after a change pack it once.
+    struct Packed {
+        std::mutex lock;
+        std::shared_ptr<const PackedMatrix> matrix;
+        uint64_t generation = 0;
+    };
+    std::shared_ptr<const PackedMatrix> packed_weight() const;
+
+    std::shared_ptr<Packed> packed_ = std::make_shared<Packed>();
     Parameter* weight_ = nullptr;
     Parameter* bias_ = nullptr;
     int64_t in_ = 0, out_ = 0;

@@ -34,6 +34,10 @@ void Parameters::zero_grad() {
     for (auto& p : list_) p->grad.fill(0.0f);
 }
 
+void Parameters::changed() {
+    for (auto& p : list_) ++p->generation;
+}
+
 void init_uniform(Parameter& p, Generator& g, double bound) {
     for (int64_t i = 0; i < p.numel(); ++i) p.value[i] = g.uniform(-bound, bound);
 }

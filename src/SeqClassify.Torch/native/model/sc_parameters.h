@@ -17,6 +17,9 @@ struct Parameter {
     Floats value;
     Floats grad;          // d loss / d value, accumulated by the backward passes; empty when frozen
     bool trainable = true;
+    // Bumped whenever the values change (Parameters::changed): what is derived from them and kept
+    // (Linear's packed weight) compares it to know whether it still holds.
+    uint64_t generation = 0;
 
     int64_t numel() const { return value.size(); }
     float* data() { return value.data(); }
@@ -32,6 +35,8 @@ public:
     const std::vector<std::unique_ptr<Parameter>>& all() const { return list_; }
     int64_t count() const;
     void zero_grad();
+    // The values changed (an optimizer step, an import, a broadcast): every parameter's generation moves on.
+    void changed();
 
 private:
     std::vector<std::unique_ptr<Parameter>> list_;

@@ -9,7 +9,7 @@ TanhPooler::TanhPooler(Parameters& parameters, int64_t width, Generator& g)
 
 void TanhPooler::forward(const float* first, int64_t B, float* pooled, Cache* cache) const {
     const int64_t D = dense_.out();
-    dense_.forward(first, B, pooled);
+    dense_.forward(first, B, pooled, !cache);
     for (int64_t i = 0; i < B * D; ++i) pooled[i] = std::tanh(pooled[i]);
     if (cache) {
         cache->first = Floats::copy_of(first, B * D);

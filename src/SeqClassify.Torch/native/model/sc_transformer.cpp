@@ -51,12 +51,12 @@ void EncoderLayer::attention_block(const float* input, int64_t B, int64_t T, con
     const int64_t D = config_.hidden_size, m = B * T;
     const double p = cache ? config_.transformer_dropout : 0.0;
     Floats qkv(m * 3 * D);                         // [B, T, 3D]: queries, keys, values
-    in_proj_.forward(input, m, qkv.data());
+    in_proj_.forward(input, m, qkv.data(), !cache);
     Floats mixed(m * D);                           // [B, T, D]: the heads side by side
     Floats weights(cache ? B * config_.heads * T * T : 0);
     const DropoutDraw attention_dropout = cache ? DropoutDraw::next(p, *g) : DropoutDraw{};
     attention_forward({B, T, D, config_.heads}, qkv.data(), lengths, attention_dropout, mixed.data(), cache ? weights.data() : nullptr);
-    out_proj_.forward(mixed.data(), m, out);
+    out_proj_.forward(mixed.data(), m, out, !cache);
     const DropoutDraw out_dropout = cache ? DropoutDraw::next(p, *g) : DropoutDraw{};
     out_dropout.apply(out, m * D);
     if (cache) {
@@ -73,7 +73,7 @@ void EncoderLayer::feed_forward_block(const float* input, int64_t m, float* out,
     const int64_t F = config_.feed_forward_size, D = config_.hidden_size;
     const double p = cache ? config_.transformer_dropout : 0.0;
     Floats inner(m * F);
-    linear1_.forward(input, m, inner.data());
+    linear1_.forward(input, m, inner.data(), !cache);
     // Inference activates in place; training keeps the pre-activation for the backward pass.
     Floats activated = cache ? Floats(m * F) : Floats();
     float* a = cache ? activated.data() : inner.data();
@@ -90,7 +90,7 @@ void EncoderLayer::feed_forward_block(const float* input, int64_t m, float* out,
     // nn.TransformerEncoderLayer drops out after the activation; BERT does not (feed_forward_inner_dropout 0).
     const DropoutDraw inner_dropout = cache && config_.feed_forward_inner_dropout ? DropoutDraw::next(p, *g) : DropoutDraw{};
     inner_dropout.apply(a, m * F);
-    linear2_.forward(a, m, out);
+    linear2_.forward(a, m, out, !cache);
     const DropoutDraw out_dropout = cache ? DropoutDraw::next(p, *g) : DropoutDraw{};
     out_dropout.apply(out, m * D);
     if (cache) {
