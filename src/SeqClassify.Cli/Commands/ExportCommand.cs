@@ -4,6 +4,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
 using SeqClassify.MLNet.Onnx;
 using SeqClassify.MLNet.Text;
+using SeqClassify.MLNet.Training;
 
 namespace SeqClassify.Cli.Commands;
 
@@ -68,7 +69,7 @@ internal sealed class ExportCommand
         foreach (var (steps, input) in Starts(model.Chain))
         {
             var view = InputView(input.Name, input.Type);
-            string[] outputs = [.. new[] { model.Classifier.ScoreColumnName, model.Classifier.PredictedLabelColumnName, "AttentionWeights" }
+            string[] outputs = [.. new[] { model.Classifier.ScoreColumnName, model.Classifier.PredictedLabelColumnName, SequenceClassificationTransformer.AttentionWeightsColumnName }
                 .Where(c => steps.GetOutputSchema(view.Schema).GetColumnOrNull(c) is not null)];
             byte[] onnx;
             try

@@ -15,8 +15,8 @@ namespace SeqClassify.MLNet.Onnx;
 /// </summary>
 public static class ClassifierOnnxExport
 {
-    /// <summary>The highest opset ML.NET's converter writes, and the one the standalone export uses.</summary>
-    public const int OpSetVersion = 12;
+    /// <summary>The opset of the standalone export, the one the exported operators need (pipelines ask ConvertToOnnx for it, its default).</summary>
+    public const int OpSetVersion = OnnxGraph.OpSet;
 
     /// <summary>Names of the standalone graph's inputs and outputs.</summary>
     public const string IdsInput = "ids", FeaturesInput = "features", LengthsInput = "lengths",

@@ -10,8 +10,12 @@ namespace SeqClassify.MLNet.Onnx;
 /// </summary>
 internal sealed class OnnxGraph(OnnxContext context, string prefix)
 {
-    /// <summary>The lowest opset the exported operators need: Range and CumSum (11), Split's and the reductions' attribute forms (up to 12).</summary>
-    public const int OpSet = 11;
+    /// <summary>
+    /// The opset the exported operators need, and the highest ML.NET's converter writes: Min and Max of
+    /// int64 lengths (12; Range, CumSum, GatherElements and Pad's tensor inputs are 11); Split's,
+    /// Squeeze's and the reductions' attribute forms end at 12.
+    /// </summary>
+    public const int OpSet = 12;
 
     /// <summary>ONNX's standard operators (the empty domain); ML.NET's CreateNode defaults to ai.onnx.ml.</summary>
     private const string StandardDomain = "";

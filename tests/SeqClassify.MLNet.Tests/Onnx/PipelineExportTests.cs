@@ -106,6 +106,16 @@ public class PipelineExportTests
     }
 
     [Test]
+    public void An_opset_below_the_one_the_export_needs_is_refused_naming_the_transformer()
+    {
+        var ml = new MLContext(seed: 1);
+        var view = ml.Data.LoadFromEnumerable(new[] { new TokenRow { Tokens = ["a", "b"] } });
+        var mapping = ml.Transforms.Text.MapTokensToIds("Ids", "Tokens").Fit(view);
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Model.ConvertToOnnx(mapping, view, 11, new MemoryStream()));
+        Assert.That(error!.Message, Does.Contain("TokenToIdMappingTransformer's minimum OpSet version requirement: 12"));
+    }
+
+    [Test]
     public void Lower_casing_vocabulary_is_refused_naming_the_option()
     {
         var ml = new MLContext(seed: 1);
