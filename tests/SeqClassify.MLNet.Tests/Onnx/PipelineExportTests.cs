@@ -62,6 +62,38 @@ public class PipelineExportTests
     }
 
     [Test]
+    public void Feature_sequence_pipeline_exports_and_scores_each_row_alike()
+    {
+        var ml = new MLContext(seed: 1);
+        var random = new Random(3);
+        var rows = Enumerable.Range(0, 16).Select(i => new Sequence
+        {
+            Label = i % 2 == 0 ? "up" : "down",
+            Steps = Enumerable.Range(0, 2 * (1 + i % 5)).Select(_ => (float)random.NextDouble()).ToArray(),
+        }).ToList();
+        var trainer = Pipelines.Small(epochs: 1);
+        trainer.FeatureColumnName = "Steps";
+        trainer.FeatureSize = 2;
+        trainer.Pooling = SequencePooling.Mean;
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.Rnn(trainer)).Fit(data);
+        var expected = model.Transform(data).GetColumn<float[]>("Score").ToArray();
+
+        using var stream = new MemoryStream();
+        ml.Model.ConvertToOnnx(model, data, stream);
+        using var session = new InferenceSession(stream.ToArray());
+        for (int i = 0; i < rows.Count; i++)
+        {
+            using var results = session.Run(
+            [
+                NamedOnnxValue.CreateFromTensor("Steps", new DenseTensor<float>(rows[i].Steps, [1, rows[i].Steps.Length])),
+                NamedOnnxValue.CreateFromTensor("Label", new DenseTensor<string>(new[] { rows[i].Label }, [1, 1])),
+            ]);
+            Assert.That(results.Single(r => r.Name == "Score.output").AsTensor<float>().ToArray(), Is.EqualTo(expected[i]).Within(1e-5f), $"row {i}");
+        }
+    }
+
+    [Test]
     public void Vocabulary_maps_padded_token_batches_and_truncates_each_row_as_dotnet()
     {
         var ml = new MLContext(seed: 1);
