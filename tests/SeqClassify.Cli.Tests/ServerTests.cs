@@ -266,13 +266,22 @@ public class ServerTests
         lock (output) Assert.That(output.ToString(), Does.Contain("server stopped"));
     }
 
+    [Test]
+    public async Task APairForASingleTextModelIsRefused()
+    {
+        var response = await Post(new JsonObject { ["text"] = "see you later", ["pair"] = "ok" });
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(await Error(response), Is.EqualTo("this model reads single texts: \"pair\" and \"pairs\" do not apply"));
+    }
+
     private Task<HttpResponseMessage> Post(JsonObject body) =>
         _http.PostAsync("/predict", new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
 
     private static async Task<string> Error(HttpResponseMessage response) =>
         JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!.GetValue<string>();
 
-    private static string WaitForUrl(Func<string> output, Task? server, Process? process = null)
+    internal static string WaitForUrl(Func<string> output, Task? server, Process? process = null)
     {
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromSeconds(60))

@@ -43,6 +43,7 @@ internal sealed class ServeCommand
         var command = new Command("serve", """
             Serve a model over HTTP until SIGTERM or Ctrl+C.
               POST /predict  {"text": "..."} or {"texts": ["...", ...]}  ->  labels with probabilities
+                             (a sentence-pair model: {"text": "...", "pair": "..."} or {"texts": [...], "pairs": [...]})
               GET  /health   GET /model (the model's description: labels, steps, network, training history)
             Requests over the limits get 413 (body size) or 400 (texts, text length) with a JSON error; so
             does a body that is not what the server can read (not JSON, a duplicate key, bytes that are not
@@ -86,8 +87,6 @@ internal sealed class ServeCommand
         }
         CheckUrls(parse.GetValue(_urls)!);
         var model = LoadedModel.Load(new MLContext(), parse.GetValue(_model)!);
-        model.RequireInput(parse.GetValue(_model)!, pairs: false,
-            "serve takes single texts so far: score pairs with predict or evaluate --pair-column, or from C# (README)");
         await using var app = PredictionServer.Build(model, parse.GetValue(_urls)!, limits, console.Error, verbose);
         await app.StartAsync(cancel);
         console.Out.WriteLine($"serving {parse.GetValue(_model)} at {string.Join(", ", app.Urls)} (Ctrl+C or SIGTERM stops)");

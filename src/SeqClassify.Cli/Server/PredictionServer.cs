@@ -98,12 +98,10 @@ internal static class PredictionServer
         {
             return Error(StatusCodes.Status400BadRequest, $"the body is not valid JSON: {e.Message}");
         }
-        List<string> texts;
-        bool single;
-        string? problem;
+        PredictionRequest parsed;
         try
         {
-            (texts, single, problem) = ReadTexts(body, limits);
+            parsed = PredictionRequest.Read(body, limits, model.ReadsPairs);
         }
         catch (InvalidOperationException e)
         {
@@ -111,16 +109,19 @@ internal static class PredictionServer
             // escaped surrogate without its pair ("\ud800"), fail only then.
             return Error(StatusCodes.Status400BadRequest, $"a string in the body cannot be read as text: {e.Message}");
         }
-        if (problem is not null)
+        if (parsed.Problem is not null)
         {
-            return Error(StatusCodes.Status400BadRequest, problem);
+            return Error(StatusCodes.Status400BadRequest, parsed.Problem);
         }
         // The parsed body is not needed while this request waits its turn; its texts are.
         body = null;
         await admission.WaitToScoreAsync(aborted);
-        var results = new JsonArray(texts.Zip(model.Score(texts), (text, score) => (JsonNode?)PredictCommand.AddPrediction(
-            new JsonObject { ["text"] = text }, score, model.Classifier.LabelNames, model.Classifier.LabelNames.Count)).ToArray());
-        return Results.Text((single ? results[0]! : new JsonObject { ["predictions"] = results }).ToJsonString(), "application/json");
+        var (texts, pairs) = (parsed.Texts, parsed.Pairs);
+        var scores = pairs is null ? model.Score(texts) : model.ScorePairs(texts.Zip(pairs).ToList());
+        var results = new JsonArray(texts.Select((text, i) => (JsonNode?)PredictCommand.AddPrediction(
+            pairs is null ? new JsonObject { ["text"] = text } : new JsonObject { ["text"] = text, ["pair"] = pairs[i] },
+            scores[i], model.Classifier.LabelNames, model.Classifier.LabelNames.Count)).ToArray());
+        return Results.Text((parsed.Single ? results[0]! : new JsonObject { ["predictions"] = results }).ToJsonString(), "application/json");
     }
 
     /// <summary>
@@ -141,41 +142,6 @@ internal static class PredictionServer
         if (total > keepAtMost) return null;
         kept.Position = 0;
         return kept;
-    }
-
-    private static (List<string> Texts, bool Single, string? Problem) ReadTexts(JsonNode? body, ServerLimits limits)
-    {
-        if (body is not JsonObject obj)
-        {
-            return ([], false, "expected a JSON object: {\"text\": \"...\"} or {\"texts\": [\"...\", ...]}");
-        }
-        List<string> texts;
-        bool single = obj.ContainsKey("text");
-        // Both would answer one and silently drop the other.
-        if (single && obj.ContainsKey("texts")) return ([], true, "give \"text\" or \"texts\", not both");
-        if (single)
-        {
-            if (obj["text"] is not JsonValue v || !v.TryGetValue(out string? text)) return ([], true, "\"text\" must be a string");
-            texts = [text];
-        }
-        else if (obj["texts"] is JsonArray array)
-        {
-            texts = [];
-            foreach (var item in array)
-            {
-                if (item is not JsonValue v || !v.TryGetValue(out string? text)) return ([], false, $"\"texts\"[{texts.Count}] must be a string");
-                texts.Add(text);
-            }
-            if (texts.Count == 0) return ([], false, "\"texts\" is empty");
-        }
-        else
-        {
-            return ([], false, "expected \"text\" (a string) or \"texts\" (an array of strings)");
-        }
-        if (texts.Count > limits.MaxTexts) return ([], single, $"{texts.Count} texts in one request; at most {limits.MaxTexts}");
-        int tooLong = texts.FindIndex(t => t.Length > limits.MaxTextLength);
-        if (tooLong >= 0) return ([], single, $"text {tooLong} has {texts[tooLong].Length} characters; at most {limits.MaxTextLength}");
-        return (texts, single, null);
     }
 
     // Over MaxRequestBytes (read and dropped here), or over Kestrel's drain limit (refused by Kestrel).
