@@ -66,8 +66,10 @@ internal sealed class ExportCommand
         // The earliest start first; ML.NET's converter fails on some of its own steps (its KeyToValue of
         // character keys throws NullReferenceException), so the next start is tried, and the reason said.
         string? skipped = null;
-        foreach (var (steps, input) in Starts(model.Chain))
+        var starts = Starts(model.Chain).ToList();
+        for (int start = 0; start < starts.Count; start++)
         {
+            var (steps, input) = starts[start];
             var view = InputView(input.Name, input.Type);
             string[] outputs = [.. new[] { model.Classifier.ScoreColumnName, model.Classifier.PredictedLabelColumnName, SequenceClassificationTransformer.AttentionWeightsColumnName }
                 .Where(c => steps.GetOutputSchema(view.Schema).GetColumnOrNull(c) is not null)];
@@ -78,9 +80,9 @@ internal sealed class ExportCommand
                 ml.Model.ConvertToOnnx(steps, view, buffer, outputs);
                 onnx = buffer.ToArray();
             }
-            catch (Exception e) when (input.Name != TokensColumn && e is not NotSupportedException)
+            catch (Exception e) when (start < starts.Count - 1 && e is not NotSupportedException)
             {
-                skipped = $"ML.NET's converter failed on the steps before {TokensColumn} ({e.GetType().Name}: {e.Message})";
+                skipped = $"ML.NET's converter failed on the steps before {starts[start + 1].Input.Name} ({e.GetType().Name}: {e.Message})";
                 continue;
             }
             OutputFile.WriteAtomically(output, temporary => File.WriteAllBytes(temporary, onnx));
@@ -89,11 +91,8 @@ internal sealed class ExportCommand
             if (input.Name != "Text") console.Out.WriteLine($"  {input.Name} is what the model's {input.Producer} makes from the text: {input.Advice}");
             return ExitCodes.Success;
         }
-        throw new InvalidOperationException("no part of the model's pipeline could be exported: " + skipped);
+        throw new System.Diagnostics.UnreachableException("the last start exports or throws");
     }
-
-    /// <summary>The column MapTokensToIds reads in the CLI's pipelines.</summary>
-    private const string TokensColumn = "Tokens";
 
     /// <summary>Where the exported graph starts: the column, its type, and which step made it (and how to make it outside the graph).</summary>
     private sealed record GraphInput(string Name, DataViewType Type, string Producer, string Advice);
@@ -118,7 +117,7 @@ internal sealed class ExportCommand
         };
         yield return (new TransformerChain<ITransformer>(steps.Skip(last + 1).ToArray()), input);
         int vocabulary = steps.FindIndex(t => t is TokenToIdMappingTransformer);
-        if (input.Name != TokensColumn && vocabulary > last + 1)
+        if (vocabulary > last + 1)
         {
             yield return (new TransformerChain<ITransformer>(steps.Skip(vocabulary).ToArray()),
                 Tokens(((TokenToIdMappingTransformer)steps[vocabulary]).Options.InputColumnName, "split the text as the model's tokenizer does, one row of tokens per text."));
