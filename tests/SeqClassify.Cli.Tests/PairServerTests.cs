@@ -15,8 +15,7 @@ public class PairServerTests
 {
     private static string Pretrained => Path.Combine(RepositoryPaths.Root, "tests", "SeqClassify.Torch.Tests", "Pretrained");
 
-    private CancellationTokenSource _stop = null!;
-    private Task<Cli.Result> _server = null!;
+    private InProcessServer _server = null!;
     private HttpClient _http = null!;
 
     [OneTimeSetUp]
@@ -25,24 +24,14 @@ public class PairServerTests
         string model = Path.Combine(Cli.Scratch(), "pairs.zip");
         var import = Cli.Run("import", "--pretrained-model", Path.Combine(Pretrained, "tiny-bert-classifier"), "--pairs", "--out", model);
         Assert.That(import.ExitCode, Is.EqualTo(0), import.Error);
-        _stop = new CancellationTokenSource();
-        var output = new StringWriter();
-        _server = Task.Run(() =>
-        {
-            var error = new StringWriter();
-            int code = CliApp.Run(["serve", "--model", model, "--urls", "http://127.0.0.1:0", "--max-text-length", "100"],
-                new CliConsole(output, error, false), TextReader.Null, _stop.Token);
-            return new Cli.Result(code, output.ToString(), error.ToString());
-        });
-        _http = new HttpClient { BaseAddress = new Uri(ServerTests.WaitForUrl(() => output.ToString(), _server)), Timeout = TimeSpan.FromSeconds(30) };
+        _server = InProcessServer.Start("--model", model, "--max-text-length", "100");
+        _http = _server.Http;
     }
 
     [OneTimeTearDown]
     public void Stop()
     {
-        _stop.Cancel();
-        _http.Dispose();
-        var result = _server.Wait(TimeSpan.FromSeconds(30)) ? _server.Result : null;
+        var result = _server.Stop();
         Assert.That(result?.ExitCode, Is.EqualTo(0), result?.Error);
     }
 

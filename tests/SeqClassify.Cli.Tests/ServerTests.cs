@@ -12,8 +12,7 @@ namespace SeqClassify.Cli.Tests;
 public class ServerTests
 {
     private string _model = null!;
-    private CancellationTokenSource _stop = null!;
-    private Task<Cli.Result> _server = null!;
+    private InProcessServer _server = null!;
     private HttpClient _http = null!;
 
     [OneTimeSetUp]
@@ -24,24 +23,14 @@ public class ServerTests
             "--epochs", "3", "--out", _model);
         Assert.That(train.ExitCode, Is.EqualTo(0), train.Error);
 
-        _stop = new CancellationTokenSource();
-        var output = new StringWriter();
-        _server = Task.Run(() =>
-        {
-            var error = new StringWriter();
-            int code = CliApp.Run(["serve", "--model", _model, "--urls", "http://127.0.0.1:0", "--max-texts", "8", "--max-text-length", "500",
-                "--max-request-bytes", "20000", "--header-timeout", "1"], new CliConsole(output, error, false), TextReader.Null, _stop.Token);
-            return new Cli.Result(code, output.ToString(), error.ToString());
-        });
-        _http = new HttpClient { BaseAddress = new Uri(WaitForUrl(() => output.ToString(), _server)), Timeout = TimeSpan.FromSeconds(30) };
+        _server = InProcessServer.Start("--model", _model, "--max-texts", "8", "--max-text-length", "500", "--max-request-bytes", "20000", "--header-timeout", "1");
+        _http = _server.Http;
     }
 
     [OneTimeTearDown]
     public void Stop()
     {
-        _stop.Cancel();
-        _http.Dispose();
-        var result = _server.Wait(TimeSpan.FromSeconds(30)) ? _server.Result : null;
+        var result = _server.Stop();
         Assert.That(result?.ExitCode, Is.EqualTo(0), result?.Error);
         Assert.That(result!.Out, Does.Contain("server stopped"));
     }
