@@ -22,6 +22,8 @@ internal static class ClassifierGraph
         // [B, T] bool: position t of row b is one of its steps.
         string positions = g.Op("Range", g.Scalar(0L), g.Dimension(input, 1), g.Scalar(1L));
         string valid = g.Op("Less", g.Unsqueeze(positions, 0), g.Unsqueeze(lengths, 1));
+        // What the encoder hands the pooling: the model width, or the RNN's directions side by side.
+        long width = o.Encoder == SequenceEncoder.Transformer ? o.HiddenSize : o.HiddenSize * (o.Bidirectional ? 2 : 1);
         string pooled;
         string? attention = null;
         if (o.Encoder == SequenceEncoder.Transformer)
@@ -29,12 +31,11 @@ internal static class ClassifierGraph
             string encoded = TransformerGraph.Encode(g, o, w, input, tokens, valid);
             if (o.Pooling == SequencePooling.ClsPooler)
             {
-                long d = o.HiddenSize;
-                pooled = g.Op("Tanh", g.Linear(g.Take(encoded, 0, 1), w.Get("pooler.dense.weight", d, d), d, d, w.Get("pooler.dense.bias", d), "pooler.dense"));
+                pooled = g.Op("Tanh", g.Linear(g.Take(encoded, 0, 1), w.Get("pooler.dense.weight", width, width), width, width, w.Get("pooler.dense.bias", width), "pooler.dense"));
             }
             else
             {
-                (pooled, attention) = Pool(g, o, w, encoded, valid, lengths, o.HiddenSize);
+                (pooled, attention) = Pool(g, o, w, encoded, valid, lengths, width);
             }
         }
         else
@@ -44,10 +45,9 @@ internal static class ClassifierGraph
                     n => n.AddAttribute("axis", 0L))
                 : input;
             var encoded = RecurrentGraph.Encode(g, o, w, x, lengths);
-            long width = o.HiddenSize * (o.Bidirectional ? 2 : 1);
             (pooled, attention) = o.Pooling == SequencePooling.Last ? (encoded.Last, null) : Pool(g, o, w, encoded.Outputs, valid, lengths, width);
         }
-        string logits = Head(g, o, w, pooled, o.Encoder == SequenceEncoder.Transformer ? o.HiddenSize : o.HiddenSize * (o.Bidirectional ? 2 : 1));
+        string logits = Head(g, o, w, pooled, width);
         return new Outputs(g.Op("Softmax", [logits], n => n.AddAttribute("axis", 1L)), attention);
     }
 
