@@ -38,7 +38,8 @@ internal static class TokenIdsOnnxExport
             n.AddAttribute("values_int64s", Enumerable.Range(0, vocabulary.Count).Select(i => (long)i).Append(0L));
             n.AddAttribute("default_int64", 1L);
         }, OnnxGraph.MLDomain);
-        // Each row's tokens: the non-empty ones.
+        // Each row's tokens: the non-empty ones, counted from the strings rather than from ids != 0,
+        // because a literal "<pad>" in the text is id 0 too and counts as a token in .NET.
         string present = g.Op("LabelEncoder", [tokens], n =>
         {
             n.AddAttribute("keys_strings", new[] { "" });
