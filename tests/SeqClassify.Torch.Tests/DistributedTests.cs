@@ -355,6 +355,89 @@ public class DistributedTests
         Assert.That((rank0.Result, mine[0]), Is.EqualTo((3L, 3L)), "the rightful ranks formed the group");
     }
 
+    // Issue 29, item 1: strangers cannot exhaust rank 0's store. Thousands of wrong-token connections
+    // (each refused and closed) and more silent ones than the store lets wait leave its memory bounded
+    // (each served thread is joined, not kept until the end of the run), and the rightful rank still
+    // joins. Before, every refused connection kept its thread's 8 MB stack mapped: 20,000 of them
+    // reached 164 GB of address space and then a thread could not start (std::system_error, abort).
+    [Test]
+    public void StrangersConnectingByTheThousandLeaveTheStoreBoundedAndTheRunForming()
+    {
+        int port = DistributedOptions.FreeLoopbackPort();
+        DistributedOptions With(int rank) => new()
+        {
+            MasterAddress = "127.0.0.1", MasterPort = port, WorldSize = 2, Rank = rank, Timeout = TimeSpan.FromSeconds(60), Token = "the-run",
+        };
+        var rank0 = Task.Run(() =>
+        {
+            using var group = new ProcessGroup(With(0));
+            long[] value = [1];
+            group.AllReduce(value, ReduceOperation.Sum);
+            return value[0];
+        });
+        var silent = new List<System.Net.Sockets.Socket>();
+        try
+        {
+            Assert.That(SpinUntil(() => CanConnect("127.0.0.1", port), TimeSpan.FromSeconds(30)), "rank 0's store listens");
+            long before = VirtualMemoryBytes();
+            byte[] wrongToken = Hello("a-guess");
+            for (int i = 0; i < 5000; i++)
+            {
+                using var stranger = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                stranger.Connect(System.Net.IPAddress.Loopback, port);
+                stranger.Send(wrongToken);
+                var answer = new byte[64];
+                stranger.Receive(answer);   // "refused" (or closed at once while strangers wait)
+            }
+            // More silent connections than the store lets wait for a token; they never say anything.
+            for (int i = 0; i < 2 * 64 + 10; i++)
+            {
+                var quiet = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                quiet.Connect(System.Net.IPAddress.Loopback, port);
+                silent.Add(quiet);
+            }
+            long grown = VirtualMemoryBytes() - before;
+
+            using var rank1 = new ProcessGroup(With(1));
+            long[] mine = [2];
+            rank1.AllReduce(mine, ReduceOperation.Sum);
+
+            Assert.That(grown, Is.LessThan(2L << 30), $"address space grew by {grown >> 20} MB over 5,000 refused connections");
+            Assert.That((rank0.Result, mine[0]), Is.EqualTo((3L, 3L)), "the rightful ranks formed the group");
+        }
+        finally
+        {
+            foreach (var quiet in silent) quiet.Dispose();
+        }
+    }
+
+    // The store's hello frame: op 0, key length 0 (uint32), payload length (uint64), the token.
+    private static byte[] Hello(string token)
+    {
+        var frame = new List<byte> { 0 };
+        frame.AddRange(BitConverter.GetBytes(0u));
+        frame.AddRange(BitConverter.GetBytes((ulong)token.Length));
+        frame.AddRange(System.Text.Encoding.UTF8.GetBytes(token));
+        return [.. frame];
+    }
+
+    private static long VirtualMemoryBytes()
+    {
+        string line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmSize:"));
+        return long.Parse(line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+    }
+
+    private static bool SpinUntil(Func<bool> condition, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) return false;
+            Thread.Sleep(20);
+        }
+        return true;
+    }
+
     // A port that accepts connections but never answers (not rank 0's store) is a clear error within
     // the timeout, not a hang until the peer closes, and never a crash of the process.
     [Test]

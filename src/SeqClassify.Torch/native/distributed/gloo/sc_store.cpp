@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <system_error>
 
 #include "sc_status.h"
 
@@ -150,33 +151,78 @@ StoreServer::~StoreServer() {
     if (acceptor_.joinable()) acceptor_.join();
     {
         std::lock_guard<std::mutex> guard(lock_);
-        for (int fd : clients_) shutdown(fd, SHUT_RDWR);
+        for (auto& c : connections_) {
+            if (!c->done) shutdown(c->fd, SHUT_RDWR);
+        }
     }
-    for (auto& t : threads_) t.join();
+    for (auto& c : connections_) c->thread.join();
     if (listener_ >= 0) close(listener_);
 }
 
 void StoreServer::accept_loop() {
     while (!stopping_) {
+        reap_finished();
         if (!wait_for(listener_, POLLIN, Clock::now() + kTick, &stopping_)) continue;
         const int fd = accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
         if (fd < 0) continue;
-        const int on = 1;
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
-        std::lock_guard<std::mutex> guard(lock_);
-        clients_.push_back(fd);
-        threads_.emplace_back([this, fd] { serve(fd); });
+        admit(fd);
     }
 }
 
-void StoreServer::serve(int fd) {
+void StoreServer::admit(int fd) {
+    if (pending_.load() >= kMaxPending) {
+        // A flood of strangers: close the newest at once rather than grow; a rank's client retries.
+        ++refused_;
+        close(fd);
+        return;
+    }
+    const int on = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+    std::lock_guard<std::mutex> guard(lock_);
+    auto connection = std::make_unique<Connection>();
+    connection->fd = fd;
+    Connection& c = *connection;
+    ++pending_;
+    try {
+        c.thread = std::thread([this, &c] { serve(c); });
+    } catch (const std::system_error&) {
+        // No thread to be had (the process is at its limit): this connection goes, the store stays.
+        --pending_;
+        close(fd);
+        return;
+    }
+    connections_.push_back(std::move(connection));
+}
+
+// Joins the threads of connections that have closed, so that their stacks are freed now and not at
+// the end of the run (20,000 unjoined threads once held 164 GB of address space).
+void StoreServer::reap_finished() {
+    std::list<std::unique_ptr<Connection>> finished;
+    {
+        std::lock_guard<std::mutex> guard(lock_);
+        for (auto it = connections_.begin(); it != connections_.end();) {
+            if ((*it)->done) {
+                finished.push_back(std::move(*it));
+                it = connections_.erase(it);
+            } else {
+                ++it;
+            }
+        }
+    }
+    for (auto& c : finished) c->thread.join();
+}
+
+void StoreServer::serve(Connection& connection) {
+    const int fd = connection.fd;
+    bool trusted = false;
     // Everything here is caught: a client's bytes must never end the process.
     try {
-        const auto forever = Clock::time_point::max();
-        bool trusted = false;
+        // A rank presents its token as soon as it connects; a stranger gets a few seconds.
+        const auto hello_deadline = Clock::now() + std::chrono::seconds(5);
         for (;;) {
             char header[13];
-            if (read_exact(fd, header, sizeof(header), forever, &stopping_) != Io::Done) break;
+            const auto next = trusted ? Clock::time_point::max() : hello_deadline;
+            if (read_exact(fd, header, sizeof(header), next, &stopping_) != Io::Done) break;
             const auto op = static_cast<uint8_t>(header[0]);
             uint32_t key_length;
             uint64_t payload_length;
@@ -185,7 +231,7 @@ void StoreServer::serve(int fd) {
             if (key_length > kMaxKey || payload_length > (trusted ? kMaxValue : kMaxHello)) break;
             std::string key(key_length, '\0');
             std::vector<char> payload(payload_length);
-            const auto deadline = Clock::now() + std::chrono::seconds(30);  // the rest of a frame comes at once
+            const auto deadline = trusted ? Clock::now() + std::chrono::seconds(30) : hello_deadline;  // the rest of a frame comes at once
             if (read_exact(fd, key.data(), key.size(), deadline, &stopping_) != Io::Done) break;
             if (read_exact(fd, payload.data(), payload.size(), deadline, &stopping_) != Io::Done) break;
             if (!trusted) {
@@ -196,6 +242,7 @@ void StoreServer::serve(int fd) {
                     break;
                 }
                 trusted = true;
+                --pending_;
                 continue;
             }
             std::vector<char> answer;
@@ -236,10 +283,11 @@ void StoreServer::serve(int fd) {
         }
     } catch (...) {
     }
+    if (!trusted) --pending_;
     std::lock_guard<std::mutex> guard(lock_);
     shutdown(fd, SHUT_RDWR);
     close(fd);
-    clients_.erase(std::remove(clients_.begin(), clients_.end(), fd), clients_.end());
+    connection.done = true;
 }
 
 // ---- client ----
@@ -249,9 +297,33 @@ StoreClient::StoreClient(const StoreAddress& address, const std::string& token, 
     Resolved resolved;
     resolve(address, false, resolved);
     const auto deadline = Clock::now() + timeout;
+    // A store flooded by strangers closes new connections before reading them: that is retried
+    // within the timeout like a store not up yet.
+    for (;;) {
+        connect_within(resolved.list, deadline);
+        const Hello hello = present(token, deadline);
+        if (hello == Hello::Accepted) return;
+        close(socket_);
+        socket_ = -1;
+        if (hello == Hello::Refused) {
+            throw InvalidArgument("rank 0's store at " + text(address) +
+                                  " refused this process: its token differs from this run's (set the same SEQCLASSIFY_DIST_TOKEN on every rank)");
+        }
+        if (hello == Hello::Silent) {
+            throw PeerFailure("the store at " + text(address) + " did not answer within " + std::to_string(timeout.count()) +
+                              " ms (is it rank 0 of this run? another program may listen on that port)");
+        }
+        if (Clock::now() >= deadline) {
+            throw PeerFailure("the store at " + text(address) + " closed the connection (is it rank 0 of this run? another program may listen on that port)");
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+}
+
+void StoreClient::connect_within(addrinfo* addresses, std::chrono::steady_clock::time_point deadline) {
     std::string last = "no answer";
     while (socket_ < 0) {
-        for (addrinfo* a = resolved.list; a && socket_ < 0; a = a->ai_next) {
+        for (addrinfo* a = addresses; a && socket_ < 0; a = a->ai_next) {
             const int fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->ai_protocol);
             if (fd < 0) continue;
             int rc = connect(fd, a->ai_addr, a->ai_addrlen);
@@ -276,29 +348,22 @@ StoreClient::StoreClient(const StoreAddress& address, const std::string& token, 
         }
         if (socket_ >= 0) break;
         if (Clock::now() >= deadline) {
-            throw PeerFailure("could not reach rank 0's store at " + text(address) + " within " + std::to_string(timeout.count()) +
+            throw PeerFailure("could not reach rank 0's store at " + text(address_) + " within " + std::to_string(timeout_.count()) +
                               " ms (" + last + "; rank 0 not started, or the address or port is wrong or blocked)");
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    // The token first; the answer must come within the timeout too (a port that accepts and never
-    // answers is not rank 0's store).
-    if (!send_frame(socket_, kHello, "", std::vector<char>(token.begin(), token.end()))) {
-        close(socket_);
-        throw PeerFailure("the store at " + text(address) + " closed the connection at once (" + std::strerror(errno) + ")");
-    }
+}
+
+// The token first; the answer must come before the deadline too (a port that accepts and never
+// answers is not rank 0's store).
+StoreClient::Hello StoreClient::present(const std::string& token, std::chrono::steady_clock::time_point deadline) {
+    if (!send_frame(socket_, kHello, "", std::vector<char>(token.begin(), token.end()))) return Hello::Closed;
     char header[13];
     const Io io = read_exact(socket_, header, sizeof(header), deadline);
-    if (io != Io::Done) {
-        close(socket_);
-        throw PeerFailure("the store at " + text(address) + (io == Io::Timeout ? " did not answer within " + std::to_string(timeout.count()) + " ms" : " closed the connection") +
-                          " (is it rank 0 of this run? another program may listen on that port)");
-    }
-    if (static_cast<uint8_t>(header[0]) != kOk) {
-        close(socket_);
-        throw InvalidArgument("rank 0's store at " + text(address) +
-                              " refused this process: its token differs from this run's (set the same SEQCLASSIFY_DIST_TOKEN on every rank)");
-    }
+    if (io == Io::Timeout) return Hello::Silent;
+    if (io == Io::Closed) return Hello::Closed;
+    return static_cast<uint8_t>(header[0]) == kOk ? Hello::Accepted : Hello::Refused;
 }
 
 StoreClient::~StoreClient() {

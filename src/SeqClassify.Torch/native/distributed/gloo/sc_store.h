@@ -7,17 +7,23 @@
 //
 // It listens on the master address it is given (loopback stays loopback), and a connection counts
 // only once it has presented the run's token: anyone else is answered "refused" and disconnected.
+// Strangers cannot exhaust it: a connection must present the token within a few seconds, at most
+// kMaxPending such connections wait at once (more are closed at once; a rank retries), and every
+// finished connection's thread is joined as the next one is accepted, so memory and threads stay
+// bounded whatever arrives on the port.
 // Every wait has a deadline, and every failure is an exception (no thread of the store lets one
 // escape: a peer that accepts and never answers, or resets the connection, is a timeout or an error
 // naming the address, not a crash).
 #pragma once
 #include <atomic>
 #include <chrono>
+#include <list>
 #include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <netdb.h>
 #include <string>
 #include <thread>
 #include <vector>
@@ -42,9 +48,21 @@ public:
     // Connections refused for a wrong token so far.
     int64_t refused() const { return refused_.load(); }
 
+    // Connections that have not presented the token yet, at most, before new ones are closed at once.
+    static constexpr int kMaxPending = 64;
+
 private:
+    // One accepted connection and the thread that serves it; `done` once the thread closed the socket.
+    struct Connection {
+        int fd;
+        std::atomic<bool> done{false};
+        std::thread thread;
+    };
+
     void accept_loop();
-    void serve(int socket);
+    void admit(int fd);
+    void reap_finished();
+    void serve(Connection& connection);
 
     std::string token_;
     int listener_ = -1;
@@ -53,8 +71,8 @@ private:
     std::mutex lock_;
     std::condition_variable changed_;
     std::map<std::string, std::vector<char>> values_;
-    std::vector<int> clients_;
-    std::vector<std::thread> threads_;
+    std::list<std::unique_ptr<Connection>> connections_;  // under lock_
+    std::atomic<int> pending_{0};                         // connections not yet past the token
     std::thread acceptor_;
 };
 
@@ -77,6 +95,9 @@ public:
     std::string where() const;
 
 private:
+    enum class Hello { Accepted, Refused, Closed, Silent };
+    void connect_within(addrinfo* addresses, std::chrono::steady_clock::time_point deadline);
+    Hello present(const std::string& token, std::chrono::steady_clock::time_point deadline);
     std::vector<char> request(uint8_t op, const std::string& key, const std::vector<char>& payload, std::chrono::milliseconds wait);
 
     StoreAddress address_;
