@@ -44,11 +44,13 @@ internal static class CliApp
                 Output = console.Out,
                 Error = console.Error,
                 EnableDefaultExceptionHandler = false,
-                ProcessTerminationTimeout = cancel == default ? TimeSpan.FromSeconds(30) : null,
+                ProcessTerminationTimeout = null,   // TerminationSignals handles SIGINT and SIGTERM
             };
-            return cancel == default
-                ? parse.Invoke(configuration)
-                : parse.InvokeAsync(configuration, cancel).GetAwaiter().GetResult();
+            // In a process of its own, the signals cancel the commands that take a token (train, serve);
+            // the others end as any program does. In-process callers bring their own token.
+            bool cancellable = parse.Action is System.CommandLine.Invocation.AsynchronousCommandLineAction;
+            using var signals = cancel == default && cancellable ? new TerminationSignals(console.Error) : null;
+            return parse.InvokeAsync(configuration, signals?.Token ?? cancel).GetAwaiter().GetResult();
         }
         catch (Exception e)
         {

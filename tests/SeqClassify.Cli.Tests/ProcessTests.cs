@@ -42,6 +42,41 @@ public class ProcessTests
         Assert.That(info.Out, Does.Contain("cancelled"));
     }
 
+    // Issue 29, item 2: a second signal while training stops (a second Ctrl+C, or `timeout` signalling
+    // the process and then its group) is acknowledged and ignored: the best model so far is saved and
+    // the exit code is 130. Before, System.CommandLine's handler threw on it: exit 134, no model.
+    [TestCase("INT")]
+    [TestCase("TERM")]
+    public void ASecondSignalWhileStoppingStillSavesTheBestModel(string signal)
+    {
+        string model = Path.Combine(Cli.Scratch(), "interrupted.zip");
+        var start = new ProcessStartInfo("env", ["--default-signal=INT", "dotnet", "exec", Path.Combine(AppContext.BaseDirectory, "seqclassify.dll"), "train",
+            "--pretrained", "none", "--train", Cli.SmsSlice(everyNth: 1), "--no-header", "--text-column", "1", "--label-column", "0", "--valid-fraction", "0.2",
+            "--epochs", "200", "--hidden", "64", "--embedding-dim", "64", "--out", model])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var epochDone = new ManualResetEventSlim();
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data?.StartsWith("epoch 1/") == true) epochDone.Set();
+        };
+        process.BeginOutputReadLine();
+        var error = process.StandardError.ReadToEndAsync();
+        Assert.That(epochDone.Wait(TimeSpan.FromSeconds(180)), Is.True, "an epoch finishes");
+
+        Process.Start("kill", [$"-{signal}", process.Id.ToString()])!.WaitForExit();
+        Process.Start("kill", [$"-{signal}", process.Id.ToString()])!.WaitForExit();
+
+        Assert.That(process.WaitForExit(TimeSpan.FromSeconds(120)), Is.True, "training stops");
+        process.WaitForExit();
+        Assert.That(process.ExitCode, Is.EqualTo(130), error.Result);
+        Assert.That(error.Result, Does.Contain("again: still stopping and saving"));
+        Assert.That(error.Result, Does.Contain("training cancelled: the best model so far").And.Contain(model));
+        Assert.That(Cli.Run("info", "--model", model).ExitCode, Is.EqualTo(0));
+    }
+
     // Issue 22, item 9: an error in a real process is one line on stderr and nothing else (the engine
     // once loaded libtorch, whose glog printed "WARNING: Logging before InitGoogleLogging()" first).
     [Test]
