@@ -15,6 +15,7 @@ internal static class OutputFile
         {
             throw new UsageException($"cannot write '{path}': it is a directory");
         }
+        RequireRegularOrNew(path);
         // The model is saved through a temporary file in the same directory, so that is what must work.
         string probe = Path.Combine(directory, $".seqclassify-write-check-{Guid.NewGuid():N}");
         try
@@ -48,6 +49,33 @@ internal static class OutputFile
         }
     }
 
+    /// <summary>
+    /// Refuses an output that would replace a file in an input folder (a pretrained model's config.json,
+    /// vocab.txt or weights, which the command reads): a new file there is fine, an existing one is not.
+    /// </summary>
+    public static void CheckNotInFolder(string outputOption, string output, string folderOption, string? folder)
+    {
+        if (folder is null || !Directory.Exists(folder)) return;
+        string target = Resolved(output);
+        string inside = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
+        string? directory = Path.GetDirectoryName(target);
+        bool sameFolder = directory == inside || directory == Path.TrimEndingDirectorySeparator(new DirectoryInfo(inside).ResolveLinkTarget(true)?.FullName ?? inside);
+        if (sameFolder && File.Exists(target))
+        {
+            throw new UsageException($"{outputOption} '{output}' is a file of the {folderOption} folder '{folder}': writing it would overwrite what that folder holds; choose another {outputOption}");
+        }
+    }
+
+    // The atomic rename would replace a device, FIFO or socket with a regular file (as root, --onnx
+    // /dev/full replaced the system's /dev/full): only regular files, or new paths, are written.
+    private static void RequireRegularOrNew(string path)
+    {
+        if (FileKind.Of(path) == FileKind.Kind.Special)
+        {
+            throw new UsageException($"cannot write '{path}': it is not a regular file (a device, FIFO or socket); give the path of a file to create or replace");
+        }
+    }
+
     private static string Resolved(string path)
     {
         string full = Path.GetFullPath(path);
@@ -62,6 +90,7 @@ internal static class OutputFile
     /// </summary>
     public static void WriteAtomically(string path, Action<string> write)
     {
+        RequireRegularOrNew(path);
         string full = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(full)!;
         RemoveStaleTemporaries(directory, Path.GetFileName(full));

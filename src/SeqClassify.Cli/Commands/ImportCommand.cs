@@ -59,7 +59,7 @@ internal sealed class ImportCommand
         int maxLength = parse.GetValue(_maxLength) ?? CliPipeline.DefaultPretrainedLength;
         if (maxLength < 2) throw new UsageException($"--max-length must be at least 2 ([CLS] and [SEP]), got {maxLength}");
         string[]? labels = parse.GetValue(_labels)?.Split(',', StringSplitOptions.TrimEntries);
-        OutputFile.CheckNotAnInput("--out", output, ("--pretrained-model", Path.Combine(folder, "model.safetensors")));
+        OutputFile.CheckNotInFolder("--out", output, "--pretrained-model", folder);
         OutputFile.CheckWritable(output);
 
         var checkpoint = PretrainedTransformer.Load(folder);

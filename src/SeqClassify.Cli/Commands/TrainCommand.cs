@@ -90,7 +90,9 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
         if (rankSettings is null or { Rank: 0 })
         {
             OutputFile.CheckWritable(output);
-            OutputFile.CheckNotAnInput("--out", output, ("--train", parse.GetValue(_train)), ("--valid", parse.GetValue(_valid)), ("--test", parse.GetValue(_test)));
+            OutputFile.CheckNotAnInput("--out", output, ("--train", parse.GetValue(_train)), ("--valid", parse.GetValue(_valid)), ("--test", parse.GetValue(_test)),
+                ("--pretrained", PretrainedVectorsFile(parse)));
+            OutputFile.CheckNotInFolder("--out", output, "--pretrained-model", parse.GetValue(_pretrainedModel));
         }
         var trainer = TrainerOptions(parse);
         var settings = new CliPipeline.Settings(Tokenizer(parse.GetValue(_tokenizer)),
@@ -265,6 +267,11 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
         }
         return o;
     }
+
+    // --pretrained FILE.vec (not one of the names).
+    private string? PretrainedVectorsFile(ParseResult parse) =>
+        parse.GetValue(_pretrained) is { } value && !value.Equals("none", StringComparison.OrdinalIgnoreCase) && !value.Equals("glove100d", StringComparison.OrdinalIgnoreCase)
+            ? value : null;
 
     // m.zip -> m.partial.zip, beside it.
     private static string PartialPath(string output) =>
