@@ -17,9 +17,20 @@ internal sealed class ServeCommand
         Description = "Seconds a client has to send its request headers before it is disconnected (slow clients hold a connection).",
         DefaultValueFactory = _ => new ServerLimits().HeaderTimeoutSeconds,
     };
+    private readonly Option<double> _bodyTimeout = new("--body-timeout")
+    {
+        Description = "Seconds a client has to send its whole request body; later, it is answered 408 and disconnected.",
+        DefaultValueFactory = _ => new ServerLimits().BodyTimeoutSeconds,
+    };
+    private readonly Option<double> _keepAliveTimeout = new("--keep-alive-timeout")
+    {
+        Description = "Seconds a connection may stay idle between requests before the server closes it.",
+        DefaultValueFactory = _ => new ServerLimits().KeepAliveTimeoutSeconds,
+    };
     private readonly Option<int> _maxConnections = new("--max-connections")
     {
-        Description = "Connections open at once; more wait in the listen queue.", DefaultValueFactory = _ => new ServerLimits().MaxConnections,
+        Description = "Connections open at once; one more is answered 503 with Retry-After at once and closed.",
+        DefaultValueFactory = _ => new ServerLimits().MaxConnections,
     };
     private readonly Option<int> _maxConcurrentPredictions = new("--max-concurrent-predictions")
     {
@@ -50,7 +61,11 @@ internal sealed class ServeCommand
             UTF-8, an unpaired surrogate, a value of the wrong type). An unexpected failure is a 500 with a
             JSON error, reported on stderr (with its stack trace under --verbose).
             Slow clients: headers must arrive within --header-timeout seconds, bodies at 240 bytes/s or more
-            (after 5 s); at most --max-connections connections at once.
+            (after 5 s) and whole within --body-timeout seconds (else 408); a body is read before its request
+            waits to be scored, so slow clients never fill the queue. Idle connections close after
+            --keep-alive-timeout seconds; at most --max-connections are open at once, and one more is answered
+            503 with Retry-After at once. --urls binds only the addresses it names: a host name is resolved and
+            its addresses are bound (http://*:PORT or http://0.0.0.0:PORT for every interface).
             Load: at most --max-concurrent-predictions requests are scored at once, in batches of at most
             --batch-tokens tokens, and --max-queued-requests more wait their turn; a request beyond those is
             answered 503 with Retry-After: 1 at once. Memory is bounded by these limits, not by the clients:
@@ -60,7 +75,7 @@ internal sealed class ServeCommand
               seqclassify serve --model sst2.zip --urls http://127.0.0.1:5080
               curl -s localhost:5080/predict -d '{"text": "a gorgeous film"}'
             """);
-        foreach (var option in new Option[] { _model, _urls, _maxTexts, _maxTextLength, _maxRequestBytes, _headerTimeout, _maxConnections,
+        foreach (var option in new Option[] { _model, _urls, _maxTexts, _maxTextLength, _maxRequestBytes, _headerTimeout, _bodyTimeout, _keepAliveTimeout, _maxConnections,
                      _maxConcurrentPredictions, _maxQueuedRequests, _batchTokens })
         {
             command.Options.Add(option);
@@ -73,7 +88,7 @@ internal sealed class ServeCommand
     {
         var limits = new ServerLimits(parse.GetValue(_maxRequestBytes), parse.GetValue(_maxTexts), parse.GetValue(_maxTextLength),
             parse.GetValue(_headerTimeout), parse.GetValue(_maxConnections), parse.GetValue(_maxConcurrentPredictions),
-            parse.GetValue(_maxQueuedRequests), parse.GetValue(_batchTokens));
+            parse.GetValue(_maxQueuedRequests), parse.GetValue(_batchTokens), parse.GetValue(_bodyTimeout), parse.GetValue(_keepAliveTimeout));
         foreach (var (name, value) in new (string, long)[] { ("--max-texts", limits.MaxTexts), ("--max-text-length", limits.MaxTextLength),
                      ("--max-request-bytes", limits.MaxRequestBytes), ("--max-connections", limits.MaxConnections),
                      ("--max-concurrent-predictions", limits.MaxConcurrentPredictions), ("--batch-tokens", limits.BatchTokens) })
@@ -81,13 +96,14 @@ internal sealed class ServeCommand
             if (value < 1) throw new UsageException($"{name} must be at least 1, got {value}");
         }
         if (limits.MaxQueuedRequests < 0) throw new UsageException($"--max-queued-requests must be 0 or more, got {limits.MaxQueuedRequests}");
-        if (!(limits.HeaderTimeoutSeconds >= 1 && limits.HeaderTimeoutSeconds <= 3600))
+        foreach (var (name, seconds) in new[] { ("--header-timeout", limits.HeaderTimeoutSeconds), ("--body-timeout", limits.BodyTimeoutSeconds),
+                     ("--keep-alive-timeout", limits.KeepAliveTimeoutSeconds) })
         {
-            throw new UsageException($"--header-timeout must be between 1 and 3600 seconds, got {limits.HeaderTimeoutSeconds}");
+            if (!(seconds >= 1 && seconds <= 3600)) throw new UsageException($"{name} must be between 1 and 3600 seconds, got {seconds}");
         }
-        CheckUrls(parse.GetValue(_urls)!);
+        string urls = ListenAddresses.Resolve(parse.GetValue(_urls)!);
         var model = LoadedModel.Load(new MLContext(), parse.GetValue(_model)!);
-        await using var app = PredictionServer.Build(model, parse.GetValue(_urls)!, limits, console.Error, verbose);
+        await using var app = PredictionServer.Build(model, urls, limits, console.Error, verbose);
         await app.StartAsync(cancel);
         console.Out.WriteLine($"serving {parse.GetValue(_model)} at {string.Join(", ", app.Urls)} (Ctrl+C or SIGTERM stops)");
         console.Out.Flush();
@@ -102,30 +118,5 @@ internal sealed class ServeCommand
         await app.StopAsync(CancellationToken.None);
         console.Out.WriteLine("server stopped");
         return ExitCodes.Success;
-    }
-
-    // Kestrel's own message for a bad address is "Specified argument was out of the range of valid
-    // values." with no hint of which: check each URL first, before the model is loaded.
-    private static void CheckUrls(string urls)
-    {
-        foreach (string url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            // Kestrel also accepts wildcard hosts (http://*:5080, http://+:5080), which Uri does not.
-            string parsed = url.Replace("://*", "://0.0.0.0").Replace("://+", "://0.0.0.0");
-            int port = -1;
-            bool valid = parsed.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || parsed.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
-            if (valid)
-            {
-                // Uri refuses ports above 65535; read the port from the authority ourselves to say so.
-                string authority = parsed[(parsed.IndexOf("://", StringComparison.Ordinal) + 3)..].Split('/')[0];
-                int colon = authority.LastIndexOf(':');
-                valid = colon < 0 || (int.TryParse(authority[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out port)
-                                      && port is >= 0 and <= 65535);
-            }
-            if (!valid)
-            {
-                throw new UsageException($"--urls: '{url}' is not an address to listen on: expected http://HOST:PORT or https://HOST:PORT with a port from 0 to 65535");
-            }
-        }
     }
 }

@@ -17,7 +17,9 @@ namespace SeqClassify.Cli.Server;
 internal static class PredictionServer
 {
     /// <param name="gate">The bound on work in flight; by default one from <paramref name="limits"/> (tests pass their own to fill it).</param>
-    public static WebApplication Build(LoadedModel model, string urls, ServerLimits limits, TextWriter errors, bool verbose, PredictionGate? gate = null)
+    /// <param name="connections">The bound on open connections; likewise.</param>
+    public static WebApplication Build(LoadedModel model, string urls, ServerLimits limits, TextWriter errors, bool verbose, PredictionGate? gate = null,
+        ConnectionLimit? connections = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -27,7 +29,10 @@ internal static class PredictionServer
             // Kestrel's own limit is the drain limit: Predict answers bodies over MaxRequestBytes itself.
             k.Limits.MaxRequestBodySize = Math.Max(limits.MaxRequestBytes, ServerLimits.MaxDrainBytes);
             k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(limits.HeaderTimeoutSeconds);
-            k.Limits.MaxConcurrentConnections = limits.MaxConnections;
+            k.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(limits.KeepAliveTimeoutSeconds);
+            // Counted by ConnectionLimit, which answers the one too many instead of dropping it.
+            k.Limits.MaxConcurrentConnections = null;
+            k.ConfigureEndpointDefaults(listen => listen.Use((connections ??= new ConnectionLimit(limits.MaxConnections)).Wrap));
         });
         builder.Services.Configure<KestrelServerOptions>(o => o.AllowSynchronousIO = false);
         var app = builder.Build();
@@ -59,44 +64,55 @@ internal static class PredictionServer
         gate ??= new PredictionGate(limits.MaxConcurrentPredictions, limits.MaxQueuedRequests);
         app.MapPost("/predict", async (HttpContext context) =>
         {
+            // The body is read before the request asks to be scored: a slow client holds its own
+            // connection only, never a place in the scoring queue (70 clients at 300 B/s once made
+            // every other request answer 503 for as long as they kept sending).
+            var (request, refusal) = await ReadRequest(context, model, limits, gate);
+            if (refusal is not null)
+            {
+                await refusal.ExecuteAsync(context);
+                return;
+            }
             // The admission lasts until the answer is written: an answer being sent holds memory too.
             using var admission = gate.TryAdmit();
-            var result = await Predict(context.Request, model, limits, admission, context.RequestAborted);
+            var result = admission is null ? Busy(context.Response, limits) : await Score(request!, model, admission, context.RequestAborted);
             await result.ExecuteAsync(context);
         });
         return app;
     }
 
-    private static async Task<IResult> Predict(HttpRequest request, LoadedModel model, ServerLimits limits, PredictionGate.Admission? admission,
-        CancellationToken aborted)
+    /// <summary>The request the body asks for, or the answer that refuses it (400, 408, 413).</summary>
+    private static async Task<(PredictionRequest? Request, IResult? Refusal)> ReadRequest(HttpContext context, LoadedModel model, ServerLimits limits, PredictionGate gate)
     {
-        if (admission is null)
-        {
-            // Read and dropped, as a body over the limit is, so that the client reads the answer.
-            await ReadBody(request, keepAtMost: 0, aborted);
-            request.HttpContext.Response.Headers.RetryAfter = ServerLimits.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return Error(StatusCodes.Status503ServiceUnavailable,
-                $"the server is busy: {limits.MaxConcurrentPredictions} requests are being scored and {limits.MaxQueuedRequests} wait; retry after {ServerLimits.RetryAfterSeconds} s");
-        }
+        var aborted = context.RequestAborted;
+        using var reading = gate.ReadingBody();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        deadline.CancelAfter(TimeSpan.FromSeconds(limits.BodyTimeoutSeconds));
         JsonNode? body;
         try
         {
-            var kept = await ReadBody(request, limits.MaxRequestBytes, aborted);
+            var kept = await ReadBody(context.Request, limits.MaxRequestBytes, deadline.Token);
             if (kept is null)
             {
-                return TooLarge(limits);
+                return (null, TooLarge(limits));
             }
             // A repeated key is refused, not resolved silently to one of its values.
             body = await JsonNode.ParseAsync(kept, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false },
                 cancellationToken: aborted);
         }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !aborted.IsCancellationRequested)
+        {
+            // What Kestrel's minimum data rate does not catch: a body trickled just above it.
+            context.Response.Headers.Connection = "close";
+            return (null, Error(StatusCodes.Status408RequestTimeout, $"the request body did not arrive within {limits.BodyTimeoutSeconds} s"));
+        }
         catch (Microsoft.AspNetCore.Http.BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return TooLarge(limits);
+            return (null, TooLarge(limits));
         }
         catch (JsonException e)
         {
-            return Error(StatusCodes.Status400BadRequest, $"the body is not valid JSON: {e.Message}");
+            return (null, Error(StatusCodes.Status400BadRequest, $"the body is not valid JSON: {e.Message}"));
         }
         PredictionRequest parsed;
         try
@@ -107,14 +123,20 @@ internal static class PredictionServer
         {
             // System.Text.Json transcodes strings when they are read: bytes that are not UTF-8, or an
             // escaped surrogate without its pair ("\ud800"), fail only then.
-            return Error(StatusCodes.Status400BadRequest, $"a string in the body cannot be read as text: {e.Message}");
+            return (null, Error(StatusCodes.Status400BadRequest, $"a string in the body cannot be read as text: {e.Message}"));
         }
-        if (parsed.Problem is not null)
-        {
-            return Error(StatusCodes.Status400BadRequest, parsed.Problem);
-        }
-        // The parsed body is not needed while this request waits its turn; its texts are.
-        body = null;
+        return parsed.Problem is null ? (parsed, null) : (null, Error(StatusCodes.Status400BadRequest, parsed.Problem));
+    }
+
+    private static IResult Busy(HttpResponse response, ServerLimits limits)
+    {
+        response.Headers.RetryAfter = ServerLimits.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Error(StatusCodes.Status503ServiceUnavailable,
+            $"the server is busy: {limits.MaxConcurrentPredictions} requests are being scored and {limits.MaxQueuedRequests} wait; retry after {ServerLimits.RetryAfterSeconds} s");
+    }
+
+    private static async Task<IResult> Score(PredictionRequest parsed, LoadedModel model, PredictionGate.Admission admission, CancellationToken aborted)
+    {
         await admission.WaitToScoreAsync(aborted);
         var (texts, pairs) = (parsed.Texts, parsed.Pairs);
         var scores = pairs is null ? model.Score(texts) : model.ScorePairs(texts.Zip(pairs).ToList());

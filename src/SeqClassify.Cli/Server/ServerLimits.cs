@@ -2,19 +2,21 @@ namespace SeqClassify.Cli.Server;
 
 /// <summary>
 /// What one request, and one connection, may ask of the server: larger requests get 413 or 400 with
-/// a JSON error; a client that sends its headers slower than HeaderTimeoutSeconds is disconnected
-/// (and its body must arrive at Kestrel's minimum rate, 240 bytes/s after a 5 s grace); at most
-/// MaxConnections connections are open at once, further ones wait in the listen queue.
+/// a JSON error; a client that sends its headers slower than HeaderTimeoutSeconds is disconnected, its
+/// body must arrive at Kestrel's minimum rate (240 bytes/s after a 5 s grace) and whole within
+/// BodyTimeoutSeconds (else 408); a connection idle between requests is closed after
+/// KeepAliveTimeoutSeconds; at most MaxConnections connections are open at once, and one more is
+/// answered 503 with Retry-After at once and closed (<see cref="ConnectionLimit"/>).
 /// The work in flight is bounded too (<see cref="PredictionGate"/>): at most MaxConcurrentPredictions
 /// requests are scored at once, each in batches of at most BatchTokens padded tokens, and at most
 /// MaxQueuedRequests more wait (their bodies read, at most MaxRequestBytes each); a request beyond
 /// that is refused at once with 503 and Retry-After. So the server's memory is bounded by the limits,
 /// not by how many clients come: about MaxConcurrentPredictions x BatchTokens x the model's bytes per
-/// token, plus (MaxConcurrentPredictions + MaxQueuedRequests) x a few times MaxRequestBytes.
+/// token, plus (MaxConnections + MaxQueuedRequests) x a few times MaxRequestBytes.
 /// </summary>
 internal sealed record ServerLimits(long MaxRequestBytes = 1 << 20, int MaxTexts = 256, int MaxTextLength = 20_000,
     double HeaderTimeoutSeconds = 10, int MaxConnections = 256, int MaxConcurrentPredictions = 2, int MaxQueuedRequests = 64,
-    int BatchTokens = 16_384)
+    int BatchTokens = 16_384, double BodyTimeoutSeconds = 30, double KeepAliveTimeoutSeconds = 10)
 {
     /// <summary>
     /// A body over MaxRequestBytes is read and thrown away up to this many bytes before the 413 is
