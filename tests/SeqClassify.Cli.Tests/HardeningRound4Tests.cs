@@ -105,4 +105,27 @@ public class HardeningRound4Tests
         Assert.That(FileKind.Of(Cli.SmsSpam), Is.EqualTo(FileKind.Kind.Regular));
         Assert.That(FileKind.Of("/no/such/file"), Is.EqualTo(FileKind.Kind.Missing));
     }
+
+    // Item 6: sizes get upper bounds named by their flags, before any data is read (today "out of memory").
+    [TestCase("--hidden", "100000", "--hidden: HiddenSize must be between 1 and 65,536, got 100000")]
+    [TestCase("--layers", "100000", "--layers: NumLayers must be between 1 and 256, got 100000")]
+    [TestCase("--embedding-dim", "100000", "--embedding-dim: InputSize must be between 1 and 65,536, got 100000")]
+    [TestCase("--nproc", "4096", "--nproc must be between 1 and")]
+    public void SizesBeyondTheirBoundsAreUsageErrorsNamingTheFlag(string option, string value, string message)
+    {
+        var result = Cli.Run("train", "--pretrained", "none", "--train", "/no/such/data.tsv", "--no-header", "--text-column", "1", "--label-column", "0",
+            "--out", Path.Combine(Cli.Scratch(), "m.zip"), option, value);
+
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.Error);
+        Assert.That(result.Error, Does.Contain(message));
+    }
+
+    [Test]
+    public void ServeRefusesABatchTokenBudgetBeyondItsBound()
+    {
+        var result = Cli.Run("serve", "--model", "/no/such/model.zip", "--batch-tokens", "1000000000");
+
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.Error);
+        Assert.That(result.Error, Does.Contain("--batch-tokens must be at most 1,048,576"));
+    }
 }

@@ -128,6 +128,40 @@ public class PersistenceTests
         Assert.That(Messages(error), Does.Contain("parameter '").And.Contain("holds a value that is not finite (NaN at flat index"));
     }
 
+    // Issue 29, item 6: a network declared larger than its weights (HiddenSize 16000 in an 870 KB file,
+    // with a valid checksum) is refused from the sizes alone; it once took 11.9 GB before a refusal.
+    [Test]
+    public void ANetworkDeclaredLargerThanItsWeightsIsRefusedBeforeItIsAllocated()
+    {
+        string path = Copy();
+        using (var zip = ZipFile.Open(path, ZipArchiveMode.Update))
+        {
+            var entry = zip.Entries.Single(e => e.FullName.EndsWith("Network.bin", StringComparison.Ordinal));
+            byte[] bytes = Read(entry);
+            const int Header = 4 + 8 + 32;  // magic, length, SHA-256
+            using var reader = new BinaryReader(new MemoryStream(bytes, Header, bytes.Length - Header));
+            string json = System.Text.RegularExpressions.Regex.Replace(reader.ReadString(), "\"HiddenSize\":\\s*\\d+", "\"HiddenSize\":16000");
+            var payload = new MemoryStream();
+            using (var writer = new BinaryWriter(payload, System.Text.Encoding.UTF8, leaveOpen: true)) writer.Write(json);
+            var body = payload.ToArray();
+            var rewritten = new MemoryStream();
+            using (var writer = new BinaryWriter(rewritten))
+            {
+                writer.Write(BitConverter.ToUInt32(bytes, 0));
+                writer.Write(body.LongLength);
+                writer.Write(System.Security.Cryptography.SHA256.HashData(body));
+                writer.Write(body);
+            }
+            Rewrite(zip, entry, rewritten.ToArray());
+        }
+        long before = GC.GetTotalAllocatedBytes();
+
+        var error = Assert.Catch(() => _ml.Model.Load(path, out _))!;
+
+        Assert.That(Messages(error), Does.Contain("Network.bin").And.Contain("it declares a network of at least").And.Contain("HiddenSize 16000"));
+        Assert.That(GC.GetTotalAllocatedBytes() - before, Is.LessThan(512L << 20), "refused from the sizes alone");
+    }
+
     [Test]
     public void ATruncatedEntryIsRefused()
     {

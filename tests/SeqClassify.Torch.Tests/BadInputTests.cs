@@ -98,9 +98,9 @@ public class BadInputTests
             Throws.ArgumentException.With.Message.Contains("takes feature vectors"));
     }
 
-    [TestCase(nameof(SequenceModelOptions.HiddenSize), 0, "hidden_size")]
+    [TestCase(nameof(SequenceModelOptions.HiddenSize), 0, "HiddenSize must be between 1")]
     [TestCase(nameof(SequenceModelOptions.NumClasses), 1, "num_classes")]
-    [TestCase(nameof(SequenceModelOptions.NumLayers), 0, "num_layers")]
+    [TestCase(nameof(SequenceModelOptions.NumLayers), 0, "NumLayers must be between 1")]
     public void OutOfRangeOptionIsRefusedByName(string property, int value, string expected)
     {
         var options = TestModels.TokenOptions();

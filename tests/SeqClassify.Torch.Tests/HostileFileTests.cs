@@ -81,4 +81,42 @@ public class HostileFileTests
         Assert.That(tensors.Keys, Is.EquivalentTo(new[] { "a", "b" }));
         Assert.That((tensors["a"].Shape, tensors["b"].Shape), Is.EqualTo((new long[] { 4 }, new long[] { 2 })));
     }
+
+    // Item 6: what a saved model's weights must hold at least is a true lower bound of every network's size.
+    [TestCase(SequenceEncoder.Rnn, RnnCellType.Gru, true, 2, PositionalEncoding.Sinusoidal, 8)]
+    [TestCase(SequenceEncoder.Rnn, RnnCellType.Lstm, false, 1, PositionalEncoding.Sinusoidal, 8)]
+    [TestCase(SequenceEncoder.Rnn, RnnCellType.Rnn, true, 3, PositionalEncoding.Sinusoidal, 0)]
+    [TestCase(SequenceEncoder.Rnn, RnnCellType.RnnRelu, false, 2, PositionalEncoding.Sinusoidal, 8)]
+    [TestCase(SequenceEncoder.Transformer, RnnCellType.Gru, false, 2, PositionalEncoding.Sinusoidal, 8)]
+    [TestCase(SequenceEncoder.Transformer, RnnCellType.Gru, false, 1, PositionalEncoding.Learned, 8)]
+    [TestCase(SequenceEncoder.Transformer, RnnCellType.Gru, false, 2, PositionalEncoding.Learned, 0)]
+    public void TheMinimumParameterCountIsALowerBoundOfTheNetworks(SequenceEncoder encoder, RnnCellType cell, bool bidirectional, int layers,
+        PositionalEncoding positions, int headHidden)
+    {
+        foreach (int input in new[] { 4, 8, 12 })
+        {
+            var options = TestModels.TokenOptions(cell, bidirectional, encoder == SequenceEncoder.Rnn ? SequencePooling.Last : SequencePooling.Mean, layers);
+            (options.Encoder, options.PositionalEncoding, options.HeadHiddenSize, options.InputSize, options.HiddenSize, options.Heads) =
+                (encoder, positions, headHidden, input, 8, 2);
+            using var model = new SequenceClassifierModel(options);
+
+            Assert.That(options.MinimumParameterCount(), Is.LessThanOrEqualTo(model.ParameterCount).And.GreaterThan(model.ParameterCount / 3), $"InputSize {input}");
+        }
+    }
+
+    [TestCase(nameof(SequenceModelOptions.HiddenSize), 65537, "HiddenSize must be between 1 and 65,536, got 65537")]
+    [TestCase(nameof(SequenceModelOptions.InputSize), 1_000_000, "InputSize must be between 1 and 65,536, got 1000000")]
+    [TestCase(nameof(SequenceModelOptions.NumLayers), 257, "NumLayers must be between 1 and 256, got 257")]
+    [TestCase(nameof(SequenceModelOptions.HeadHiddenSize), 70000, "HeadHiddenSize must be between 0 and 65,536, got 70000")]
+    [TestCase(nameof(SequenceModelOptions.VocabularySize), 100_000_000, "the network would have at least 3,200,000,111 parameters")]
+    public void SizesBeyondTheEnginesBoundsAreRefusedBeforeAllocating(string option, int value, string message)
+    {
+        var options = TestModels.TokenOptions();
+        options.InputSize = 32;
+        typeof(SequenceModelOptions).GetProperty(option)!.SetValue(options, value);
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => options.ValidateArchitecture());
+
+        Assert.That(error!.Message, Does.Contain(message));
+    }
 }

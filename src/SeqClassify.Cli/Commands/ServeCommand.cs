@@ -49,6 +49,9 @@ internal sealed class ServeCommand
         DefaultValueFactory = _ => new ServerLimits().BatchTokens,
     };
 
+    // One batch's activations grow with its tokens: about 2.5 KB each with the default model.
+    private const int MaximumBatchTokens = 1 << 20;
+
     public Command Build(CliConsole console, Option<bool> verbose)
     {
         var command = new Command("serve", """
@@ -94,6 +97,10 @@ internal sealed class ServeCommand
                      ("--max-concurrent-predictions", limits.MaxConcurrentPredictions), ("--batch-tokens", limits.BatchTokens) })
         {
             if (value < 1) throw new UsageException($"{name} must be at least 1, got {value}");
+        }
+        if (limits.BatchTokens > MaximumBatchTokens)
+        {
+            throw new UsageException($"--batch-tokens must be at most {MaximumBatchTokens:N0} (about 2.5 GB of activations with the default model), got {limits.BatchTokens}");
         }
         if (limits.MaxQueuedRequests < 0) throw new UsageException($"--max-queued-requests must be 0 or more, got {limits.MaxQueuedRequests}");
         foreach (var (name, seconds) in new[] { ("--header-timeout", limits.HeaderTimeoutSeconds), ("--body-timeout", limits.BodyTimeoutSeconds),

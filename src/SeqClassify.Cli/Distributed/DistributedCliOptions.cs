@@ -33,7 +33,11 @@ internal sealed class DistributedCliOptions
     public int? LocalProcesses(ParseResult parse)
     {
         if (parse.GetValue(_nproc) is not { } n) return null;
-        if (n < 1) throw new UsageException($"--nproc must be at least 1, got {n}");
+        // Each worker gets at least one core: more would only share them (32 processes on 2 cores once started).
+        if (n < 1 || n > Environment.ProcessorCount)
+        {
+            throw new UsageException($"--nproc must be between 1 and {Environment.ProcessorCount} (this machine's logical cores; each worker needs one), got {n}");
+        }
         if (parse.GetValue(_worldSize) is not null || parse.GetValue(_rank) is not null || parse.GetValue(_master) is not null)
         {
             throw new UsageException("--nproc launches its own ranks: give it alone, or --world-size/--rank/--master for one rank");

@@ -180,6 +180,11 @@ public sealed class SequenceModelOptions
         {
             if (value < low || value > high) throw new ArgumentOutOfRangeException(name, value, $"{name} must be between {low} and {high:N0}, got {value}.");
         }
+        // Sizes are bounded before anything is allocated: a typo (--hidden 160000) is a clear error, not "out of memory".
+        InRange(HiddenSize, 1, MaximumWidth, nameof(HiddenSize));
+        InRange(InputSize, 1, MaximumWidth, nameof(InputSize));
+        InRange(NumLayers, 1, MaximumLayers, nameof(NumLayers));
+        InRange(HeadHiddenSize, 0, MaximumWidth, nameof(HeadHiddenSize));
         InRange(Heads, 1, MaximumHeads, nameof(Heads));
         InRange(FeedForwardSize, 1, MaximumWidth, nameof(FeedForwardSize));
         InRange(MaxPositions, 1, MaximumPositions, nameof(MaxPositions));
@@ -198,6 +203,12 @@ public sealed class SequenceModelOptions
             throw new ArgumentOutOfRangeException(nameof(SegmentSeparatorId), SegmentSeparatorId,
                 $"SegmentSeparatorId must be 0, or a token id with at least 2 TokenTypes (TokenTypes is {TokenTypes}).");
         }
+        if (MinimumParameterCount() > MaximumParameters)
+        {
+            throw new ArgumentOutOfRangeException(nameof(HiddenSize), HiddenSize,
+                $"the network would have at least {MinimumParameterCount():N0} parameters (VocabularySize {VocabularySize}, InputSize {InputSize}, HiddenSize {HiddenSize}, " +
+                $"NumLayers {NumLayers}), more than the engine's {MaximumParameters:N0}.");
+        }
         if (Encoder != SequenceEncoder.Transformer)
         {
             if (Pooling == SequencePooling.ClsPooler) throw new ArgumentOutOfRangeException(nameof(Pooling), Pooling, "ClsPooler (BERT's pooler) needs a Transformer encoder.");
@@ -214,13 +225,46 @@ public sealed class SequenceModelOptions
         }
     }
 
+    /// <summary>
+    /// A lower bound of the network's parameter count, from its largest weights alone (the embedding
+    /// table, the recurrent or attention and feed-forward matrices, learned positions): what a saved
+    /// model's weights must hold at least, checked before the network is allocated. Saturates rather than overflows.
+    /// </summary>
+    public long MinimumParameterCount()
+    {
+        static long Times(long a, long b) => a == 0 || b <= long.MaxValue / a ? a * b : long.MaxValue;
+        static long Plus(long a, long b) => a <= long.MaxValue - b ? a + b : long.MaxValue;
+        long hidden = Math.Max(HiddenSize, 0), layers = Math.Max(NumLayers, 0);
+        // A Transformer may embed at InputSize and project, or embed at its width: the smaller is certain.
+        long embedding = Math.Max(Encoder == SequenceEncoder.Transformer ? Math.Min(InputSize, HiddenSize) : InputSize, 0);
+        long count = Times(Math.Max(VocabularySize, 0), embedding);
+        if (Encoder == SequenceEncoder.Rnn)
+        {
+            long gates = Cell switch { RnnCellType.Gru => 3, RnnCellType.Lstm => 4, _ => 1 };
+            count = Plus(count, Times(Times(layers, Bidirectional ? 2 : 1), Times(gates, Times(hidden, hidden))));
+        }
+        else
+        {
+            long perLayer = Plus(Times(4, Times(hidden, hidden)), Times(2, Times(hidden, Math.Max(FeedForwardSize, 0))));
+            count = Plus(count, Times(layers, perLayer));
+            if (PositionalEncoding == PositionalEncoding.Learned) count = Plus(count, Times(Math.Max(MaxPositions, 0), hidden));
+        }
+        return Plus(count, Math.Max(NumClasses, 0));
+    }
+
+    /// <summary>The most parameters a network may have (8 GB of float32 weights, four times that to train).</summary>
+    public const long MaximumParameters = 1L << 31;
+
+    /// <summary>The most layers an encoder may stack.</summary>
+    public const int MaximumLayers = 256;
+
     /// <summary>The most token types (segments) a Transformer may have.</summary>
     public const int MaximumTokenTypes = 1024;
 
     /// <summary>The most attention heads a Transformer may have.</summary>
     public const int MaximumHeads = 1024;
 
-    /// <summary>The widest feed-forward block (<see cref="FeedForwardSize"/>).</summary>
+    /// <summary>The widest layer: <see cref="FeedForwardSize"/>, <see cref="HiddenSize"/>, <see cref="InputSize"/>, <see cref="HeadHiddenSize"/>.</summary>
     public const int MaximumWidth = 65536;
 
     /// <summary>
