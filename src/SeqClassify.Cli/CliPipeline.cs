@@ -22,6 +22,34 @@ internal static class CliPipeline
     /// <summary>The most ids a text keeps with a pretrained model when --max-length is not given (Hugging Face's usual 128).</summary>
     public const int DefaultPretrainedLength = 128;
 
+    /// <summary>
+    /// The most ids a text keeps with a pretrained folder: --max-length (<paramref name="given"/>; 0 when
+    /// not given) checked against the folder's positions and, for sentence pairs, room for [CLS] and two
+    /// [SEP]; when not given, <see cref="DefaultPretrainedLength"/> cut to the positions, which
+    /// <paramref name="notes"/> is told. (Past the positions the engine cut the ids silently: a pair lost its second text.)
+    /// </summary>
+    public static int PretrainedLength(string folder, int given, bool pairs, TextWriter notes)
+    {
+        int least = pairs ? 3 : 2;
+        if (given > 0 && given < least)
+        {
+            throw new UsageException($"--max-length must be at least {least} ({(pairs ? "[CLS] and two [SEP] of a sentence pair" : "[CLS] and [SEP]")}), got {given}");
+        }
+        int? positions = SeqClassify.Torch.Pretrained.PretrainedFolder.Sizes(folder)?.Positions;
+        if (given > 0)
+        {
+            return positions is { } most && given > most
+                ? throw new UsageException($"--max-length {given} is more than the {most} positions of '{folder}' (max_position_embeddings in its config.json); give at most {most}")
+                : given;
+        }
+        if (positions is { } limit && limit < DefaultPretrainedLength)
+        {
+            notes.WriteLine($"note: texts are cut to {limit} ids, the positions of '{folder}' (--max-length defaults to {DefaultPretrainedLength})");
+            return limit;
+        }
+        return DefaultPretrainedLength;
+    }
+
     /// <summary>Labels to keys (by value, so that their order does not depend on the file's), text to token ids.</summary>
     /// (A chain of ITransformer, fitted to a TransformerChain, so that the classifier appended to it joins
     /// the same flat list of steps, as the model file and `info` show them.)

@@ -55,6 +55,11 @@ internal sealed class DataOptions
         {
             throw new FileNotFoundException($"data file '{path}' does not exist", path);
         }
+        // Read twice (checked, then loaded) and measured: a device or a FIFO is neither ("/dev/zero" once ran 2 GB in).
+        if (FileKind.Of(path) != FileKind.Kind.Regular)
+        {
+            throw new UsageException($"data file '{path}' is {FileKind.Describe(path)}: give a CSV or TSV file");
+        }
         bool header = !parse.GetValue(NoHeader);
         char separator = SeparatorFor(parse.GetValue(Format), path);
         string[] texts = parse.GetValue(TextColumn) ?? [];
@@ -72,6 +77,7 @@ internal sealed class DataOptions
         }
         string? pair = parse.GetValue(PairColumn);
         if (pair is not null) columns.Add(new TextLoader.Column("Pair", DataKind.String, IndexOf(pair, headerNames, path)));
+        if (withLabel) RefuseLabelAsInput(columns, texts, pair);
         // Options first (a wrong column name is a usage error), then the rows' shape.
         DelimitedFileCheck.Check(path, separator, quoting, header, fieldsRead: columns.Max(c => c.Source[0].Min) + 1);
         var loader = ml.Data.CreateTextLoader(new TextLoader.Options
@@ -129,6 +135,23 @@ internal sealed class DataOptions
             rows.Add((label, textColumns == 1 ? parts[0] : string.Join(' ', parts), pair));
         }
         return rows;
+    }
+
+    // A model that reads its label among its inputs learns to copy it: every metric perfect, nothing learnt.
+    private void RefuseLabelAsInput(List<TextLoader.Column> columns, string[] texts, string? pair)
+    {
+        int label = columns.Single(c => c.Name == "Label").Source[0].Min;
+        for (int i = 0; i < texts.Length; i++)
+        {
+            if (columns[i].Source[0].Min == label)
+            {
+                throw new UsageException($"--text-column '{texts[i]}' is the --label-column: the model would read the answer in its input; give another column");
+            }
+        }
+        if (pair is not null && columns.Single(c => c.Name == "Pair").Source[0].Min == label)
+        {
+            throw new UsageException($"--pair-column '{pair}' is the --label-column: the model would read the answer in its input; give another column");
+        }
     }
 
     public static char SeparatorFor(string? format, string path) => (format?.ToLowerInvariant()) switch

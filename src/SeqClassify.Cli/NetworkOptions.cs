@@ -60,6 +60,24 @@ internal sealed class NetworkOptions
         [nameof(SequenceModelOptions.ClassWeights)] = "one per class in the labels' order, which the data decides: set them in the library (RnnTrainerOptions.ClassWeights)",
     };
 
+    /// <summary>
+    /// What a pretrained folder's config.json decides (--pretrained-model): the encoder's shape. Given
+    /// with it, these flags would be ignored, so they are refused.
+    /// </summary>
+    public static readonly IReadOnlySet<string> DecidedByACheckpoint = new HashSet<string>
+    {
+        nameof(SequenceModelOptions.Encoder), nameof(SequenceModelOptions.Cell), nameof(SequenceModelOptions.NumLayers),
+        nameof(SequenceModelOptions.Bidirectional), nameof(SequenceModelOptions.InputSize), nameof(SequenceModelOptions.HiddenSize),
+        nameof(SequenceModelOptions.Heads), nameof(SequenceModelOptions.FeedForwardSize), nameof(SequenceModelOptions.MaxPositions),
+        nameof(SequenceModelOptions.PositionalEncoding), nameof(SequenceModelOptions.Activation), nameof(SequenceModelOptions.NormFirst),
+        nameof(SequenceModelOptions.LayerNormEpsilon), nameof(SequenceModelOptions.ScaleEmbedding), nameof(SequenceModelOptions.EmbeddingNorm),
+        nameof(SequenceModelOptions.RnnDropout),
+    };
+
+    /// <summary>The flags given on the command line that set one of <paramref name="properties"/>, in the table's order.</summary>
+    public IReadOnlyList<string> GivenAmong(ParseResult parse, IReadOnlySet<string> properties) =>
+        _entries.Where(e => properties.Contains(e.Property.Name) && e.Read(parse) is not null).Select(e => e.Flag).ToList();
+
     private sealed record Entry(string Flag, PropertyInfo Property, Option Option, Func<ParseResult, object?> Read);
 
     private readonly Entry[] _entries = Table.Select(row => Declare(row.Flag, typeof(SequenceModelOptions).GetProperty(row.Property)

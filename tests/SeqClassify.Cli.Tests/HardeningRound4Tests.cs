@@ -128,4 +128,153 @@ public class HardeningRound4Tests
         Assert.That(result.ExitCode, Is.EqualTo(2), result.Error);
         Assert.That(result.Error, Does.Contain("--batch-tokens must be at most 1,048,576"));
     }
+
+    // Item 7: a pair model's --max-length past the checkpoint's positions (128 where the folder has 20)
+    // silently cut away the pair. import and train refuse it, before any data; left out, it is cut to
+    // the positions and said.
+    [Test]
+    public void AMaximumLengthPastTheCheckpointsPositionsIsRefusedAndTheDefaultIsCutToThem()
+    {
+        string folder = Path.Combine(Pretrained, "tiny-bert-classifier");
+
+        var import = Cli.Run("import", "--pretrained-model", folder, "--pairs", "--max-length", "128", "--out", Path.Combine(Cli.Scratch(), "m.zip"));
+        var train = Cli.Run("train", "--pretrained-model", Path.Combine(Pretrained, "tiny-bert"), "--train", "/no/such/data.tsv", "--text-column", "a",
+            "--pair-column", "b", "--label-column", "c", "--max-length", "64", "--out", Path.Combine(Cli.Scratch(), "m.zip"));
+        var cut = Cli.Run("import", "--pretrained-model", folder, "--pairs", "--out", Path.Combine(Cli.Scratch(), "cut.zip"));
+
+        Assert.That(import.ExitCode, Is.EqualTo(2), import.Error);
+        Assert.That(import.Error, Does.Contain($"--max-length 128 is more than the 20 positions of '{folder}' (max_position_embeddings in its config.json)"));
+        Assert.That(train.ExitCode, Is.EqualTo(2), train.Error);
+        Assert.That(train.Error, Does.Contain("--max-length 64 is more than the 20 positions"), "refused before the (missing) data is read");
+        Assert.That(cut.ExitCode, Is.EqualTo(0), cut.Error);
+        Assert.That(cut.Out, Does.Contain($"note: texts are cut to 20 ids, the positions of '{folder}'"));
+    }
+
+    // Item 8: a pair model that keeps 2 ids was saved, then failed every prediction.
+    [Test]
+    public void APairModelWithNoRoomForItsPairIsRefusedAtImport()
+    {
+        var result = Cli.Run("import", "--pretrained-model", Path.Combine(Pretrained, "tiny-bert-classifier"), "--pairs", "--max-length", "2",
+            "--out", Path.Combine(Cli.Scratch(), "m.zip"));
+
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.Error);
+        Assert.That(result.Error, Does.Contain("--max-length must be at least 3 ([CLS] and two [SEP] of a sentence pair), got 2"));
+    }
+
+    // Item 8: a vocab.txt longer than vocab_size imported and trained, then every text with a token past
+    // the embedding table failed its batch (500 in serve).
+    [Test]
+    public void AVocabularyLongerThanTheModelsIsRefusedAtImport()
+    {
+        string folder = CopyOf("tiny-bert-classifier");
+        File.AppendAllLines(Path.Combine(folder, "vocab.txt"), ["extra", "tokens"]);
+
+        var result = Cli.Run("import", "--pretrained-model", folder, "--out", Path.Combine(Cli.Scratch(), "m.zip"));
+
+        Assert.That(result.ExitCode, Is.EqualTo(1), result.Error);
+        Assert.That(result.Error, Does.Contain($"'{Path.Combine(folder, "vocab.txt")}' has 42 tokens, more than the model's vocab_size 40"));
+    }
+
+    // Items 7 and 10: a vocab.txt that is not UTF-8 was read with replacement characters; a token twice
+    // was "An item with the same key has already been added".
+    [TestCase("not-utf8", "is not UTF-8 text (an invalid byte at offset")]
+    [TestCase("duplicate", "line 5: the token '[CLS]' is also on line 3")]
+    public void ABrokenVocabularyIsRefusedNamingTheFile(string damage, string message)
+    {
+        string folder = CopyOf("tiny-bert-classifier");
+        string vocabulary = Path.Combine(folder, "vocab.txt");
+        var lines = File.ReadAllLines(vocabulary).ToList();
+        if (damage == "duplicate")
+        {
+            Assert.That(lines[2], Is.EqualTo("[CLS]"));
+            lines[4] = "[CLS]";
+            File.WriteAllLines(vocabulary, lines);
+        }
+        else
+        {
+            byte[] bytes = File.ReadAllBytes(vocabulary);
+            bytes[^3] = 0xC3;   // a lead byte followed by a newline: not UTF-8
+            bytes[^2] = 0x0A;
+            File.WriteAllBytes(vocabulary, bytes);
+        }
+
+        var result = Cli.Run("import", "--pretrained-model", folder, "--out", Path.Combine(Cli.Scratch(), "m.zip"));
+
+        Assert.That(result.ExitCode, Is.EqualTo(1), result.Error);
+        Assert.That(result.Error, Does.Contain(vocabulary).And.Contain(message));
+    }
+
+    // Item 10: a config value of the wrong JSON type was "requires an element of type 'Number'".
+    [Test]
+    public void AConfigValueOfTheWrongTypeIsNamed()
+    {
+        string folder = CopyOf("tiny-bert-classifier");
+        string config = Path.Combine(folder, "config.json");
+        File.WriteAllText(config, File.ReadAllText(config).Replace("\"hidden_size\": 16", "\"hidden_size\": \"16\""));
+
+        var result = Cli.Run("import", "--pretrained-model", folder, "--out", Path.Combine(Cli.Scratch(), "m.zip"));
+
+        Assert.That(result.ExitCode, Is.EqualTo(1), result.Error);
+        Assert.That(result.Error, Does.Contain($"'{config}': \"hidden_size\" is \"16\", expected an integer"));
+    }
+
+    // Item 7: options the checkpoint decides were accepted with --pretrained-model and ignored (exit 0).
+    [TestCase("--layers", "3", "--layers does not apply with --pretrained-model")]
+    [TestCase("--hidden", "64", "--hidden does not apply with --pretrained-model")]
+    [TestCase("--encoder", "rnn", "--encoder does not apply with --pretrained-model")]
+    [TestCase("--pretrained", "vectors.vec", "--pretrained (word vectors) does not apply with --pretrained-model")]
+    public void OptionsTheCheckpointDecidesAreRefusedWithAPretrainedModel(string option, string value, string message)
+    {
+        var result = Cli.Run("train", "--pretrained-model", Path.Combine(Pretrained, "tiny-bert"), "--train", Cli.SmsSlice(everyNth: 8), "--no-header",
+            "--text-column", "1", "--label-column", "0", "--epochs", "1", "--out", Path.Combine(Cli.Scratch(), "m.zip"), option, value);
+
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.Error);
+        Assert.That(result.Error, Does.Contain(message));
+    }
+
+    // Item 7: the label column as the text (or the pair) column trained with the answer in the input.
+    [TestCase("--text-column", "0", "--text-column '0' is the --label-column")]
+    [TestCase("--pair-column", "0", "--pair-column '0' is the --label-column")]
+    public void TheLabelColumnIsNeverAnInput(string option, string value, string message)
+    {
+        string[] args = option == "--text-column"
+            ? ["train", "--pretrained", "none", "--train", Cli.SmsSlice(everyNth: 8), "--no-header", "--text-column", value, "--label-column", "0",
+                "--out", Path.Combine(Cli.Scratch(), "m.zip")]
+            : ["train", "--pretrained-model", Path.Combine(Pretrained, "tiny-bert"), "--train", Cli.SmsSlice(everyNth: 8), "--no-header", "--text-column", "1",
+                "--label-column", "0", option, value, "--epochs", "1", "--out", Path.Combine(Cli.Scratch(), "m.zip")];
+
+        var result = Cli.Run(args);
+
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.Error);
+        Assert.That(result.Error, Does.Contain(message).And.Contain("the model would read the answer in its input"));
+    }
+
+    // Item 7: evaluate dropped rows whose label the model does not know, silently (with none known: 0 rows, every metric 0, exit 0).
+    [Test]
+    public void EvaluateCountsRowsWithUnknownLabelsAndFailsWhenNoneIsKnown()
+    {
+        string model = Path.Combine(Cli.Scratch(), "m.zip");
+        Assert.That(Cli.Run(Train(Cli.SmsSlice(everyNth: 8), model)).ExitCode, Is.EqualTo(0));
+        string some = Path.Combine(Cli.Scratch(), "some.tsv"), none = Path.Combine(Cli.Scratch(), "none.tsv");
+        File.WriteAllLines(some, ["ham	see you at lunch", "spam	WIN a prize now", "eggs	breakfast", "bacon	more breakfast"]);
+        File.WriteAllLines(none, ["eggs	breakfast", "bacon	more breakfast"]);
+
+        var partly = Cli.Run("evaluate", "--model", model, "--data", some, "--no-header", "--text-column", "1", "--label-column", "0");
+        var not = Cli.Run("evaluate", "--model", model, "--data", none, "--no-header", "--text-column", "1", "--label-column", "0");
+
+        Assert.That(partly.ExitCode, Is.EqualTo(0), partly.Error);
+        Assert.That(partly.Error, Does.Contain($"warning: {some}: 2 of 4 rows have a label the model does not know ('eggs', 'bacon'); the metrics are over the other 2"));
+        Assert.That(not.ExitCode, Is.EqualTo(1), not.Error);
+        Assert.That(not.Error, Does.Contain($"{none}: none of its 2 rows has a label the model knows (the file's: 'eggs', 'bacon'; the model's: ham, spam)"));
+    }
+
+    // Item 10: --train /dev/zero read 2 GB before "Non-negative number required".
+    [Test]
+    public void DataThatIsNotARegularFileIsRefusedAtOnce()
+    {
+        var result = Cli.Run(Train("/dev/zero", Path.Combine(Cli.Scratch(), "m.zip")));
+
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.Error);
+        Assert.That(result.Error, Does.Contain("data file '/dev/zero' is not a regular file (a device, FIFO or socket)"));
+    }
 }

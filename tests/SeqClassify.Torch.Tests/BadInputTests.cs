@@ -106,7 +106,7 @@ public class BadInputTests
         var options = TestModels.TokenOptions();
         typeof(SequenceModelOptions).GetProperty(property)!.SetValue(options, value);
 
-        Assert.That(() => new SequenceClassifierModel(options), Throws.ArgumentException.With.Message.Contains(expected));
+        Assert.That(() => new SequenceClassifierModel(options), Throws.InstanceOf<ArgumentException>().With.Message.Contains(expected));
     }
 
     [Test]

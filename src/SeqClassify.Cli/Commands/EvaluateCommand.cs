@@ -45,6 +45,7 @@ internal sealed class EvaluateCommand
         var model = LoadedModel.Load(ml, parse.GetValue(_model)!);
         model.RequireInput(parse.GetValue(_model)!, _data.Pairs(parse), "give --pair-column");
         var data = _data.Load(ml, parse, parse.GetValue(_dataPath)!, withLabel: true);
+        Evaluation.CheckLabels(data, model.Classifier.LabelNames, parse.GetValue(_dataPath)!, console.Error);
         var metrics = Evaluation.Of(ml, model.ScoreForEvaluation(data));
         if (parse.GetValue(_json))
         {

@@ -56,8 +56,8 @@ internal sealed class ImportCommand
     private int Run(ParseResult parse, CliConsole console)
     {
         string folder = parse.GetValue(_folder)!, output = parse.GetValue(_out)!;
-        int maxLength = parse.GetValue(_maxLength) ?? CliPipeline.DefaultPretrainedLength;
-        if (maxLength < 2) throw new UsageException($"--max-length must be at least 2 ([CLS] and [SEP]), got {maxLength}");
+        if (parse.GetValue(_maxLength) is < 1 and var bad) throw new UsageException($"--max-length must be at least {(parse.GetValue(_pairs) ? 3 : 2)}, got {bad}");
+        int maxLength = CliPipeline.PretrainedLength(folder, parse.GetValue(_maxLength) ?? 0, parse.GetValue(_pairs), console.Out);
         string[]? labels = parse.GetValue(_labels)?.Split(',', StringSplitOptions.TrimEntries);
         OutputFile.CheckNotInFolder("--out", output, "--pretrained-model", folder);
         OutputFile.CheckWritable(output);

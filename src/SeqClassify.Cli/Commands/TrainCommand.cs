@@ -94,6 +94,7 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
                 ("--pretrained", PretrainedVectorsFile(parse)));
             OutputFile.CheckNotInFolder("--out", output, "--pretrained-model", parse.GetValue(_pretrainedModel));
         }
+        if (parse.GetValue(_pretrainedModel) is not null) RefuseWhatTheCheckpointDecides(parse);
         var trainer = TrainerOptions(parse);
         var settings = new CliPipeline.Settings(Tokenizer(parse.GetValue(_tokenizer)),
             parse.GetValue(_minFreq) ?? DefaultMinimumFrequency, parse.GetValue(_maxLength) ?? 0, parse.GetValue(_unescapePtb), trainer.PretrainedModel,
@@ -108,6 +109,12 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
         }
         if (settings.MinimumFrequency < 1) throw new UsageException("--min-freq must be at least 1");
         if (settings.MaximumLength < 0) throw new UsageException("--max-length must be 0 or more");
+        if (settings.PretrainedModel is { } folder)
+        {
+            // Checked before any data is read; the note comes from the process that reports (not each worker).
+            var notes = processes is null && rankSettings is null or { Rank: 0 } ? console.Out : TextWriter.Null;
+            settings = settings with { MaximumLength = CliPipeline.PretrainedLength(folder, settings.MaximumLength, settings.Pairs, notes) };
+        }
         if (processes is not null)
         {
             return LocalLauncher.Run(args, processes.Value, _distributed.Timeout(parse), console, cancel);
@@ -141,7 +148,7 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
         if (settings.PretrainedModel is { } pretrained)
         {
             // Hugging Face truncates silently; the count says how much of the data the length limit cuts.
-            int limit = settings.MaximumLength > 0 ? settings.MaximumLength : CliPipeline.DefaultPretrainedLength;
+            int limit = settings.MaximumLength;
             int truncated = CliPipeline.CountTruncated(train, settings, pretrained, limit);
             console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{truncated:N0} of {train.GetRowCount():N0} training rows are longer than {limit} ids and are truncated (--max-length sets the limit)"));
@@ -191,6 +198,7 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
         if (parse.GetValue(_test) is { } testPath)
         {
             var test = _data.Load(ml, parse, testPath, withLabel: true);
+            Evaluation.CheckLabels(test, classifier.LabelNames, testPath, console.Error);
             console.Out.WriteLine("test metrics:");
             MetricsPrinter.Print(console, Evaluation.Of(ml, LoadedModel.ScoreForEvaluation(model, test)));
         }
@@ -266,6 +274,19 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
             throw new UsageException($"{OptionName(e.ParamName)} {e.Message.Split(" (Parameter")[0].Split('\n')[0]}");
         }
         return o;
+    }
+
+    // Given with --pretrained-model, these would be ignored: the folder decides them.
+    private void RefuseWhatTheCheckpointDecides(ParseResult parse)
+    {
+        if (_network.GivenAmong(parse, NetworkOptions.DecidedByACheckpoint) is { Count: > 0 } shape)
+        {
+            throw new UsageException($"{string.Join(", ", shape)} {(shape.Count == 1 ? "does" : "do")} not apply with --pretrained-model: the folder's config.json decides the encoder's shape");
+        }
+        if (parse.GetValue(_pretrained) is { } vectors && !vectors.Equals("none", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new UsageException("--pretrained (word vectors) does not apply with --pretrained-model: the folder's own embeddings are fine-tuned");
+        }
     }
 
     // --pretrained FILE.vec (not one of the names).

@@ -40,6 +40,27 @@ internal sealed class Evaluation
         return new Evaluation(metrics, names, names.Length == 2 ? BinaryAuc(ml, scored) : null);
     }
 
+    /// <summary>
+    /// ML.NET's evaluator leaves out the rows whose label the model does not know, and says nothing: this
+    /// counts them first, warns with the first few labels, and refuses data with no known label at all
+    /// (every metric would be 0 over 0 rows).
+    /// </summary>
+    public static void CheckLabels(IDataView data, IReadOnlyList<string> known, string path, TextWriter warnings)
+    {
+        var labels = data.GetColumn<string>("Label").ToList();
+        var knownSet = known.ToHashSet(StringComparer.Ordinal);
+        var unknown = labels.Where(l => !knownSet.Contains(l)).ToList();
+        if (unknown.Count == 0) return;
+        string first = string.Join(", ", unknown.Distinct().Take(5).Select(l => $"'{l}'"));
+        string model = string.Join(", ", known.Take(10)) + (known.Count > 10 ? ", ..." : "");
+        if (unknown.Count == labels.Count)
+        {
+            throw new InvalidDataException($"{path}: none of its {labels.Count:N0} rows has a label the model knows (the file's: {first}; the model's: {model}); is --label-column right?");
+        }
+        lock (warnings) warnings.WriteLine($"warning: {path}: {unknown.Count:N0} of {labels.Count:N0} rows have a label the model does not know ({first}); " +
+                                           $"the metrics are over the other {labels.Count - unknown.Count:N0}");
+    }
+
     /// <summary>The second class is "positive": its probability ranks the rows.</summary>
     private static double BinaryAuc(MLContext ml, IDataView scored)
     {

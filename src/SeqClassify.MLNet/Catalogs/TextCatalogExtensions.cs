@@ -67,11 +67,12 @@ public static class SeqClassifyTextCatalogExtensions
     /// <param name="folder">The Hugging Face model folder.</param>
     /// <param name="outputColumnName">The ids column.</param>
     /// <param name="inputColumnName">The text column.</param>
-    /// <param name="maximumLength">The most ids per text, [CLS] and [SEP] included (Hugging Face's usual 128 by default).</param>
+    /// <param name="maximumLength">The most ids per text, [CLS] and [SEP] included; at most the model's positions (config.json's
+    /// max_position_embeddings). 0: Hugging Face's usual 128, or the model's positions where it has fewer.</param>
     /// <param name="pairColumnName">A second text column: each row becomes a sentence pair, [CLS] text [SEP] pair [SEP], whose
     /// segments a BERT encoder tells apart by token type (as ML.NET's TextClassification's sentence2ColumnName).</param>
     public static PretrainedTokenizingEstimator TokenizeForPretrained(this TransformsCatalog.TextTransforms catalog, string folder,
-        string outputColumnName = "Ids", string inputColumnName = "Text", int maximumLength = 128, string? pairColumnName = null) =>
+        string outputColumnName = "Ids", string inputColumnName = "Text", int maximumLength = 0, string? pairColumnName = null) =>
         new(CatalogUtils.GetEnvironment(catalog), outputColumnName, inputColumnName, PretrainedTokenizer.Load(folder, maximumLength), pairColumnName);
 
     /// <summary>

@@ -53,11 +53,12 @@ public static class SeqClassifyTrainerCatalogExtensions
     /// <param name="labelColumnName">The key label column (MapValueToKey).</param>
     /// <param name="sentence1ColumnName">The text column.</param>
     /// <param name="sentence2ColumnName">A second text column, for sentence pairs; null for single texts.</param>
-    /// <param name="maximumLength">The most ids per row, [CLS] and [SEP] included.</param>
+    /// <param name="maximumLength">The most ids per row, [CLS] and [SEP] included; at most the model's positions. 0: 128, or the
+    /// model's positions where it has fewer.</param>
     /// <param name="options">The fine-tuning options; start from <see cref="RnnTrainerOptions.FineTuning(string)"/> with the same folder.</param>
     public static PretrainedTextClassificationTrainer PretrainedTextClassification(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
         string folder, string labelColumnName = "Label", string sentence1ColumnName = "Sentence1", string? sentence2ColumnName = null,
-        int maximumLength = 128, RnnTrainerOptions? options = null)
+        int maximumLength = 0, RnnTrainerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         return new PretrainedTextClassificationTrainer(CatalogUtils.GetEnvironment(catalog), folder, labelColumnName, sentence1ColumnName,

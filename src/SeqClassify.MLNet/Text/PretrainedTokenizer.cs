@@ -44,12 +44,31 @@ public sealed class PretrainedTokenizer
     /// <summary>The most ids a text becomes, [CLS] and [SEP] included.</summary>
     public int MaxLength { get; }
 
-    /// <summary>Reads vocab.txt and tokenizer_config.json (optional) of a folder; <paramref name="maxLength"/> at least 2.</summary>
+    /// <summary>The most ids a text keeps when not told: Hugging Face's usual 128 (or the model's positions, where fewer).</summary>
+    public const int DefaultMaxLength = 128;
+
+    /// <summary>
+    /// Reads vocab.txt and tokenizer_config.json (optional) of a folder; <paramref name="maxLength"/> at
+    /// least 2 (0: <see cref="DefaultMaxLength"/>, or the model's positions where fewer) and at most the model's positions (config.json's max_position_embeddings, where the folder
+    /// has one). A vocabulary that is not UTF-8, names a token twice or has more tokens than the model's
+    /// vocab_size is refused: each would be accepted here and fail every prediction later.
+    /// </summary>
     public static PretrainedTokenizer Load(string folder, int maxLength)
     {
+        ArgumentNullException.ThrowIfNull(folder);
+        if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"pretrained model folder '{folder}' does not exist");
+        var sizes = SeqClassify.Torch.Pretrained.PretrainedFolder.Sizes(folder);
+        if (maxLength == 0) maxLength = Math.Min(DefaultMaxLength, sizes?.Positions ?? DefaultMaxLength);
         if (maxLength < 2) throw new ArgumentOutOfRangeException(nameof(maxLength), maxLength, "maxLength must hold at least [CLS] and [SEP] (2).");
+        if (sizes is { } model && maxLength > model.Positions)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxLength), maxLength,
+                $"maxLength {maxLength} is more than the {model.Positions} positions of '{folder}' (max_position_embeddings in config.json): " +
+                $"ids past them would have no position; give at most {model.Positions}.");
+        }
         string vocabPath = Path.Combine(folder, "vocab.txt");
         if (!File.Exists(vocabPath)) throw new FileNotFoundException($"'{folder}' has no vocab.txt: the engine reads WordPiece (BERT) tokenizers", vocabPath);
+        string vocabulary = ReadVocabulary(vocabPath, sizes?.Vocabulary);
         bool lowerCase = true, splitCjk = true;
         bool? stripAccents = null;
         string configPath = Path.Combine(folder, "tokenizer_config.json");
@@ -68,7 +87,37 @@ public sealed class PretrainedTokenizer
                 throw new InvalidDataException($"'{configPath}' cannot be read: {e.Message}");
             }
         }
-        return new PretrainedTokenizer(File.ReadAllText(vocabPath), lowerCase, stripAccents ?? lowerCase, splitCjk, maxLength);
+        return new PretrainedTokenizer(vocabulary, lowerCase, stripAccents ?? lowerCase, splitCjk, maxLength);
+    }
+
+    private static string ReadVocabulary(string path, int? modelVocabulary)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true));
+        }
+        catch (System.Text.DecoderFallbackException e)
+        {
+            throw new InvalidDataException($"'{path}' is not UTF-8 text (an invalid byte at offset {e.Index}); a WordPiece vocabulary is one UTF-8 token a line.");
+        }
+        var lines = text.Split('\n');
+        int count = lines.Length > 0 && lines[^1].Length == 0 ? lines.Length - 1 : lines.Length;
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < count; i++)
+        {
+            string token = lines[i].TrimEnd('\r');
+            if (!seen.TryAdd(token, i + 1))
+            {
+                throw new InvalidDataException($"'{path}' line {i + 1}: the token '{token}' is also on line {seen[token]}; each token has one id.");
+            }
+        }
+        if (modelVocabulary is { } size && count > size)
+        {
+            throw new InvalidDataException($"'{path}' has {count:N0} tokens, more than the model's vocab_size {size:N0} (config.json): " +
+                                           $"the ids from {size:N0} on have no embedding.");
+        }
+        return text;
     }
 
     /// <summary>The same tokenizer from what a model file kept.</summary>

@@ -48,6 +48,12 @@ public sealed class PretrainedTokenizingTransformer : TextColumnTransformer
         : base(env, nameof(PretrainedTokenizingTransformer), outputColumnName, inputColumnName)
     {
         if (pairColumnName is not null) ColumnChecks.RequireName(pairColumnName, nameof(pairColumnName));
+        if (pairColumnName is not null && tokenizer.MaxLength < 3)
+        {
+            // Accepted, such a model would fail every prediction: a pair needs [CLS] and two [SEP].
+            throw new ArgumentOutOfRangeException(nameof(tokenizer), tokenizer.MaxLength,
+                $"a sentence pair needs at least 3 ids ([CLS] and two [SEP]); this tokenizer keeps {tokenizer.MaxLength}.");
+        }
         Tokenizer = tokenizer;
         _pairColumnName = pairColumnName;
     }

@@ -23,7 +23,7 @@ internal sealed class HuggingFaceConfig
     {
         try
         {
-            using var document = JsonDocument.Parse(File.ReadAllText(path));
+            using var document = JsonDocument.Parse(File.ReadAllText(path, StrictUtf8));
             if (document.RootElement.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"'{path}' is not a JSON object.");
             return new HuggingFaceConfig(document.RootElement.Clone(), path);
         }
@@ -31,7 +31,14 @@ internal sealed class HuggingFaceConfig
         {
             throw new InvalidDataException($"'{path}' is not valid JSON: {e.Message}");
         }
+        catch (System.Text.DecoderFallbackException e)
+        {
+            throw new InvalidDataException($"'{path}' is not UTF-8 text (an invalid byte at offset {e.Index}).");
+        }
     }
+
+    /// <summary>UTF-8 that refuses invalid bytes rather than replacing them (the files of a model folder are UTF-8).</summary>
+    internal static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public bool Has(string name) => _root.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null;
 
@@ -41,17 +48,23 @@ internal sealed class HuggingFaceConfig
 
     public int Integer(string name, int low, int high)
     {
-        if (!_root.TryGetProperty(name, out var value) || !value.TryGetInt64(out long number))
+        if (!_root.TryGetProperty(name, out var value))
         {
             throw new InvalidDataException($"'{Path}' has no integer \"{name}\".");
+        }
+        // "16" (a string) or 16.5 is a mistake to name, not a JsonElement exception ("requires an element of type 'Number'").
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out long number))
+        {
+            throw new InvalidDataException($"'{Path}': \"{name}\" is {value.GetRawText()}, expected an integer.");
         }
         if (number < low || number > high) throw new InvalidDataException($"'{Path}': {name} {number} is outside {low}..{high:N0}.");
         return (int)number;
     }
 
     public double Number(string name) =>
-        _root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble()
-            : throw new InvalidDataException($"'{Path}' has no number \"{name}\".");
+        !_root.TryGetProperty(name, out var value) ? throw new InvalidDataException($"'{Path}' has no number \"{name}\".")
+        : value.ValueKind == JsonValueKind.Number ? value.GetDouble()
+        : throw new InvalidDataException($"'{Path}': \"{name}\" is {value.GetRawText()}, expected a number.");
 
     /// <summary>A probability in [0, 1), e.g. a dropout rate.</summary>
     public float Probability(string name)
