@@ -277,4 +277,81 @@ public class HardeningRound4Tests
         Assert.That(result.ExitCode, Is.EqualTo(2), result.Error);
         Assert.That(result.Error, Does.Contain("data file '/dev/zero' is not a regular file (a device, FIFO or socket)"));
     }
+
+    // Item 7: the settings in ML.NET's Model.key (a vocabulary's or the classifier's maximum length,
+    // lower-casing) were covered by the zip's CRC alone: a one-byte edit, CRC recomputed, changed
+    // predictions with exit 0. Each step now keeps a checksummed copy (Settings.bin) and compares.
+    [TestCase("SCTOKIDS", 40, "SeqClassifyTokenIds")]
+    [TestCase("SCRNNCLS", 0, "SeqClassifyRnnClassifier")]
+    public void AnEditedSettingInModelKeyIsRefused(string signature, int value, string step)
+    {
+        string model = Path.Combine(Cli.Scratch(), "m.zip");
+        Assert.That(Cli.Run(Train(Cli.SmsSlice(everyNth: 8), model, "--max-length", "40")).ExitCode, Is.EqualTo(0));
+        using (var zip = System.IO.Compression.ZipFile.Open(model, System.IO.Compression.ZipArchiveMode.Update))
+        {
+            // ML.NET's header is 0x100 bytes, the step's signature at 0x40; its settings follow the header.
+            var entry = zip.Entries.Where(e => e.Name == "Model.key").Single(e => Bytes(e).AsSpan(0x40, 8).SequenceEqual(System.Text.Encoding.ASCII.GetBytes(signature)));
+            byte[] bytes = Bytes(entry);
+            int at = signature == "SCTOKIDS" ? bytes.AsSpan(0x100).IndexOf(BitConverter.GetBytes(value)) + 0x100 : LastIntOfTheClassifiersSettings(bytes);
+            Assert.That(BitConverter.ToInt32(bytes, at), Is.EqualTo(value), "found the setting");
+            bytes[at] = 5;   // one byte: a maximum length of 5
+            string name = entry.FullName;
+            entry.Delete();
+            using var stream = zip.CreateEntry(name).Open();   // the zip's CRC is written anew
+            stream.Write(bytes);
+        }
+
+        var result = Cli.Run("predict", "--model", model, "--text", "WIN a FREE prize now, text CLAIM to 80086 to get your cash");
+
+        Assert.That(result.ExitCode, Is.EqualTo(1), result.Out);
+        Assert.That(result.Error, Does.Contain($"SeqClassify step '{step}'").And.Contain("entry 'Model.key'").And.Contain("differ from their checksummed copy in Settings.bin"));
+    }
+
+    // The classifier's Model.key: FeatureColumnName, FeatureSize, ScoreColumnName, PredictedLabelColumnName, MaximumLength.
+    private static int LastIntOfTheClassifiersSettings(byte[] bytes)
+    {
+        using var reader = new BinaryReader(new MemoryStream(bytes, 0x100, bytes.Length - 0x100));
+        reader.ReadString();
+        reader.ReadInt32();
+        reader.ReadString();
+        reader.ReadString();
+        return 0x100 + (int)reader.BaseStream.Position;
+    }
+
+    private static byte[] Bytes(System.IO.Compression.ZipArchiveEntry entry)
+    {
+        using var stream = entry.Open();
+        var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+
+    /// <summary>
+    /// Models written before the settings were checksummed (classifier 0x00010002, steps 0x00010001/2), at
+    /// commit cfeaedf: `train --pretrained none --train (every 16th row of SMSSpamCollection) --no-header
+    /// --text-column 1 --label-column 0 --hidden 8 --embedding-dim 8 --epochs 1 --unescape-ptb --max-length 40`
+    /// and `import --pretrained-model tiny-bert-classifier --pairs`. They load and predict as they did then.
+    /// </summary>
+    [Test]
+    public void ModelsWrittenBeforeTheSettingsWereChecksummedLoadAndPredictAsWhenWritten()
+    {
+        string fixtures = Path.Combine(AppContext.BaseDirectory, "Fixtures");
+        string data = Path.Combine(Cli.Scratch(), "pairs.tsv");
+        File.WriteAllLines(data, ["label\ta\tb", "neutral\tthe plot was dull\tbut the acting is witty ."]);
+
+        var rnn = Cli.Run("predict", "--model", Path.Combine(fixtures, "rnn-settings-unchecked-00010002.zip"), "--text", "WIN a -LRB- FREE -RRB- prize now",
+            "--text", "see you at lunch");
+        var pairs = Cli.Run("predict", "--model", Path.Combine(fixtures, "bert-pairs-settings-unchecked-00010002.zip"), "--input", data, "--text-column", "a",
+            "--pair-column", "b");
+
+        Assert.That(rnn.ExitCode, Is.EqualTo(0), rnn.Error);
+        Assert.That(rnn.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries), Is.EqualTo(new[]
+        {
+            """{"text":"WIN a -LRB- FREE -RRB- prize now","label":"ham","top":[{"label":"ham","probability":0.662827}]}""",
+            """{"text":"see you at lunch","label":"ham","top":[{"label":"ham","probability":0.635328}]}""",
+        }));
+        Assert.That(pairs.ExitCode, Is.EqualTo(0), pairs.Error);
+        Assert.That(pairs.Out.Trim(), Is.EqualTo(
+            """{"row":0,"text":"the plot was dull","pair":"but the acting is witty .","label":"neutral","top":[{"label":"neutral","probability":0.855619}]}"""));
+    }
 }

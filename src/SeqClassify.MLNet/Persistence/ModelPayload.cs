@@ -94,6 +94,56 @@ internal static class ModelPayload
         return bytes;
     }
 
+    /// <summary>
+    /// ML.NET's Model.key holds a step's own settings (column names, lower-casing, maximum lengths) as
+    /// plain bytes that only the zip's CRC covers, which an edit recomputes: a one-byte change of a
+    /// maximum length changed predictions with no error. Each step writes its settings again, as text, in
+    /// a checksummed entry (Settings.bin), and <see cref="CheckSettings"/> compares them at load.
+    /// </summary>
+    public static void WriteSettings(ModelSaveContext ctx, params object?[] settings) =>
+        Write(ctx, SettingsEntry, w => w.Write(Describe(settings)));
+
+    /// <summary>
+    /// Refuses a step whose Model.key settings differ from its checksummed copy; <paramref name="required"/>
+    /// when the step's version writes one (older files have none and load as before).
+    /// </summary>
+    public static void CheckSettings(ModelLoadContext ctx, string step, bool required, params object?[] settings)
+    {
+        string entry = EntryName(SettingsEntry);
+        byte[]? bytes = null;
+        if (!ctx.TryLoadBinaryStream(entry, reader => bytes = ReadChecked(reader, step, entry)) || bytes is null)
+        {
+            if (required) throw Refuse(step, entry, "it is missing");
+            return;
+        }
+        string saved;
+        try
+        {
+            saved = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8).ReadString();
+        }
+        catch (EndOfStreamException e)
+        {
+            throw Refuse(step, entry, "it ends early", e);
+        }
+        string read = Describe(settings);
+        if (saved != read)
+        {
+            throw Refuse(step, "Model.key", $"its settings ({read}) differ from their checksummed copy in {entry} ({saved}): the file was altered");
+        }
+    }
+
+    private const string SettingsEntry = "Settings";
+
+    // One line, values in order, each with its .NET type's invariant text.
+    private static string Describe(object?[] settings) =>
+        string.Join("; ", settings.Select(v => v switch
+        {
+            null => "null",
+            string text => System.Text.Json.JsonSerializer.Serialize(text),
+            IFormattable number => number.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+            _ => v.ToString(),
+        }));
+
     public static InvalidDataException Refuse(string step, string entry, string problem, Exception? inner = null) =>
         new($"SeqClassify step '{step}' of the model cannot be loaded: entry '{entry}': {problem}.", inner);
 

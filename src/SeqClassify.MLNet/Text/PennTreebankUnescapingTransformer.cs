@@ -38,7 +38,8 @@ public sealed class PennTreebankUnescapingTransformer : TextColumnTransformer
 
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: "SCPTBUNE",
-        verWrittenCur: 0x00010001,
+        // 0x00010002: Model.key's settings again in a checksummed Settings.bin (older readers ignore it).
+        verWrittenCur: SettingsVersion,
         verReadableCur: 0x00010001,
         verWeCanReadBack: 0x00010001,
         loaderSignature: LoaderSignature,
@@ -52,7 +53,10 @@ public sealed class PennTreebankUnescapingTransformer : TextColumnTransformer
     private PennTreebankUnescapingTransformer(IHostEnvironment env, ModelLoadContext ctx)
         : base(env, nameof(PennTreebankUnescapingTransformer), ctx, GetVersionInfo())
     {
+        ModelPayload.CheckSettings(ctx, LoaderSignature, ctx.Header.ModelVerWritten >= SettingsVersion, OutputColumnName, InputColumnName);
     }
+
+    private const uint SettingsVersion = 0x00010002;
 
     /// <summary>One text with its escapes undone (case-insensitively).</summary>
     public static string Unescape(string text)
@@ -83,5 +87,6 @@ public sealed class PennTreebankUnescapingTransformer : TextColumnTransformer
     public override void SaveModel(ModelSaveContext ctx)
     {
         SaveColumns(ctx, GetVersionInfo());
+        ModelPayload.WriteSettings(ctx, OutputColumnName, InputColumnName);
     }
 }

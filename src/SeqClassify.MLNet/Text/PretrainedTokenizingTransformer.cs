@@ -37,7 +37,8 @@ public sealed class PretrainedTokenizingTransformer : TextColumnTransformer
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: "SCPRETOK",
         // 0x00010002: a pair column (empty: none) after the vocabulary; 0x00010001 files read as single texts.
-        verWrittenCur: 0x00010002,
+        // 0x00010003: Model.key's settings again in a checksummed Settings.bin (older readers ignore it).
+        verWrittenCur: SettingsVersion,
         verReadableCur: 0x00010002,
         verWeCanReadBack: 0x00010001,
         loaderSignature: LoaderSignature,
@@ -69,7 +70,13 @@ public sealed class PretrainedTokenizingTransformer : TextColumnTransformer
         string vocabulary = ModelPayload.Read(ctx, "Vocabulary", LoaderSignature, r => r.ReadString());
         Tokenizer = PretrainedTokenizer.FromSaved(vocabulary, lowerCase, stripAccents, splitCjk, maxLength);
         _pairColumnName = ctx.Header.ModelVerWritten >= 0x00010002 && ctx.Reader.ReadString() is { Length: > 0 } pair ? pair : null;
+        ModelPayload.CheckSettings(ctx, LoaderSignature, ctx.Header.ModelVerWritten >= SettingsVersion, Settings());
     }
+
+    private const uint SettingsVersion = 0x00010003;
+
+    private object?[] Settings() =>
+        [OutputColumnName, InputColumnName, Tokenizer.LowerCase, Tokenizer.StripAccents, Tokenizer.SplitCjk, Tokenizer.MaxLength, _pairColumnName];
 
     /// <summary>The tokenizer.</summary>
     public PretrainedTokenizer Tokenizer { get; }
@@ -117,5 +124,6 @@ public sealed class PretrainedTokenizingTransformer : TextColumnTransformer
         ctx.Writer.Write(Tokenizer.MaxLength);
         ModelPayload.Write(ctx, "Vocabulary", w => w.Write(Tokenizer.Vocabulary));
         ctx.Writer.Write(_pairColumnName ?? "");
+        ModelPayload.WriteSettings(ctx, Settings());
     }
 }

@@ -124,7 +124,8 @@ public sealed class TokenToIdMappingTransformer : RowToRowTransformerBase
 
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: "SCTOKIDS",
-        verWrittenCur: 0x00010001,
+        // 0x00010002: Model.key's settings again in a checksummed Settings.bin (older readers ignore it).
+        verWrittenCur: SettingsVersion,
         verReadableCur: 0x00010001,
         verWeCanReadBack: 0x00010001,
         loaderSignature: LoaderSignature,
@@ -153,6 +154,7 @@ public sealed class TokenToIdMappingTransformer : RowToRowTransformerBase
             MaximumLength = reader.ReadInt32(),
             Truncation = (TruncationPolicy)reader.ReadInt32(),
         };
+        ModelPayload.CheckSettings(ctx, LoaderSignature, ctx.Header.ModelVerWritten >= SettingsVersion, Settings());
         Options.Validate();
         Vocabulary = new Vocabulary(ModelPayload.Read(ctx, "Vocabulary", LoaderSignature, ModelPayload.ReadStrings));
     }
@@ -199,7 +201,16 @@ public sealed class TokenToIdMappingTransformer : RowToRowTransformerBase
         writer.Write(Options.MaximumLength);
         writer.Write((int)Options.Truncation);
         ModelPayload.Write(ctx, "Vocabulary", w => ModelPayload.WriteStrings(w, Vocabulary.Tokens));
+        ModelPayload.WriteSettings(ctx, Settings());
     }
+
+    private const uint SettingsVersion = 0x00010002;
+
+    private object?[] Settings() =>
+    [
+        Options.OutputColumnName, Options.InputColumnName, Options.LengthColumnName, Options.MinimumFrequency, Options.MaximumSize,
+        Options.LowerCase, Options.MaximumLength, Options.Truncation,
+    ];
 
     private sealed class Mapper(TokenToIdMappingTransformer parent, DataViewSchema schema) : MapperBase(parent.Host, schema, parent), ISaveAsOnnx
     {

@@ -44,7 +44,8 @@ public sealed class TokenizingTransformer : TextColumnTransformer
 
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: "SCTOKENS",
-        verWrittenCur: 0x00010001,
+        // 0x00010002: Model.key's settings again in a checksummed Settings.bin (older readers ignore it).
+        verWrittenCur: SettingsVersion,
         verReadableCur: 0x00010001,
         verWeCanReadBack: 0x00010001,
         loaderSignature: LoaderSignature,
@@ -63,6 +64,7 @@ public sealed class TokenizingTransformer : TextColumnTransformer
     {
         Rule = (TokenizerRule)ctx.Reader.ReadInt32();
         Pattern = ctx.Reader.ReadBoolean() ? ctx.Reader.ReadString() : null;
+        ModelPayload.CheckSettings(ctx, LoaderSignature, ctx.Header.ModelVerWritten >= SettingsVersion, OutputColumnName, InputColumnName, Rule, Pattern);
         _regex = CompilePattern(Rule, Pattern);
     }
 
@@ -138,5 +140,8 @@ public sealed class TokenizingTransformer : TextColumnTransformer
         ctx.Writer.Write((int)Rule);
         ctx.Writer.Write(Pattern is not null);
         if (Pattern is not null) ctx.Writer.Write(Pattern);
+        ModelPayload.WriteSettings(ctx, OutputColumnName, InputColumnName, Rule, Pattern);
     }
+
+    private const uint SettingsVersion = 0x00010002;
 }

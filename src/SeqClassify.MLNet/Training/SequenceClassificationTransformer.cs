@@ -41,8 +41,9 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
         modelSignature: "SCRNNCLS",
         // 0x00010002: the network options may name a Transformer encoder or attention pooling, which a
         // reader of 0x00010001 would not build; 0x00010001 files (RNN only) still load: their options
-        // lack the new fields, which default to the RNN.
-        verWrittenCur: 0x00010002,
+        // lack the new fields, which default to the RNN. 0x00010003: Model.key's settings again in a
+        // checksummed Settings.bin (older readers ignore it).
+        verWrittenCur: 0x00010003,
         verReadableCur: 0x00010002,
         verWeCanReadBack: 0x00010001,
         loaderSignature: LoaderSignature,
@@ -72,6 +73,8 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
         ScoreColumnName = reader.ReadString();
         PredictedLabelColumnName = reader.ReadString();
         MaximumLength = reader.ReadInt32();
+        ModelPayload.CheckSettings(ctx, LoaderSignature, ctx.Header.ModelVerWritten >= SettingsVersion,
+            FeatureColumnName, FeatureSize, ScoreColumnName, PredictedLabelColumnName, MaximumLength);
         var options = ModelPayload.Read(ctx, "Network", LoaderSignature,
             r => JsonSerializer.Deserialize<SequenceModelOptions>(r.ReadString(), JsonOptions)
                 ?? throw ModelPayload.Refuse(LoaderSignature, "Network.bin", "it holds no network options"));
@@ -249,7 +252,11 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
         ModelPayload.Write(ctx, "Labels", Classes.Write);
         ModelPayload.Write(ctx, "History", w => w.Write(JsonSerializer.Serialize(History, JsonOptions)));
         ModelPayload.Write(ctx, "Weights", w => w.Write(Model.ExportParameters()));
+        ModelPayload.WriteSettings(ctx, FeatureColumnName, FeatureSize, ScoreColumnName, PredictedLabelColumnName, MaximumLength);
     }
+
+    // The first version whose Model.key settings have a checksummed copy.
+    private const uint SettingsVersion = 0x00010003;
 
     /// <summary>Frees the native model.</summary>
     public void Dispose() => Model.Dispose();
