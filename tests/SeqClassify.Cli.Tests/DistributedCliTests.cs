@@ -156,6 +156,16 @@ public class DistributedCliTests
         Assert.That(File.Exists(model), Is.False);
     }
 
+    // Issue 29, item 10: an IPv6 master in brackets was reported as unresolvable; it is reached (and here, with no rank 0, not found).
+    [Test]
+    public void AnIpv6MasterInBracketsIsResolved()
+    {
+        var result = Cli.Run(Train(Cli.SmsSpam, Path.Combine(Cli.Scratch(), "m.zip"), "--world-size", "2", "--rank", "1", "--master", "[::1]:1", "--dist-timeout", "1"));
+
+        Assert.That(result.ExitCode, Is.EqualTo(1), result.Error);
+        Assert.That(result.Error, Does.Contain("could not reach rank 0's store at ::1:1").And.Not.Contain("cannot be resolved"));
+    }
+
     [TestCase("--nproc 0", "--nproc must be between 1 and")]
     [TestCase("--nproc 2 --rank 0 --world-size 2", "--nproc launches its own ranks: give it alone")]
     [TestCase("--world-size 2", "--world-size and --rank go together")]

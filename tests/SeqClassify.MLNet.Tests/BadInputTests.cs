@@ -16,6 +16,18 @@ public class BadInputTests
             Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("'Nope'"));
     }
 
+    // Issue 29, item 10: an empty IDataView was reported as "1 class(es)".
+    [Test]
+    public void EmptyTrainingDataIsNamedAsEmpty()
+    {
+        var ml = new MLContext(seed: 1);
+        var empty = ml.Data.LoadFromEnumerable(new List<LabeledText>());
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text"))
+            .Append(ml.Transforms.Text.MapTokensToIds()).Append(ml.MulticlassClassification.Trainers.Rnn(Pipelines.Small()));
+
+        Assert.That(() => pipeline.Fit(empty), Throws.InvalidOperationException.With.Message.Contains("The training data has no rows"));
+    }
+
     [Test]
     public void AColumnOfTheWrongTypeIsInvalidOperationNamingIt()
     {

@@ -194,7 +194,7 @@ public class PersistenceTests
 
         var error = Assert.Catch(() => _ml.Model.Load(path, out _))!;
 
-        Assert.That(Messages(error), Does.Contain("SeqClassifyRnnClassifier").And.Contain("too new"));
+        Assert.That(Messages(error), Does.Contain("SeqClassify step 'SeqClassifyRnnClassifier'").And.Contain("written by a newer SeqClassify").And.Contain("format 0x00020001").And.Contain("update SeqClassify to load it"));
     }
 
     [Test]

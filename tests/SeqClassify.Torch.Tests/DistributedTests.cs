@@ -411,6 +411,43 @@ public class DistributedTests
         }
     }
 
+    // Issue 29, item 10: a master that answers HTTP (another program on the port) was reported as a token mismatch.
+    [Test]
+    public void AMasterThatAnswersHttpIsNamedAsAnotherProgram()
+    {
+        var http = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        http.Start();
+        int port = ((System.Net.IPEndPoint)http.LocalEndpoint).Port;
+        var answering = Task.Run(async () =>
+        {
+            using var client = await http.AcceptTcpClientAsync();
+            var stream = client.GetStream();
+            await stream.ReadAtLeastAsync(new byte[64], 1, throwOnEndOfStream: false);
+            await stream.WriteAsync("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"u8.ToArray());
+            await stream.FlushAsync();
+            try
+            {
+                await stream.ReadAtLeastAsync(new byte[64], 1, throwOnEndOfStream: false);   // until the rank closes (or resets)
+            }
+            catch (IOException)
+            {
+            }
+        });
+        try
+        {
+            var error = Assert.Catch(() => new ProcessGroup(Loopback(port, 2, 1, timeoutSeconds: 10)));
+
+            Assert.That(error, Is.InstanceOf<DistributedTrainingException>());
+            Assert.That(error!.Message, Does.Contain($"the store at 127.0.0.1:{port} answered with something that is not SeqClassify's store protocol"));
+            Assert.That(error.Message, Does.Not.Contain("token"));
+        }
+        finally
+        {
+            http.Stop();
+        }
+        Assert.That(answering.Wait(TimeSpan.FromSeconds(30)), Is.True);
+    }
+
     // The store's hello frame: op 0, key length 0 (uint32), payload length (uint64), the token.
     private static byte[] Hello(string token)
     {

@@ -121,8 +121,10 @@ internal sealed class DistributedCliOptions
         int colon = text.LastIndexOf(':');
         if (colon <= 0 || !int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port is < 1 or > 65535)
         {
-            throw new UsageException($"--master must be ADDRESS:PORT (e.g. 10.0.0.1:29500, port in [1, 65535]), got '{text}'");
+            throw new UsageException($"--master must be ADDRESS:PORT (e.g. 10.0.0.1:29500 or [::1]:29500, port in [1, 65535]), got '{text}'");
         }
-        return (text[..colon], port);
+        string address = text[..colon];
+        // An IPv6 address is written in brackets before its port ([::1]:29500); the resolver takes it bare.
+        return (address.StartsWith('[') && address.EndsWith(']') ? address[1..^1] : address, port);
     }
 }

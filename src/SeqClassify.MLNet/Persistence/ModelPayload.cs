@@ -95,6 +95,23 @@ internal static class ModelPayload
     }
 
     /// <summary>
+    /// ML.NET's version check, with a message that says what to do: a step written by a newer SeqClassify
+    /// (a format this one cannot read) names the writer's version and this one's. (ML.NET's own advice
+    /// spoke of "ML.NET 1.0.0.0 or older".)
+    /// </summary>
+    public static void CheckVersion(ModelLoadContext ctx, VersionInfo version, string step)
+    {
+        if (ctx.Header.ModelVerReadable > version.VerWrittenCur)
+        {
+            string writer = ctx.LoaderAssemblyName is { Length: > 0 } name ? new System.Reflection.AssemblyName(name).Version?.ToString() ?? name : "an unknown version";
+            string reader = typeof(ModelPayload).Assembly.GetName().Version?.ToString() ?? "this version";
+            throw new InvalidDataException($"SeqClassify step '{step}' of the model cannot be loaded: it was written by a newer SeqClassify ({writer}, " +
+                                           $"format 0x{ctx.Header.ModelVerWritten:X8}) and SeqClassify {reader} reads this step up to format 0x{version.VerWrittenCur:X8}: update SeqClassify to load it.");
+        }
+        ctx.CheckAtModel(version);
+    }
+
+    /// <summary>
     /// ML.NET's Model.key holds a step's own settings (column names, lower-casing, maximum lengths) as
     /// plain bytes that only the zip's CRC covers, which an edit recomputes: a one-byte change of a
     /// maximum length changed predictions with no error. Each step writes its settings again, as text, in

@@ -24,7 +24,7 @@ public abstract class TextColumnTransformer : RowToRowTransformerBase
     private protected TextColumnTransformer(IHostEnvironment env, string name, ModelLoadContext ctx, VersionInfo version)
         : base(Contracts.CheckRef(env, nameof(env)).Register(name))
     {
-        ctx.CheckAtModel(version);
+        ModelPayload.CheckVersion(ctx, version, version.LoaderSignature);
         OutputColumnName = ctx.Reader.ReadString();
         InputColumnName = ctx.Reader.ReadString();
     }

@@ -141,7 +141,7 @@ public sealed class TokenToIdMappingTransformer : RowToRowTransformerBase
     private TokenToIdMappingTransformer(IHostEnvironment env, ModelLoadContext ctx)
         : base(Contracts.CheckRef(env, nameof(env)).Register(nameof(TokenToIdMappingTransformer)))
     {
-        ctx.CheckAtModel(GetVersionInfo());
+        ModelPayload.CheckVersion(ctx, GetVersionInfo(), LoaderSignature);
         var reader = ctx.Reader;
         Options = new TokenToIdMappingOptions
         {
@@ -232,6 +232,9 @@ public sealed class TokenToIdMappingTransformer : RowToRowTransformerBase
         public override Delegate[] CreateGetters(DataViewRow input, Func<int, bool> activeOutput, out Action? disposer)
         {
             disposer = null;
+            var getters = new Delegate[OutputColumns.Value.Length];
+            // A cursor that reads none of the outputs has the input inactive: asking for its getter would throw.
+            if (!Enumerable.Range(0, getters.Length).Any(activeOutput)) return getters;
             var getter = input.GetGetter<VBuffer<ReadOnlyMemory<char>>>(input.Schema[_input]);
             VBuffer<ReadOnlyMemory<char>> tokens = default;
             long position = -1;
@@ -246,7 +249,6 @@ public sealed class TokenToIdMappingTransformer : RowToRowTransformerBase
                 }
                 return ids;
             }
-            var getters = new Delegate[OutputColumns.Value.Length];
             if (activeOutput(0))
             {
                 getters[0] = (ValueGetter<VBuffer<long>>)((ref VBuffer<long> value) =>

@@ -79,7 +79,11 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
         var (feature, classes) = CheckColumns(input.Schema);
         if (classes.Count < 2)
         {
-            throw new InvalidOperationException($"Label column '{_options.LabelColumnName}' has {classes.Count} class(es); at least 2 are needed.");
+            // A label step fitted on no rows has one class: say what is really wrong.
+            using var rows = input.GetRowCursor([]);
+            throw new InvalidOperationException(!rows.MoveNext()
+                ? "The training data has no rows: the IDataView given to Fit is empty."
+                : $"Label column '{_options.LabelColumnName}' has {classes.Count} class(es); at least 2 are needed.");
         }
         var parallel = DataParallel.Over(_options.ProcessGroup);
         // As ML.NET's trainers: the context's seed unless the options give one (rank 0's on every rank).

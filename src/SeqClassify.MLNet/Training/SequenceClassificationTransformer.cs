@@ -66,7 +66,7 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
     private SequenceClassificationTransformer(IHostEnvironment env, ModelLoadContext ctx)
         : base(Contracts.CheckRef(env, nameof(env)).Register(nameof(SequenceClassificationTransformer)))
     {
-        ctx.CheckAtModel(GetVersionInfo());
+        ModelPayload.CheckVersion(ctx, GetVersionInfo(), LoaderSignature);
         var reader = ctx.Reader;
         FeatureColumnName = reader.ReadString();
         FeatureSize = reader.ReadInt32();

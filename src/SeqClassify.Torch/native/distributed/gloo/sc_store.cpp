@@ -309,6 +309,10 @@ StoreClient::StoreClient(const StoreAddress& address, const std::string& token, 
             throw InvalidArgument("rank 0's store at " + text(address) +
                                   " refused this process: its token differs from this run's (set the same SEQCLASSIFY_DIST_TOKEN on every rank)");
         }
+        if (hello == Hello::Foreign) {
+            throw PeerFailure("the store at " + text(address) + " answered with something that is not SeqClassify's store protocol " +
+                              "(another program listens on that port, an HTTP server perhaps; is it rank 0's address and port?)");
+        }
         if (hello == Hello::Silent) {
             throw PeerFailure("the store at " + text(address) + " did not answer within " + std::to_string(timeout.count()) +
                               " ms (is it rank 0 of this run? another program may listen on that port)");
@@ -363,7 +367,11 @@ StoreClient::Hello StoreClient::present(const std::string& token, std::chrono::s
     const Io io = read_exact(socket_, header, sizeof(header), deadline);
     if (io == Io::Timeout) return Hello::Silent;
     if (io == Io::Closed) return Hello::Closed;
-    return static_cast<uint8_t>(header[0]) == kOk ? Hello::Accepted : Hello::Refused;
+    // The store answers a hello with a bare status frame; anything else (an HTTP server's "HTTP/1.1 400")
+    // is another program on that port, not a refusal of the token.
+    const auto status = static_cast<uint8_t>(header[0]);
+    if ((status != kOk && status != kRefused) || std::any_of(header + 1, header + sizeof(header), [](char c) { return c != 0; })) return Hello::Foreign;
+    return status == kOk ? Hello::Accepted : Hello::Refused;
 }
 
 StoreClient::~StoreClient() {

@@ -95,7 +95,7 @@ public:
     std::string where() const;
 
 private:
-    enum class Hello { Accepted, Refused, Closed, Silent };
+    enum class Hello { Accepted, Refused, Closed, Silent, Foreign };
     void connect_within(addrinfo* addresses, std::chrono::steady_clock::time_point deadline);
     Hello present(const std::string& token, std::chrono::steady_clock::time_point deadline);
     std::vector<char> request(uint8_t op, const std::string& key, const std::vector<char>& payload, std::chrono::milliseconds wait);
