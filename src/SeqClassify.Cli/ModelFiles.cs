@@ -93,7 +93,10 @@ internal sealed record LoadedModel(MLContext Context, ITransformer Chain, Sequen
                 // Reflection's wrapper ("Exception has been thrown by the target of an invocation") says nothing.
                 if (inner is not System.Reflection.TargetInvocationException) messages.Add(inner.Message);
             }
-            throw new InvalidDataException($"model '{path}' cannot be loaded: {string.Join(": ", messages.Distinct())}", e);
+            string damage = MissingModelKeys(path) is { Count: > 0 } missing
+                ? $" ({string.Join(", ", missing.Select(d => $"'{d}' has no Model.key"))}: an entry was renamed or removed)"
+                : "";
+            throw new InvalidDataException($"model '{path}' cannot be loaded: {string.Join(": ", messages.Distinct())}{damage}", e);
         }
         if (inputSchema.GetColumnOrNull("Text") is null)
         {
@@ -103,6 +106,24 @@ internal sealed record LoadedModel(MLContext Context, ITransformer Chain, Sequen
         var classifier = steps.OfType<SequenceClassificationTransformer>().SingleOrDefault()
             ?? throw new InvalidDataException($"model '{path}' has no SeqClassify RNN classifier step");
         return new LoadedModel(ml, chain, classifier, Describe(steps, inputSchema, classifier));
+    }
+
+    // ML.NET says "Corrupt model file" when a step's Model.key is missing, naming none: the folders of
+    // the chain that hold entries but no Model.key say which.
+    private static List<string> MissingModelKeys(string path)
+    {
+        try
+        {
+            using var zip = System.IO.Compression.ZipFile.OpenRead(path);
+            var names = zip.Entries.Select(e => e.FullName).ToHashSet(StringComparer.Ordinal);
+            return names.Where(n => n.StartsWith("TransformerChain/", StringComparison.Ordinal))
+                .Select(n => n[..(n.LastIndexOf('/') + 1)]).Distinct()
+                .Where(folder => !names.Contains(folder + "Model.key")).Order(StringComparer.Ordinal).ToList();
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            return [];
+        }
     }
 
     private static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };

@@ -354,4 +354,26 @@ public class HardeningRound4Tests
         Assert.That(pairs.Out.Trim(), Is.EqualTo(
             """{"row":0,"text":"the plot was dull","pair":"but the acting is witty .","label":"neutral","top":[{"label":"neutral","probability":0.855619}]}"""));
     }
+
+    // Item 10: a renamed Model.key was ML.NET's bare "Corrupt model file".
+    [Test]
+    public void ARenamedModelKeyIsNamed()
+    {
+        string model = Path.Combine(Cli.Scratch(), "m.zip");
+        Assert.That(Cli.Run(Train(Cli.SmsSlice(everyNth: 8), model)).ExitCode, Is.EqualTo(0));
+        using (var zip = System.IO.Compression.ZipFile.Open(model, System.IO.Compression.ZipArchiveMode.Update))
+        {
+            var key = zip.Entries.Where(e => e.Name == "Model.key").Single(e => Bytes(e).AsSpan(0x40, 8).SequenceEqual("SCRNNCLS"u8));
+            string folder = key.FullName[..^"Model.key".Length];
+            byte[] bytes = Bytes(key);
+            key.Delete();
+            using var stream = zip.CreateEntry(folder + "Model.kez").Open();
+            stream.Write(bytes);
+        }
+
+        var result = Cli.Run("info", "--model", model);
+
+        Assert.That(result.ExitCode, Is.EqualTo(1), result.Out);
+        Assert.That(result.Error, Does.Match(@"Corrupt model file \('TransformerChain/Transform_\d+/' has no Model.key: an entry was renamed or removed\)"));
+    }
 }
