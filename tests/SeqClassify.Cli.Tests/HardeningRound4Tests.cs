@@ -376,4 +376,35 @@ public class HardeningRound4Tests
         Assert.That(result.ExitCode, Is.EqualTo(1), result.Out);
         Assert.That(result.Error, Does.Match(@"Corrupt model file \('TransformerChain/Transform_\d+/' has no Model.key: an entry was renamed or removed\)"));
     }
+
+    // Item 10: a folder this process may not read was reported as having no config.json. (Root reads
+    // anything: as root, the command runs without the capabilities that override file permissions.)
+    [Test]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void AnUnreadablePretrainedFolderIsSaidToBeUnreadable()
+    {
+        string folder = CopyOf("tiny-bert-classifier");
+        File.SetUnixFileMode(folder, UnixFileMode.None);
+        try
+        {
+            string cli = Path.Combine(AppContext.BaseDirectory, "seqclassify.dll");
+            string[] command = ["dotnet", "exec", cli, "import", "--pretrained-model", folder, "--out", Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N") + ".zip")];
+            var start = Environment.UserName == "root"
+                ? new ProcessStartInfo("setpriv", ["--bounding-set", "-dac_override,-dac_read_search", "--", .. command])
+                : new ProcessStartInfo(command[0], command[1..]);
+            start.RedirectStandardError = true;
+            start.RedirectStandardOutput = true;
+            using var process = Process.Start(start)!;
+            var output = process.StandardOutput.ReadToEndAsync();
+            string error = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+
+            Assert.That(process.ExitCode, Is.EqualTo(1), output.Result + error);
+            Assert.That(error, Does.Contain($"pretrained model folder '{folder}' cannot be read by this process (permission denied)"));
+        }
+        finally
+        {
+            File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
 }

@@ -56,6 +56,7 @@ public sealed class PretrainedTransformer
     {
         string configPath = Path.Combine(folder, "config.json");
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"pretrained model folder '{folder}' does not exist");
+        PretrainedFolder.RequireReadable(folder);
         if (!File.Exists(configPath)) throw new FileNotFoundException($"'{folder}' has no config.json: not a Hugging Face model folder", configPath);
         string weightsPath = Path.Combine(folder, "model.safetensors");
         if (!File.Exists(weightsPath))
