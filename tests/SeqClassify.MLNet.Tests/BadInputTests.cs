@@ -16,6 +16,15 @@ public class BadInputTests
             Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("'Nope'"));
     }
 
+    // Issue 29, item 10: a null folder was "Parameter 'path1'" (from Path.Combine).
+    [Test]
+    public void ANullPretrainedFolderIsNamed()
+    {
+        var ml = new MLContext(seed: 1);
+
+        Assert.That(() => ml.Transforms.Text.TokenizeForPretrained(null!), Throws.ArgumentNullException.With.Property("ParamName").EqualTo("folder"));
+    }
+
     // Issue 29, item 10: an empty IDataView was reported as "1 class(es)".
     [Test]
     public void EmptyTrainingDataIsNamedAsEmpty()
