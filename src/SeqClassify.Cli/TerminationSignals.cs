@@ -30,6 +30,7 @@ internal sealed class TerminationSignals : IDisposable
         context.Cancel = true;
         if (Interlocked.Increment(ref _received) == 1)
         {
+            lock (_error) _error.WriteLine($"{context.Signal}: stopping (training saves the best model so far); another signal is ignored, SIGKILL stops at once");
             _cancel.Cancel();
             return;
         }

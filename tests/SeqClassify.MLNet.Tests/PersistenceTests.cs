@@ -133,33 +133,50 @@ public class PersistenceTests
     [Test]
     public void ANetworkDeclaredLargerThanItsWeightsIsRefusedBeforeItIsAllocated()
     {
-        string path = Copy();
-        using (var zip = ZipFile.Open(path, ZipArchiveMode.Update))
-        {
-            var entry = zip.Entries.Single(e => e.FullName.EndsWith("Network.bin", StringComparison.Ordinal));
-            byte[] bytes = Read(entry);
-            const int Header = 4 + 8 + 32;  // magic, length, SHA-256
-            using var reader = new BinaryReader(new MemoryStream(bytes, Header, bytes.Length - Header));
-            string json = System.Text.RegularExpressions.Regex.Replace(reader.ReadString(), "\"HiddenSize\":\\s*\\d+", "\"HiddenSize\":16000");
-            var payload = new MemoryStream();
-            using (var writer = new BinaryWriter(payload, System.Text.Encoding.UTF8, leaveOpen: true)) writer.Write(json);
-            var body = payload.ToArray();
-            var rewritten = new MemoryStream();
-            using (var writer = new BinaryWriter(rewritten))
-            {
-                writer.Write(BitConverter.ToUInt32(bytes, 0));
-                writer.Write(body.LongLength);
-                writer.Write(System.Security.Cryptography.SHA256.HashData(body));
-                writer.Write(body);
-            }
-            Rewrite(zip, entry, rewritten.ToArray());
-        }
+        string path = WithNetwork(json => System.Text.RegularExpressions.Regex.Replace(json, "\"HiddenSize\":\\s*\\d+", "\"HiddenSize\":16000"));
         long before = GC.GetTotalAllocatedBytes();
 
         var error = Assert.Catch(() => _ml.Model.Load(path, out _))!;
 
         Assert.That(Messages(error), Does.Contain("Network.bin").And.Contain("it declares a network of at least").And.Contain("HiddenSize 16000"));
         Assert.That(GC.GetTotalAllocatedBytes() - before, Is.LessThan(512L << 20), "refused from the sizes alone");
+    }
+
+    // Issue 30, item 4: an option this SeqClassify does not know (written by a newer one) was ignored,
+    // and the network built with its default in place: different predictions, no error.
+    [Test]
+    public void ANetworkOptionThisVersionDoesNotKnowIsRefusedNamingTheWriter()
+    {
+        string path = WithNetwork(json => json.Replace("{", "{\"SlidingWindow\":64,", StringComparison.Ordinal));
+
+        var error = Assert.Catch(() => _ml.Model.Load(path, out _))!;
+
+        Assert.That(Messages(error), Does.Contain("Network.bin").And.Contain("does not know ($.SlidingWindow)").And.Contain("written by SeqClassify "));
+    }
+
+    /// <summary>A copy of the model whose network options (Network.bin's JSON) are edited, the entry's checksum written anew.</summary>
+    private string WithNetwork(Func<string, string> edit)
+    {
+        string path = Copy();
+        using var zip = ZipFile.Open(path, ZipArchiveMode.Update);
+        var entry = zip.Entries.Single(e => e.FullName.EndsWith("Network.bin", StringComparison.Ordinal));
+        byte[] bytes = Read(entry);
+        const int Header = 4 + 8 + 32;  // magic, length, SHA-256
+        using var reader = new BinaryReader(new MemoryStream(bytes, Header, bytes.Length - Header));
+        string json = edit(reader.ReadString());
+        var payload = new MemoryStream();
+        using (var writer = new BinaryWriter(payload, System.Text.Encoding.UTF8, leaveOpen: true)) writer.Write(json);
+        var body = payload.ToArray();
+        var rewritten = new MemoryStream();
+        using (var writer = new BinaryWriter(rewritten))
+        {
+            writer.Write(BitConverter.ToUInt32(bytes, 0));
+            writer.Write(body.LongLength);
+            writer.Write(System.Security.Cryptography.SHA256.HashData(body));
+            writer.Write(body);
+        }
+        Rewrite(zip, entry, rewritten.ToArray());
+        return path;
     }
 
     [Test]

@@ -103,13 +103,19 @@ internal static class ModelPayload
     {
         if (ctx.Header.ModelVerReadable > version.VerWrittenCur)
         {
-            string writer = ctx.LoaderAssemblyName is { Length: > 0 } name ? new System.Reflection.AssemblyName(name).Version?.ToString() ?? name : "an unknown version";
+            string writer = WriterVersion(ctx);
             string reader = typeof(ModelPayload).Assembly.GetName().Version?.ToString() ?? "this version";
             throw new InvalidDataException($"SeqClassify step '{step}' of the model cannot be loaded: it was written by a newer SeqClassify ({writer}, " +
                                            $"format 0x{ctx.Header.ModelVerWritten:X8}) and SeqClassify {reader} reads this step up to format 0x{version.VerWrittenCur:X8}: update SeqClassify to load it.");
         }
         ctx.CheckAtModel(version);
     }
+
+    /// <summary>The SeqClassify that wrote a step, as its Model.key names the loader's assembly: "SeqClassify 0.1.0.0 (format 0x00010003)".</summary>
+    public static string Writer(ModelLoadContext ctx) => $"SeqClassify {WriterVersion(ctx)} (format 0x{ctx.Header.ModelVerWritten:X8})";
+
+    private static string WriterVersion(ModelLoadContext ctx) =>
+        ctx.LoaderAssemblyName is { Length: > 0 } name ? new System.Reflection.AssemblyName(name).Version?.ToString() ?? name : "of an unknown version";
 
     /// <summary>
     /// ML.NET's Model.key holds a step's own settings (column names, lower-casing, maximum lengths) as

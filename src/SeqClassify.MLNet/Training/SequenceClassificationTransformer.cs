@@ -37,6 +37,13 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
+    // The network's options, read strictly: an option this SeqClassify does not know was written by a
+    // newer one, and defaulting it would predict differently without a word.
+    private static readonly JsonSerializerOptions NetworkJson = new(JsonOptions)
+    {
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+    };
+
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: "SCRNNCLS",
         // 0x00010002: the network options may name a Transformer encoder or attention pooling, which a
@@ -75,9 +82,7 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
         MaximumLength = reader.ReadInt32();
         ModelPayload.CheckSettings(ctx, LoaderSignature, ctx.Header.ModelVerWritten >= SettingsVersion,
             FeatureColumnName, FeatureSize, ScoreColumnName, PredictedLabelColumnName, MaximumLength);
-        var options = ModelPayload.Read(ctx, "Network", LoaderSignature,
-            r => JsonSerializer.Deserialize<SequenceModelOptions>(r.ReadString(), JsonOptions)
-                ?? throw ModelPayload.Refuse(LoaderSignature, "Network.bin", "it holds no network options"));
+        var options = ModelPayload.Read(ctx, "Network", LoaderSignature, r => ReadNetwork(ctx, r.ReadString()));
         Classes = ModelPayload.Read(ctx, "Labels", LoaderSignature, LabelClasses.Read);
         if (Classes.Count != options.NumClasses)
         {
@@ -111,6 +116,37 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
         {
             Model.Dispose();
             throw ModelPayload.Refuse(LoaderSignature, "Weights.bin", e.Message, e);
+        }
+    }
+
+    /// <summary>
+    /// Options earlier formats wrote that no longer exist, and why dropping them changes no prediction.
+    /// Every other option the reader does not know is refused.
+    /// </summary>
+    private static readonly IReadOnlyDictionary<string, string> RetiredOptions = new Dictionary<string, string>
+    {
+        ["UseLibtorchRnn"] = "format 0x00010001: chose libtorch's RNN modules, which the engine's own matched to 1e-5; libtorch is gone",
+    };
+
+    private static SequenceModelOptions ReadNetwork(ModelLoadContext ctx, string json)
+    {
+        try
+        {
+            var node = System.Text.Json.Nodes.JsonNode.Parse(json) as System.Text.Json.Nodes.JsonObject
+                ?? throw ModelPayload.Refuse(LoaderSignature, "Network.bin", "it holds no network options");
+            foreach (string retired in RetiredOptions.Keys) node.Remove(retired);
+            return node.Deserialize<SequenceModelOptions>(NetworkJson)
+                ?? throw ModelPayload.Refuse(LoaderSignature, "Network.bin", "it holds no network options");
+        }
+        catch (JsonException e) when (e.Message.Contains("could not be mapped", StringComparison.Ordinal))
+        {
+            throw ModelPayload.Refuse(LoaderSignature, "Network.bin",
+                $"it sets an option this SeqClassify ({typeof(SequenceClassificationTransformer).Assembly.GetName().Version}) does not know ({e.Path}); " +
+                $"the model was written by {ModelPayload.Writer(ctx)}: load it with that version or a newer one", e);
+        }
+        catch (JsonException e)
+        {
+            throw ModelPayload.Refuse(LoaderSignature, "Network.bin", $"its options cannot be read ({e.Message})", e);
         }
     }
 
