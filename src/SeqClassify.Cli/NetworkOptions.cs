@@ -1,16 +1,13 @@
 using System.CommandLine;
-using System.Globalization;
-using System.Reflection;
 using SeqClassify.Torch;
 
 namespace SeqClassify.Cli;
 
 /// <summary>
 /// The network's command-line options, a line each: the flag, the <see cref="SequenceModelOptions"/>
-/// property it sets, and what it means. Everything else derives from that property, the one definition
-/// of the option: the flag's type, the default and the choices the help shows, the parsing, the value
-/// written (to RnnTrainerOptions.Network), and the flag named in an error about the property. A test
-/// checks that every property is here or in <see cref="NotOnTheCommandLine"/>.
+/// property it sets, and what it means (<see cref="OptionTable{T}"/> derives the rest from the property,
+/// written to RnnTrainerOptions.Network). A test checks that every property is here or in
+/// <see cref="NotOnTheCommandLine"/>.
 /// </summary>
 internal sealed class NetworkOptions
 {
@@ -57,7 +54,7 @@ internal sealed class NetworkOptions
         [nameof(SequenceModelOptions.Seed)] = "--seed sets it",
         [nameof(SequenceModelOptions.TokenTypes)] = "a pretrained folder's type_vocab_size decides it (--pretrained-model)",
         [nameof(SequenceModelOptions.SegmentSeparatorId)] = "a pretrained folder's [SEP] decides it (--pretrained-model)",
-        [nameof(SequenceModelOptions.ClassWeights)] = "one per class in the labels' order, which the data decides: set them in the library (RnnTrainerOptions.ClassWeights)",
+        [nameof(SequenceModelOptions.ClassWeights)] = "--class-weights, a training option (TrainingOptions)",
     };
 
     /// <summary>
@@ -74,14 +71,7 @@ internal sealed class NetworkOptions
         nameof(SequenceModelOptions.RnnDropout),
     };
 
-    /// <summary>The flags given on the command line that set one of <paramref name="properties"/>, in the table's order.</summary>
-    public IReadOnlyList<string> GivenAmong(ParseResult parse, IReadOnlySet<string> properties) =>
-        _entries.Where(e => properties.Contains(e.Property.Name) && e.Read(parse) is not null).Select(e => e.Flag).ToList();
-
-    private sealed record Entry(string Flag, PropertyInfo Property, Option Option, Func<ParseResult, object?> Read);
-
-    private readonly Entry[] _entries = Table.Select(row => Declare(row.Flag, typeof(SequenceModelOptions).GetProperty(row.Property)
-        ?? throw new InvalidOperationException($"{row.Flag}: SequenceModelOptions has no property {row.Property}"), row.Description)).ToArray();
+    private readonly OptionTable<SequenceModelOptions> _table = new(Table.Select(row => new OptionTable<SequenceModelOptions>.Row(row.Flag, row.Property, row.Description)));
 
     /// <summary>The properties the table sets, for the test that every one has a flag or a reason.</summary>
     public static IEnumerable<string> Properties => Table.Select(row => row.Property);
@@ -90,50 +80,14 @@ internal sealed class NetworkOptions
     public static string? FlagOf(string? property) =>
         Table.FirstOrDefault(row => row.Property == (property == "EmbeddingDimension" ? nameof(SequenceModelOptions.InputSize) : property)).Flag;
 
-    public void AddTo(Command command)
-    {
-        foreach (var entry in _entries) command.Options.Add(entry.Option);
-    }
+    public void AddTo(Command command) => _table.AddTo(command);
 
     /// <summary>Writes each option given on the command line into <paramref name="network"/>; the others keep their defaults.</summary>
-    public void Apply(ParseResult parse, SequenceModelOptions network)
-    {
-        foreach (var entry in _entries)
-        {
-            if (entry.Read(parse) is { } value) entry.Property.SetValue(network, value);
-        }
-    }
+    public void Apply(ParseResult parse, SequenceModelOptions network) => _table.Apply(parse, network);
 
-    private static Entry Declare(string flag, PropertyInfo property, string description)
-    {
-        Type type = property.PropertyType;
-        object? initial = property.GetValue(new SequenceModelOptions());
-        description = description.TrimEnd('.');
-        if (type.IsEnum)
-        {
-            var choices = Enum.GetValues(type).Cast<object>().Select(v => (Name: ChoiceName(v), Value: v)).ToArray();
-            string names = string.Join(", ", choices[..^1].Select(c => c.Name)) + " or " + choices[^1].Name;
-            var option = new Option<string>(flag) { Description = $"{description}: {names} (default {ChoiceName(initial!)})." };
-            return new Entry(flag, property, option, parse => parse.GetResult(option) is null or { Implicit: true } ? null : Choice.Parse(flag, parse.GetValue(option)!, choices));
-        }
-        string shown = Convert.ToString(initial, CultureInfo.InvariantCulture)!.ToLowerInvariant();
-        description = $"{description} (default {shown}).";
-        return type == typeof(int) ? Typed<int>(flag, property, description)
-            : type == typeof(float) ? Typed<float>(flag, property, description)
-            : type == typeof(double) ? Typed<double>(flag, property, description)
-            : type == typeof(bool) ? Typed<bool>(flag, property, description)
-            : throw new InvalidOperationException($"{flag}: no command-line form for {type.Name}");
-    }
+    /// <summary>The flags given on the command line that set one of <paramref name="properties"/>, in the table's order.</summary>
+    public IReadOnlyList<string> GivenAmong(ParseResult parse, IReadOnlySet<string> properties) => _table.GivenAmong(parse, properties);
 
-    // Given or not is the parse result's (a bool option has an implicit result when left out), so that a
-    // flag left out keeps the property's own default.
-    private static Entry Typed<T>(string flag, PropertyInfo property, string description)
-    {
-        var option = new Option<T>(flag) { Description = description };
-        return new Entry(flag, property, option, parse => parse.GetResult(option) is null or { Implicit: true } ? null : parse.GetValue(option));
-    }
-
-    // SequencePooling.Attention -> attention, RnnCellType.RnnRelu -> rnn-relu.
-    private static string ChoiceName(object value) =>
-        string.Concat(value.ToString()!.Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+    /// <summary>"--flag value" for each option a recipe sets away from the defaults.</summary>
+    public IEnumerable<string> Differences(SequenceModelOptions these, SequenceModelOptions from) => _table.Differences(these, from);
 }

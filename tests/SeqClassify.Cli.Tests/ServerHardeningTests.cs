@@ -98,8 +98,9 @@ public class ServerHardeningTests
             Assert.That(refused.Headers.RetryAfter?.Delta, Is.EqualTo(TimeSpan.FromSeconds(ServerLimits.RetryAfterSeconds)));
             Assert.That(await refused.Content.ReadAsStringAsync(), Does.Contain("the server has 8 connections open, its most"));
 
-            // The server closes the idle ones after the keep-alive timeout: each read ends.
-            foreach (var socket in idle) Assert.That(ReadToClose(socket), Is.Empty);
+            // The server closes the idle ones after the keep-alive timeout: each read ends (after what is
+            // left of its /health answer, such as the last chunk).
+            foreach (var socket in idle) Assert.That(ReadToClose(socket), Does.Not.Contain("HTTP/1.1"));
             await Until(() => connections.Open == 0);
             Assert.That((await http.GetAsync("/health")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
         }

@@ -46,6 +46,13 @@ internal sealed class InfoCommand
         }
         var history = model.Classifier.History;
         o.WriteLine($"training:     {history.TrainingRows:N0} rows, {history.ValidationRows:N0} validation rows, best epoch {history.BestEpoch}{(history.StoppedEarly ? ", stopped early" : "")}{(history.Cancelled ? ", cancelled" : "")}");
+        if (history.Settings is { } t)
+        {
+            string weights = t.ClassWeights is { } w ? ", class weights " + string.Join(",", w.Select(x => x.ToString(CultureInfo.InvariantCulture))) : "";
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"optimiser:    {t.Epochs} epochs of batch {t.BatchSize} (at most {t.MaximumBatchTokens:N0} tokens), lr {t.LearningRate} {OptionTable<object>.ChoiceName(t.Schedule)} " +
+                $"after {t.WarmupFraction * 100:0.##}% warm-up, patience {t.EarlyStoppingPatience}, restore best {(t.RestoreBestEpoch ? "yes" : "no")}{weights}, seed {t.Seed}"));
+        }
         if (history.Ranks > 1)
         {
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -30,19 +30,12 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
     };
     private readonly Option<int?> _maxLength = new("--max-length") { Description = "Keep at most this many tokens per text (0 = all)." };
     private readonly Option<int?> _minFreq = new("--min-freq") { Description = $"Minimum token count to enter the vocabulary (default {DefaultMinimumFrequency})." };
-    private readonly Option<int?> _epochs = new("--epochs") { Description = "Passes over the training data." };
-    private readonly Option<int?> _batchSize = new("--batch-size") { Description = "Rows per batch." };
-    private readonly Option<double?> _lr = new("--lr") { Description = "Peak learning rate (AdamW)." };
     private readonly Option<int?> _seed = new("--seed") { Description = "Random seed." };
     private readonly Option<int?> _threads = new("--threads") { Description = "engine threads, at most 4 per logical core (default: all cores)." };
-    private readonly Option<string> _pretrainedModel = new("--pretrained-model")
-    {
-        Description = "Fine-tune a pretrained BERT-shaped encoder from a local Hugging Face folder (config.json, model.safetensors, vocab.txt): " +
-                      "its tokenizer and weights, a new head. Unless given: --pooling mean, --lr 5e-05 (warmed up over 6% of the steps), --epochs 3, " +
-                      "--batch-size 32, --max-length 128, --dropout 0.1, --clip-norm 1, --weight-decay 0.01 (not on biases and LayerNorm weights).",
-    };
+    private readonly Option<string> _pretrainedModel = new("--pretrained-model") { Description = FineTuningDescription() };
     private readonly Option<bool> _unescapePtb = new("--unescape-ptb") { Description = "Undo Penn Treebank escapes (-lrb- etc.), as in SST-2 dev/test." };
     private readonly NetworkOptions _network = new();
+    private readonly TrainingOptions _training = new();
     private readonly DataOptions _data = new();
     private readonly DistributedCliOptions _distributed = new();
 
@@ -71,7 +64,8 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
             command.Options.Add(option);
         }
         _network.AddTo(command);
-        foreach (var option in new Option[] { _pretrained, _pretrainedModel, _maxLength, _minFreq, _epochs, _batchSize, _lr, _seed, _threads, _unescapePtb })
+        _training.AddTo(command);
+        foreach (var option in new Option[] { _pretrained, _pretrainedModel, _maxLength, _minFreq, _seed, _threads, _unescapePtb })
         {
             command.Options.Add(option);
         }
@@ -235,9 +229,7 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
         var o = parse.GetValue(_pretrainedModel) is { } pretrainedModel ? RnnTrainerOptions.FineTuning(pretrainedModel) : new RnnTrainerOptions();
         o.Threads = Environment.ProcessorCount;
         _network.Apply(parse, o.Network);
-        if (parse.GetValue(_epochs) is { } epochs) o.Epochs = epochs;
-        if (parse.GetValue(_batchSize) is { } batch) o.BatchSize = batch;
-        if (parse.GetValue(_lr) is { } lr) o.LearningRate = lr;
+        _training.Apply(parse, o);
         if (parse.GetValue(_seed) is { } seed) o.Seed = seed;
         if (parse.GetValue(_threads) is { } threads)
         {
@@ -304,13 +296,21 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
 
     private static string OptionName(string? property) => property switch
     {
-        nameof(RnnTrainerOptions.BatchSize) => "--batch-size:",
-        nameof(RnnTrainerOptions.Epochs) => "--epochs:",
-        nameof(RnnTrainerOptions.LearningRate) => "--lr:",
         nameof(RnnTrainerOptions.ValidationFraction) => "--valid-fraction:",
         nameof(RnnTrainerOptions.Threads) => "--threads:",
-        _ => NetworkOptions.FlagOf(property) is { } flag ? flag + ":" : "",
+        _ => (TrainingOptions.FlagOf(property) ?? NetworkOptions.FlagOf(property)) is { } flag ? flag + ":" : "",
     };
+
+    // The fine-tuning recipe as the library declares it (RnnTrainerOptions.FineTuning), not restated here.
+    private static string FineTuningDescription()
+    {
+        var recipe = RnnTrainerOptions.FineTuning("folder");
+        var defaults = new RnnTrainerOptions();
+        var changed = new TrainingOptions().Differences(recipe, defaults).Concat(new NetworkOptions().Differences(recipe.Network, defaults.Network));
+        return "Fine-tune a pretrained BERT-shaped encoder from a local Hugging Face folder (config.json, model.safetensors, vocab.txt): its tokenizer " +
+               $"and weights, a new head. Unless given: {string.Join(", ", changed)}, --max-length {CliPipeline.DefaultPretrainedLength} " +
+               "(or the model's positions), no word vectors.";
+    }
 
     private static CliPipeline.Tokenizer Tokenizer(string? name) => (name?.ToLowerInvariant()) switch
     {

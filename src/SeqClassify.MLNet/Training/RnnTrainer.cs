@@ -111,7 +111,12 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
         var (train, validation) = SplitValidation(all, seed, channel);
         var vocabulary = Vocabulary.Of(feature);
         parallel.CheckSameData(train, validation, vocabulary, classes);
-        var history = new TrainingHistory { TrainingRows = train.Count, ValidationRows = validation?.Count ?? 0, Ranks = parallel.Ranks };
+        var history = new TrainingHistory
+        {
+            TrainingRows = train.Count, ValidationRows = validation?.Count ?? 0, Ranks = parallel.Ranks,
+            Settings = new TrainingSettings(_options.Epochs, _options.BatchSize, _options.LearningRate, _options.Schedule, _options.WarmupFraction,
+                _options.EarlyStoppingPatience, _options.RestoreBestEpoch, (float[]?)_options.ClassWeights?.Clone(), _options.MaximumBatchTokens, seed),
+        };
         var model = _options.PretrainedModel is { } folder
             ? PretrainedModel(folder, feature.Name, classes.Count, train, seed, history, channel)
             : new SequenceClassifierModel(ModelOptions(feature.Name, vocabulary, classes.Count, train, seed, history, channel));

@@ -50,7 +50,28 @@ public sealed class TrainingHistory
     /// checks, validation scores), waiting for slower ranks included; null for one process.
     /// </summary>
     public double? CommunicationSeconds { get; set; }
+
+    /// <summary>
+    /// How the network was trained (the optimiser's schedule, stopping, weighting): options that shape no
+    /// network, so they are kept here, with the history, and not with the network's options. Null in models
+    /// from before they were recorded.
+    /// </summary>
+    public TrainingSettings? Settings { get; set; }
 }
+
+/// <summary>The training options a model was trained with (<see cref="RnnTrainerOptions"/>'s).</summary>
+/// <param name="Epochs">Passes planned.</param>
+/// <param name="BatchSize">Rows per batch (per rank).</param>
+/// <param name="LearningRate">Peak learning rate.</param>
+/// <param name="Schedule">How the rate moved after warm-up.</param>
+/// <param name="WarmupFraction">Fraction of the steps spent warming up.</param>
+/// <param name="EarlyStoppingPatience">Epochs without improvement before stopping; 0 = never.</param>
+/// <param name="RestoreBestEpoch">Whether the best validation epoch's weights were kept.</param>
+/// <param name="ClassWeights">Per-class loss weights, or null.</param>
+/// <param name="MaximumBatchTokens">Padded tokens a batch could hold.</param>
+/// <param name="Seed">The seed used.</param>
+public sealed record TrainingSettings(int Epochs, int BatchSize, double LearningRate, LearningRateSchedule Schedule, double WarmupFraction,
+    int EarlyStoppingPatience, bool RestoreBestEpoch, float[]? ClassWeights, int MaximumBatchTokens, int Seed);
 
 /// <summary>A progress report: after each batch, and after each epoch (then <see cref="EpochCompleted"/> is set).</summary>
 /// <param name="Epoch">1-based epoch.</param>
