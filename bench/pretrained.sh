@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue 21, items 7 and 8: fine-tune a pretrained Hugging Face folder with SeqClassify and with
 # ../shared/reference/torch_bert_finetune.py on the same rows with the same recipe (SeqClassify's
-# RnnTrainerOptions.FineTuning: mean pooling, lr 5e-5 warmed up over 6% then linear to 0, 3 epochs
+# SequenceClassificationOptions.FineTuning: mean pooling, lr 5e-5 warmed up over 6% then linear to 0, 3 epochs
 # of 32, AdamW weight decay 0.01 except biases and LayerNorm, clipping at 1, dropout 0.1, 128 ids),
 # one after the other, same threads, nothing else running; one JSON line each into OUT.
 # Usage: bench/pretrained.sh DATASET MAX_TRAIN EPOCHS OUT [THREADS] [MODEL]

@@ -62,7 +62,7 @@ if (args[0] == "train")
     var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
         .Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text", TokenizerRule.BasicEnglish))
         .Append(ml.Transforms.Text.MapTokensToIds("Ids", "Tokens"))
-        .Append(ml.MulticlassClassification.Trainers.Rnn(new RnnTrainerOptions { PretrainedEmbeddings = PretrainedModelKind.None, Epochs = 2 }))
+        .Append(ml.MulticlassClassification.Trainers.SequenceClassification(new SequenceClassificationOptions { PretrainedEmbeddings = PretrainedModelKind.None, Epochs = 2 }))
         .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
     var model = pipeline.Fit(train);
     var metrics = ml.MulticlassClassification.Evaluate(model.Transform(test));

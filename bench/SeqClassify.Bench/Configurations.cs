@@ -6,10 +6,10 @@ namespace SeqClassify.Bench;
 /// <summary>The configurations a benchmark compares.</summary>
 internal static class Configurations
 {
-    public static RnnTrainerOptions Get(string name) => name switch
+    public static SequenceClassificationOptions Get(string name) => name switch
     {
         // torch_reference.py's defaults: the same model and optimiser, so that speed compares like for like.
-        "reference" => new RnnTrainerOptions
+        "reference" => new SequenceClassificationOptions
         {
             Cell = RnnCellType.Gru, Bidirectional = false, NumLayers = 1, EmbeddingDimension = 100, HiddenSize = 128,
             Pooling = SequencePooling.Last, Dropout = 0, EmbeddingDropout = 0, BatchSize = 32, LearningRate = 1e-3,
@@ -18,15 +18,15 @@ internal static class Configurations
         },
         // The same, with length-bucketed batches: an optimisation of the training loop, not a model change.
         "reference-bucketed" => With(Get("reference"), o => o.BucketByLength = true),
-        // What Trainers.Rnn() and `seqclassify train` use with no options.
-        "default" => new RnnTrainerOptions(),
+        // What Trainers.SequenceClassification() and `seqclassify train` use with no options.
+        "default" => new SequenceClassificationOptions(),
         // The default without its pretrained GloVe vectors, and without its automatic validation split:
         // what each is worth (bench/results/defaults.md).
         "default-scratch" => With(Get("default"), o => o.PretrainedEmbeddings = PretrainedModelKind.None),
         "default-no-validation" => With(Get("default"), o => o.ValidationFraction = 0),
         // bench/reference/torch_transformer_reference.py's model: d_model 128, 4 heads, feed-forward 512,
         // 2 post-norm ReLU layers, sinusoidal positions, mean pooling, no dropout; Adam at 1e-3, batch 32.
-        "transformer-reference" => new RnnTrainerOptions
+        "transformer-reference" => new SequenceClassificationOptions
         {
             Encoder = SequenceEncoder.Transformer, NumLayers = 2, EmbeddingDimension = 128, HiddenSize = 128, Heads = 4, FeedForwardSize = 512,
             Pooling = SequencePooling.Mean, Dropout = 0, EmbeddingDropout = 0, TransformerDropout = 0, BatchSize = 32, LearningRate = 1e-3,
@@ -42,7 +42,7 @@ internal static class Configurations
         _ => throw new ArgumentException($"unknown configuration '{name}' (reference, reference-bucketed, default, default-scratch, default-no-validation, transformer-reference, transformer, transformer-scratch, attention)"),
     };
 
-    private static RnnTrainerOptions With(RnnTrainerOptions options, Action<RnnTrainerOptions> change)
+    private static SequenceClassificationOptions With(SequenceClassificationOptions options, Action<SequenceClassificationOptions> change)
     {
         change(options);
         return options;

@@ -36,7 +36,7 @@ internal static class OnnxWorker
         options.Threads = threads;
         var labels = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue);
         var features = labels.Append(featurizer).Fit(train);
-        using var classifier = ml.MulticlassClassification.Trainers.Rnn(options).Fit(features.Transform(train));
+        using var classifier = ml.MulticlassClassification.Trainers.SequenceClassification(options).Fit(features.Transform(train));
         var rows = features.Transform(test).GetColumn<long[]>("Ids").Select(ids => classifier.MaximumLength > 0 && ids.Length > classifier.MaximumLength ? ids[..classifier.MaximumLength] : ids).ToList();
 
         using var stream = new MemoryStream();
@@ -88,7 +88,7 @@ internal static class OnnxWorker
         return difference <= 1e-4 ? 0 : 1;
     }
 
-    private static (IEstimator<ITransformer> Featurizer, RnnTrainerOptions Options) Configure(MLContext ml, string shared, string configuration)
+    private static (IEstimator<ITransformer> Featurizer, SequenceClassificationOptions Options) Configure(MLContext ml, string shared, string configuration)
     {
         var tokens = ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text", TokenizerRule.BasicEnglish)
             .Append(ml.Transforms.Text.MapTokensToIds("Ids", "Tokens", minimumFrequency: 1));
@@ -96,16 +96,16 @@ internal static class OnnxWorker
         {
             case "default":
                 // The CLI's default network (bench/results/defaults.md): a bidirectional GRU of 128, embedding 100, max pooling.
-                return (tokens, new RnnTrainerOptions { PretrainedEmbeddings = PretrainedModelKind.None });
+                return (tokens, new SequenceClassificationOptions { PretrainedEmbeddings = PretrainedModelKind.None });
             case "transformer":
-                return (tokens, new RnnTrainerOptions
+                return (tokens, new SequenceClassificationOptions
                 {
                     PretrainedEmbeddings = PretrainedModelKind.None, Encoder = SequenceEncoder.Transformer, NumLayers = 2, EmbeddingDimension = 128,
                     HiddenSize = 128, Heads = 4, FeedForwardSize = 512, Pooling = SequencePooling.Mean,
                 });
             case "minilm":
                 string folder = Path.Combine(shared, "models", "all-MiniLM-L6-v2");
-                return (ml.Transforms.Text.TokenizeForPretrained(folder, "Ids", "Text", maximumLength: 128), RnnTrainerOptions.FineTuning(folder));
+                return (ml.Transforms.Text.TokenizeForPretrained(folder, "Ids", "Text", maximumLength: 128), SequenceClassificationOptions.FineTuning(folder));
             default:
                 throw new ArgumentException($"unknown configuration '{configuration}' (default, transformer or minilm)");
         }

@@ -43,7 +43,7 @@ internal static class PretrainedWorker
         long testRows = testIds.GetColumn<uint>("Label").LongCount();
         double prepSeconds = clock.Elapsed.TotalSeconds;
 
-        var options = RnnTrainerOptions.FineTuning(s.Model);
+        var options = SequenceClassificationOptions.FineTuning(s.Model);
         options.Epochs = s.Epochs;
         options.Threads = s.Threads;
         options.Seed = s.Seed;
@@ -51,7 +51,7 @@ internal static class PretrainedWorker
         if (s.LearningRate is { } lr) options.LearningRate = lr;
         if (s.Pooling is { } pooling) options.Pooling = pooling;
         clock.Restart();
-        using var classifier = ml.MulticlassClassification.Trainers.Rnn(options).Fit(trainIds);
+        using var classifier = ml.MulticlassClassification.Trainers.SequenceClassification(options).Fit(trainIds);
         double trainSeconds = clock.Elapsed.TotalSeconds;
 
         clock.Restart();

@@ -46,7 +46,7 @@ internal static class Worker
         // A Transformer's positional table as long as the truncation, as the reference's.
         if (options.Encoder == SequenceEncoder.Transformer && maxLength > 0) options.MaxPositions = maxLength;
         clock.Restart();
-        using var classifier = ml.MulticlassClassification.Trainers.Rnn(options).Fit(trainIds);
+        using var classifier = ml.MulticlassClassification.Trainers.SequenceClassification(options).Fit(trainIds);
         double trainSeconds = clock.Elapsed.TotalSeconds;
 
         clock.Restart();
@@ -100,7 +100,7 @@ internal static class Worker
     /// gradient, both weight gradients and the hidden-state gradient (4·G·(I+H)), G = gates·H.
     /// For the reference GRU (I 100, H 128): 525,312.
     /// </summary>
-    private static double FlopsPerToken(RnnTrainerOptions o, double meanLength) =>
+    private static double FlopsPerToken(SequenceClassificationOptions o, double meanLength) =>
         o.Encoder == SequenceEncoder.Transformer ? TransformerFlopsPerToken(o, meanLength) : RecurrentFlopsPerToken(o);
 
     /// <summary>
@@ -108,13 +108,13 @@ internal static class Worker
     /// layer, the four D x D projections and the two feed-forward products (2·(4D² + 2·D·F)) and the
     /// attention's two products over the row's valid positions (2·2·L·D, L the mean row length).
     /// </summary>
-    private static double TransformerFlopsPerToken(RnnTrainerOptions o, double meanLength)
+    private static double TransformerFlopsPerToken(SequenceClassificationOptions o, double meanLength)
     {
         double d = o.HiddenSize, f = o.FeedForwardSize;
         return 3.0 * o.NumLayers * (2 * (4 * d * d + 2 * d * f) + 4 * meanLength * d);
     }
 
-    private static double RecurrentFlopsPerToken(RnnTrainerOptions o)
+    private static double RecurrentFlopsPerToken(SequenceClassificationOptions o)
     {
         int gates = o.Cell switch { RnnCellType.Gru => 3, RnnCellType.Lstm => 4, _ => 1 };
         int directions = o.Bidirectional ? 2 : 1;

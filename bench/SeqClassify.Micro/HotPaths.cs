@@ -33,7 +33,7 @@ public class HotPaths
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
             .Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text", TokenizerRule.BasicEnglish))
             .Append(ml.Transforms.Text.MapTokensToIds("Ids", "Tokens"))
-            .Append(ml.MulticlassClassification.Trainers.Rnn(new SeqClassify.MLNet.Training.RnnTrainerOptions { Epochs = 1, Bidirectional = false, PretrainedEmbeddings = SeqClassify.MLNet.Training.PretrainedModelKind.None }));
+            .Append(ml.MulticlassClassification.Trainers.SequenceClassification(new SeqClassify.MLNet.Training.SequenceClassificationOptions { Epochs = 1, Bidirectional = false, PretrainedEmbeddings = SeqClassify.MLNet.Training.PretrainedModelKind.None }));
         var fitted = pipeline.Fit(data);
         _vocabulary = ((IEnumerable<ITransformer>)fitted).OfType<TokenToIdMappingTransformer>().Single();
         _engine = ml.Model.CreatePredictionEngine<TextInput, Scores>(fitted);

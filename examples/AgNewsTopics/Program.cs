@@ -20,12 +20,12 @@ var raw = ml.Data.CreateEnumerable<NewsRow>(ml.Data.LoadFromTextFile(Path.Combin
     .ToList();
 var split = ml.Data.StratifiedTrainTestSplit(ml.Data.LoadFromEnumerable(raw), testFraction: 0.2, labelColumnName: "Label");
 
-var trainer = new RnnTrainerOptions { Threads = Environment.ProcessorCount };
+var trainer = new SequenceClassificationOptions { Threads = Environment.ProcessorCount };
 if (epochsArg >= 0) trainer.Epochs = int.Parse(args[epochsArg + 1]);
 var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: Microsoft.ML.Transforms.ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
     .Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text", TokenizerRule.BasicEnglish))
     .Append(ml.Transforms.Text.MapTokensToIds("Ids", "Tokens", minimumFrequency: 2))
-    .Append(ml.MulticlassClassification.Trainers.Rnn(trainer))
+    .Append(ml.MulticlassClassification.Trainers.SequenceClassification(trainer))
     .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
 
 var model = pipeline.Fit(split.TrainSet);

@@ -6,7 +6,7 @@ using SeqClassify.MLNet.Text;
 using SeqClassify.MLNet.Training;
 
 int rows = Option("--rows", 0);
-var trainer = new RnnTrainerOptions { Threads = Environment.ProcessorCount, ValidationFraction = 0.05, EarlyStoppingPatience = 1 };
+var trainer = new SequenceClassificationOptions { Threads = Environment.ProcessorCount, ValidationFraction = 0.05, EarlyStoppingPatience = 1 };
 trainer.Epochs = Option("--epochs", trainer.Epochs);
 trainer.Progress = new Progress<TrainingProgress>(p =>
 {
@@ -28,7 +28,7 @@ if (rows > 0) train = ml.Data.StratifiedTrainTestSplit(train, testFraction: (dou
 var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
     .Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text", TokenizerRule.BasicEnglish))
     .Append(ml.Transforms.Text.MapTokensToIds("Ids", "Tokens", minimumFrequency: 5, maximumLength: 400))
-    .Append(ml.MulticlassClassification.Trainers.Rnn(trainer))
+    .Append(ml.MulticlassClassification.Trainers.SequenceClassification(trainer))
     .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
 
 var model = pipeline.Fit(train);

@@ -20,7 +20,7 @@ var recordings = Enumerable.Range(0, 400).Select(i =>
 var ml = new MLContext(seed: 1);
 var split = ml.Data.StratifiedTrainTestSplit(ml.Data.LoadFromEnumerable(recordings), testFraction: 0.25, labelColumnName: "Label");
 var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
-    .Append(ml.MulticlassClassification.Trainers.Rnn(new RnnTrainerOptions
+    .Append(ml.MulticlassClassification.Trainers.SequenceClassification(new SequenceClassificationOptions
     {
         FeatureColumnName = "Steps", FeatureSize = 3, PretrainedEmbeddings = PretrainedModelKind.None, Cell = SeqClassify.Torch.RnnCellType.Lstm, HiddenSize = 32, Epochs = 10,
         LearningRate = 0.005, EmbeddingDropout = 0, Dropout = 0,

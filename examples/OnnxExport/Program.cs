@@ -23,7 +23,7 @@ var test = loader.Load(Path.Combine(sst2, "test.tsv"));
 var labels = ml.Transforms.Conversion.MapValueToKey("Label").Fit(train);
 var predictor = ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text")
     .Append(ml.Transforms.Text.MapTokensToIds("Ids", "Tokens"))
-    .Append(ml.MulticlassClassification.Trainers.Rnn(new RnnTrainerOptions { PretrainedEmbeddings = PretrainedModelKind.None, Epochs = 2 }))
+    .Append(ml.MulticlassClassification.Trainers.SequenceClassification(new SequenceClassificationOptions { PretrainedEmbeddings = PretrainedModelKind.None, Epochs = 2 }))
     .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"))
     .Fit(labels.Transform(train));
 var scored = predictor.Transform(test);

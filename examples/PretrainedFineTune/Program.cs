@@ -18,8 +18,8 @@ var train = ml.Data.LoadFromTextFile<Row>(Path.Combine(sst2, "train.tsv"), hasHe
 var test = ml.Data.LoadFromTextFile<Row>(Path.Combine(sst2, "test.tsv"), hasHeader: true, separatorChar: '\t', allowQuoting: false);
 if (rows > 0) train = ml.Data.TakeRows(train, rows);
 
-// Hugging Face's fine-tuning recipe (RnnTrainerOptions.FineTuning says which), on all the rows given.
-var trainer = RnnTrainerOptions.FineTuning(folder);
+// Hugging Face's fine-tuning recipe (SequenceClassificationOptions.FineTuning says which), on all the rows given.
+var trainer = SequenceClassificationOptions.FineTuning(folder);
 trainer.Epochs = Option("--epochs", 1);
 trainer.ValidationFraction = 0;
 trainer.Progress = new Progress<TrainingProgress>(p =>
@@ -30,7 +30,7 @@ var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
     // SST-2's test split writes brackets as -lrb- / -rrb-, its training split plainly.
     .Append(ml.Transforms.Text.UnescapePennTreebank("Plain", "Text"))
     .Append(ml.Transforms.Text.TokenizeForPretrained(folder, "Ids", "Plain", maximumLength: 128))
-    .Append(ml.MulticlassClassification.Trainers.Rnn(trainer))
+    .Append(ml.MulticlassClassification.Trainers.SequenceClassification(trainer))
     .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
 
 var model = pipeline.Fit(train);

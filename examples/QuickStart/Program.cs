@@ -1,6 +1,6 @@
 // Two-class sentiment on sentences written for this example: the whole ML.NET flow in one page, with
 // ML.NET's own text transforms (NormalizeText, TokenizeIntoWords) feeding SeqClassify's vocabulary
-// and RNN trainer.
+// and sequence-classification trainer (its default encoder, a bidirectional GRU).
 // Run: dotnet run --project examples/QuickStart
 using SeqClassify.MLNet.Training;
 
@@ -25,7 +25,7 @@ var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
     .Append(ml.Transforms.Text.NormalizeText("CleanText", "Text", keepPunctuations: false))
     .Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", "CleanText"))
     .Append(ml.Transforms.Text.MapTokensToIds("Ids", "Tokens"))
-    .Append(ml.MulticlassClassification.Trainers.Rnn(new RnnTrainerOptions { PretrainedEmbeddings = PretrainedModelKind.None, Epochs = 40, BatchSize = 4, HiddenSize = 32, EmbeddingDimension = 32, LearningRate = 0.01 }))
+    .Append(ml.MulticlassClassification.Trainers.SequenceClassification(new SequenceClassificationOptions { PretrainedEmbeddings = PretrainedModelKind.None, Epochs = 40, BatchSize = 4, HiddenSize = 32, EmbeddingDimension = 32, LearningRate = 0.01 }))
     .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
 
 var model = pipeline.Fit(data);

@@ -11,12 +11,12 @@ var ml = new MLContext(seed: 1);
 var all = ml.Data.LoadFromTextFile<Message>(path, separatorChar: '\t', allowQuoting: false);
 var split = ml.Data.StratifiedTrainTestSplit(all, testFraction: 0.2, labelColumnName: "Label");
 
-var transformer = new RnnTrainerOptions
+var transformer = new SequenceClassificationOptions
 {
     Encoder = SequenceEncoder.Transformer, NumLayers = 2, HiddenSize = 64, EmbeddingDimension = 64, Heads = 4, FeedForwardSize = 128,
     MaxPositions = 128, Pooling = SequencePooling.Mean, PretrainedEmbeddings = PretrainedModelKind.None, Epochs = 4,
 };
-var attentionGru = new RnnTrainerOptions { Pooling = SequencePooling.Attention, PretrainedEmbeddings = PretrainedModelKind.None, Epochs = 4 };
+var attentionGru = new SequenceClassificationOptions { Pooling = SequencePooling.Attention, PretrainedEmbeddings = PretrainedModelKind.None, Epochs = 4 };
 
 foreach (var (name, options) in new[] { ("Transformer", transformer), ("GRU + attention pooling", attentionGru) })
 {
@@ -38,11 +38,11 @@ foreach (var (name, options) in new[] { ("Transformer", transformer), ("GRU + at
     }
 }
 
-IEstimator<ITransformer> Pipeline(RnnTrainerOptions options) =>
+IEstimator<ITransformer> Pipeline(SequenceClassificationOptions options) =>
     ml.Transforms.Conversion.MapValueToKey("Label")
         .Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text", TokenizerRule.BasicEnglish))
         .Append(ml.Transforms.Text.MapTokensToIds("Ids", "Tokens", minimumFrequency: 2))
-        .Append(ml.MulticlassClassification.Trainers.Rnn(options))
+        .Append(ml.MulticlassClassification.Trainers.SequenceClassification(options))
         .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
 
 sealed class Message

@@ -6,7 +6,7 @@ using SeqClassify.MLNet.Text;
 namespace SeqClassify.Cli;
 
 /// <summary>
-/// The featurization of the ML.NET pipeline `seqclassify train` fits (TrainCommand appends the Rnn
+/// The featurization of the ML.NET pipeline `seqclassify train` fits (TrainCommand appends the sequence-classification
 /// trainer and MapKeyToValue("PredictedLabel")): the same pipeline a C# user would write.
 /// </summary>
 internal static class CliPipeline

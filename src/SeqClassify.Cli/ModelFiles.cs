@@ -104,7 +104,7 @@ internal sealed record LoadedModel(MLContext Context, ITransformer Chain, Sequen
         }
         var steps = chain as IEnumerable<ITransformer> ?? [chain];
         var classifier = steps.OfType<SequenceClassificationTransformer>().SingleOrDefault()
-            ?? throw new InvalidDataException($"model '{path}' has no SeqClassify RNN classifier step");
+            ?? throw new InvalidDataException($"model '{path}' has no SeqClassify sequence-classifier step");
         return new LoadedModel(ml, chain, classifier, Describe(steps, inputSchema, classifier));
     }
 

@@ -6,7 +6,7 @@ namespace SeqClassify.Cli;
 /// <summary>
 /// The network's command-line options, a line each: the flag, the <see cref="SequenceModelOptions"/>
 /// property it sets, and what it means (<see cref="OptionTable{T}"/> derives the rest from the property,
-/// written to RnnTrainerOptions.Network). A test checks that every property is here or in
+/// written to SequenceClassificationOptions.Network). A test checks that every property is here or in
 /// <see cref="NotOnTheCommandLine"/>.
 /// </summary>
 internal sealed class NetworkOptions

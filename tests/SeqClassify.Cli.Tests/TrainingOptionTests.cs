@@ -15,9 +15,9 @@ public class TrainingOptionTests
     [Test]
     public void EveryTrainerOptionHasAFlagOrAReasonNotTo()
     {
-        // The network's options the trainer forwards (RnnTrainerOptions.HiddenSize and the like) are NetworkOptions' flags.
+        // The network's options the trainer forwards (SequenceClassificationOptions.HiddenSize and the like) are NetworkOptions' flags.
         var network = NetworkOptions.Properties.Append("EmbeddingDimension").ToHashSet();
-        var trainer = typeof(RnnTrainerOptions).GetProperties().Where(p => p.CanWrite).Select(p => p.Name);
+        var trainer = typeof(SequenceClassificationOptions).GetProperties().Where(p => p.CanWrite).Select(p => p.Name);
 
         // The trainer's own options (not the network's, which it forwards: NetworkOptionTests covers those).
         var own = trainer.Where(p => !network.Contains(p) || TrainingOptions.Properties.Contains(p));
@@ -28,7 +28,7 @@ public class TrainingOptionTests
     public void EveryTrainingFlagAwayFromItsDefaultReachesTheTrainingHistory()
     {
         string model = Path.Combine(Cli.Scratch(), "m.zip");
-        var defaults = new RnnTrainerOptions();
+        var defaults = new SequenceClassificationOptions();
 
         var train = Cli.Run("train", "--pretrained", "none", "--train", Cli.SmsSlice(everyNth: 8), "--no-header", "--text-column", "1", "--label-column", "0",
             "--hidden", "8", "--embedding-dim", "8", "--seed", "3", "--out", model,
@@ -46,7 +46,7 @@ public class TrainingOptionTests
         {
             var info = typeof(TrainingSettings).GetProperty(property);
             Assert.That(info, Is.Not.Null, $"{property} is recorded in the history");
-            Assert.That(info!.GetValue(settings), Is.Not.EqualTo(typeof(RnnTrainerOptions).GetProperty(property)!.GetValue(defaults)), $"{property} was set away from its default");
+            Assert.That(info!.GetValue(settings), Is.Not.EqualTo(typeof(SequenceClassificationOptions).GetProperty(property)!.GetValue(defaults)), $"{property} was set away from its default");
         }
         Assert.That(Cli.Run("info", "--model", model).Out, Does.Contain("optimiser:    2 epochs of batch 16 (at most 5,000 tokens), lr 0.01 cosine after 10% warm-up, patience 1, restore best no, class weights 1,3, seed 3"));
     }

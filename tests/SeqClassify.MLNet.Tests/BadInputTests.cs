@@ -9,7 +9,7 @@ public class BadInputTests
     {
         var ml = new MLContext(seed: 1);
         var data = Pipelines.Sentences(ml);
-        var trainer = ml.MulticlassClassification.Trainers.Rnn(Pipelines.Small());
+        var trainer = ml.MulticlassClassification.Trainers.SequenceClassification(Pipelines.Small());
 
         Assert.That(() => trainer.Fit(data), Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("'Ids'"));
         Assert.That(() => ml.Transforms.Text.MapTokensToIds(inputColumnName: "Nope").Fit(data),
@@ -32,7 +32,7 @@ public class BadInputTests
         var ml = new MLContext(seed: 1);
         var empty = ml.Data.LoadFromEnumerable(new List<LabeledText>());
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text"))
-            .Append(ml.Transforms.Text.MapTokensToIds()).Append(ml.MulticlassClassification.Trainers.Rnn(Pipelines.Small()));
+            .Append(ml.Transforms.Text.MapTokensToIds()).Append(ml.MulticlassClassification.Trainers.SequenceClassification(Pipelines.Small()));
 
         Assert.That(() => pipeline.Fit(empty), Throws.InvalidOperationException.With.Message.Contains("The training data has no rows"));
     }
@@ -46,9 +46,9 @@ public class BadInputTests
         Assert.That(() => ml.Transforms.Text.MapTokensToIds(inputColumnName: "Text").Fit(data),
             Throws.InvalidOperationException.With.Message.Contains("'Text'").And.Message.Contains("vector of Text tokens"));
         var ids = ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text").Append(ml.Transforms.Text.MapTokensToIds()).Fit(data).Transform(data);
-        Assert.That(() => ml.MulticlassClassification.Trainers.Rnn(Pipelines.Small()).Fit(ids),
+        Assert.That(() => ml.MulticlassClassification.Trainers.SequenceClassification(Pipelines.Small()).Fit(ids),
             Throws.InvalidOperationException.With.Message.Contains("'Label'").And.Message.Contains("key"));
-        Assert.That(() => ml.MulticlassClassification.Trainers.Rnn(Pipelines.Small()).GetOutputSchema(Pipelines.Shape(ids.Schema)),
+        Assert.That(() => ml.MulticlassClassification.Trainers.SequenceClassification(Pipelines.Small()).GetOutputSchema(Pipelines.Shape(ids.Schema)),
             Throws.InvalidOperationException.With.Message.Contains("'Label'"));
     }
 
@@ -59,22 +59,22 @@ public class BadInputTests
         var rows = TrainingTests.NumericRows(10, seed: 1).ToList();
         rows[4].Steps = [1f, 2f, 3f];
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
-            .Append(ml.MulticlassClassification.Trainers.Rnn(new RnnTrainerOptions { FeatureColumnName = "Steps", FeatureSize = 2, PretrainedEmbeddings = PretrainedModelKind.None }));
+            .Append(ml.MulticlassClassification.Trainers.SequenceClassification(new SequenceClassificationOptions { FeatureColumnName = "Steps", FeatureSize = 2, PretrainedEmbeddings = PretrainedModelKind.None }));
 
         Assert.That(() => pipeline.Fit(ml.Data.LoadFromEnumerable(rows)),
             Throws.InvalidOperationException.With.Message.Contains("Row 4").And.Message.Contains("not a positive multiple of FeatureSize 2"));
     }
 
-    [TestCase(nameof(RnnTrainerOptions.HiddenSize))]
-    [TestCase(nameof(RnnTrainerOptions.Epochs))]
-    [TestCase(nameof(RnnTrainerOptions.BatchSize))]
-    [TestCase(nameof(RnnTrainerOptions.FeatureSize))]
+    [TestCase(nameof(SequenceClassificationOptions.HiddenSize))]
+    [TestCase(nameof(SequenceClassificationOptions.Epochs))]
+    [TestCase(nameof(SequenceClassificationOptions.BatchSize))]
+    [TestCase(nameof(SequenceClassificationOptions.FeatureSize))]
     public void OptionsOutOfRangeAreRefusedBeforeAnyDataIsRead(string option)
     {
         var options = Pipelines.Small();
-        typeof(RnnTrainerOptions).GetProperty(option)!.SetValue(options, -1);
+        typeof(SequenceClassificationOptions).GetProperty(option)!.SetValue(options, -1);
 
-        Assert.That(() => new MLContext().MulticlassClassification.Trainers.Rnn(options),
+        Assert.That(() => new MLContext().MulticlassClassification.Trainers.SequenceClassification(options),
             Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains(option));
     }
 
@@ -87,7 +87,7 @@ public class BadInputTests
             .Append(ml.Transforms.Text.MapTokensToIds()).Fit(Pipelines.Sentences(ml));
         var other = ml.Data.LoadFromEnumerable(new[] { new LabeledText { Label = "pos", Text = "a" }, new LabeledText { Label = "meh", Text = "b" } });
 
-        Assert.That(() => ml.MulticlassClassification.Trainers.Rnn(Pipelines.Small()).Fit(prep.Transform(other)),
+        Assert.That(() => ml.MulticlassClassification.Trainers.SequenceClassification(Pipelines.Small()).Fit(prep.Transform(other)),
             Throws.InvalidOperationException.With.Message.Contains("Row 1").And.Message.Contains("'Label'"));
     }
 }

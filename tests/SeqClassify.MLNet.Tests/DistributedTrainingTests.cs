@@ -3,7 +3,7 @@ using SeqClassify.Torch;
 namespace SeqClassify.MLNet.Tests;
 
 /// <summary>
-/// The trainer with a <see cref="RnnTrainerOptions.ProcessGroup"/>: ranks as threads of this process on
+/// The trainer with a <see cref="SequenceClassificationOptions.ProcessGroup"/>: ranks as threads of this process on
 /// loopback, each fitting the same pipeline on the same data as its own process would. (The CLI's
 /// tests run real processes.)
 /// </summary>
@@ -13,14 +13,14 @@ public class DistributedTrainingTests
     private static IDataView Sms(MLContext ml, int rows) =>
         ml.Data.TakeRows(Pipelines.SmsSpam(ml), rows);
 
-    private static RnnTrainerOptions Options(int batchSize) => new()
+    private static SequenceClassificationOptions Options(int batchSize) => new()
     {
         PretrainedEmbeddings = PretrainedModelKind.None, EmbeddingDimension = 16, HiddenSize = 16, Epochs = 2, BatchSize = batchSize,
         LearningRate = 0.01, Dropout = 0, EmbeddingDropout = 0, ValidationFraction = 0.25, Seed = 3, Threads = 1,
     };
 
     /// <summary>Each rank's Fit on its own thread and MLContext; the results in rank order (an exception, if its Fit threw).</summary>
-    private static object[] FitOnRanks(int ranks, Func<int, RnnTrainerOptions> options, Func<int, MLContext, IDataView> data)
+    private static object[] FitOnRanks(int ranks, Func<int, SequenceClassificationOptions> options, Func<int, MLContext, IDataView> data)
     {
         int port = DistributedOptions.FreeLoopbackPort();
         var results = new object[ranks];

@@ -11,7 +11,7 @@ namespace SeqClassify.MLNet.Tests;
 [TestFixture]
 public class OptionRoundTripTests
 {
-    // Decided by the data at Fit, not by the options (RnnTrainerOptions.Network says so).
+    // Decided by the data at Fit, not by the options (SequenceClassificationOptions.Network says so).
     private static readonly string[] DecidedByTheData =
         [nameof(SequenceModelOptions.VocabularySize), nameof(SequenceModelOptions.NumClasses), nameof(SequenceModelOptions.PretrainedEmbeddings),
          nameof(SequenceModelOptions.InputSize), nameof(SequenceModelOptions.Seed)];
@@ -20,9 +20,9 @@ public class OptionRoundTripTests
         typeof(SequenceModelOptions).GetProperties().Where(p => p.CanWrite && !DecidedByTheData.Contains(p.Name));
 
     // Every option the trainer passes on, away from its default (an option added later fails the first test until set here).
-    private static RnnTrainerOptions EveryOptionChanged(string vectors)
+    private static SequenceClassificationOptions EveryOptionChanged(string vectors)
     {
-        var trainer = new RnnTrainerOptions { PretrainedEmbeddingsPath = vectors, Epochs = 1, BatchSize = 4, LearningRate = 0.01 };
+        var trainer = new SequenceClassificationOptions { PretrainedEmbeddingsPath = vectors, Epochs = 1, BatchSize = 4, LearningRate = 0.01 };
         var n = trainer.Network;
         n.Encoder = SequenceEncoder.Transformer; n.HiddenSize = 12; n.NumLayers = 2; n.Heads = 3; n.FeedForwardSize = 20; n.MaxPositions = 40;
         n.PositionalEncoding = PositionalEncoding.Learned; n.Activation = TransformerActivation.Gelu; n.NormFirst = true; n.TransformerDropout = 0.05f;
@@ -36,7 +36,7 @@ public class OptionRoundTripTests
     [Test]
     public void TheTrainersNetworkPropertiesAreTheEnginesOptions()
     {
-        var trainer = new RnnTrainerOptions();
+        var trainer = new SequenceClassificationOptions();
         var defaults = new SequenceModelOptions();
 
         // The same defaults, from the one definition.
@@ -50,7 +50,7 @@ public class OptionRoundTripTests
         trainer.Pooling = SequencePooling.Attention;
         Assert.That((trainer.Network.HiddenSize, trainer.Network.InputSize, trainer.Network.Pooling), Is.EqualTo((77, 33, SequencePooling.Attention)));
         var changed = EveryOptionChanged("unused.vec").Network;
-        foreach (var shortcut in typeof(RnnTrainerOptions).GetProperties().Where(p => p.CanWrite && typeof(SequenceModelOptions).GetProperty(p.Name) is not null))
+        foreach (var shortcut in typeof(SequenceClassificationOptions).GetProperties().Where(p => p.CanWrite && typeof(SequenceModelOptions).GetProperty(p.Name) is not null))
         {
             var option = typeof(SequenceModelOptions).GetProperty(shortcut.Name)!;
             if (DecidedByTheData.Contains(option.Name)) continue;

@@ -3,15 +3,15 @@ namespace SeqClassify.MLNet.Tests;
 /// <summary>The text pipeline the tests fit: labels → keys, basic_english tokens → ids → RNN → label names.</summary>
 internal static class Pipelines
 {
-    public static EstimatorChain<Microsoft.ML.Transforms.KeyToValueMappingTransformer> Text(MLContext ml, RnnTrainerOptions? trainer = null, int minimumFrequency = 1) =>
+    public static EstimatorChain<Microsoft.ML.Transforms.KeyToValueMappingTransformer> Text(MLContext ml, SequenceClassificationOptions? trainer = null, int minimumFrequency = 1) =>
         ml.Transforms.Conversion.MapValueToKey("Label")
             .Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text", TokenizerRule.BasicEnglish))
             .Append(ml.Transforms.Text.MapTokensToIds("Ids", "Tokens", minimumFrequency: minimumFrequency))
-            .Append(ml.MulticlassClassification.Trainers.Rnn(trainer ?? Small()))
+            .Append(ml.MulticlassClassification.Trainers.SequenceClassification(trainer ?? Small()))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
 
     /// <summary>A small, quick model for tests that check plumbing rather than accuracy (no pretrained vectors: nothing to fetch).</summary>
-    public static RnnTrainerOptions Small(int epochs = 2) => new()
+    public static SequenceClassificationOptions Small(int epochs = 2) => new()
     {
         PretrainedEmbeddings = PretrainedModelKind.None, EmbeddingDimension = 16, HiddenSize = 16, Epochs = epochs, BatchSize = 16, LearningRate = 0.01, Bidirectional = false,
     };

@@ -100,20 +100,20 @@ public class PretrainedEmbeddingTests
     [Test]
     public void TheDefaultIsGloVe100DAndAnotherEmbeddingSizeMustSayNone()
     {
-        Assert.That(new RnnTrainerOptions().PretrainedEmbeddings, Is.EqualTo(PretrainedModelKind.GloVe100D));
-        Assert.That(() => new MLContext().MulticlassClassification.Trainers.Rnn(new RnnTrainerOptions { EmbeddingDimension = 64 }),
+        Assert.That(new SequenceClassificationOptions().PretrainedEmbeddings, Is.EqualTo(PretrainedModelKind.GloVe100D));
+        Assert.That(() => new MLContext().MulticlassClassification.Trainers.SequenceClassification(new SequenceClassificationOptions { EmbeddingDimension = 64 }),
             Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("EmbeddingDimension 64 does not match the 100 dimensions")
                 .And.Message.Contains("PretrainedModelKind.None"));
-        Assert.That(() => new MLContext().MulticlassClassification.Trainers.Rnn(
-            new RnnTrainerOptions { EmbeddingDimension = 64, PretrainedEmbeddings = PretrainedModelKind.None }), Throws.Nothing);
+        Assert.That(() => new MLContext().MulticlassClassification.Trainers.SequenceClassification(
+            new SequenceClassificationOptions { EmbeddingDimension = 64, PretrainedEmbeddings = PretrainedModelKind.None }), Throws.Nothing);
     }
 
     [Test]
     public void FreezingWithoutVectorsIsRefused()
     {
-        var options = new RnnTrainerOptions { PretrainedEmbeddings = PretrainedModelKind.None, FreezeEmbeddings = true };
+        var options = new SequenceClassificationOptions { PretrainedEmbeddings = PretrainedModelKind.None, FreezeEmbeddings = true };
 
-        Assert.That(() => new MLContext().MulticlassClassification.Trainers.Rnn(options),
+        Assert.That(() => new MLContext().MulticlassClassification.Trainers.SequenceClassification(options),
             Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("FreezeEmbeddings keeps pretrained vectors fixed"));
     }
 
@@ -134,7 +134,7 @@ public class PretrainedEmbeddingTests
             var log = new List<string>();
             ml.Log += (_, e) => log.Add(e.Message);
 
-            var model = Pipelines.Text(ml, new RnnTrainerOptions { Epochs = 1, HiddenSize = 8 }).Fit(Pipelines.Sentences(ml));
+            var model = Pipelines.Text(ml, new SequenceClassificationOptions { Epochs = 1, HiddenSize = 8 }).Fit(Pipelines.Sentences(ml));
             var classifier = model.Classifier();
 
             Assert.That(classifier.History.PretrainedEmbeddings, Is.EqualTo("glove.6B.100d.vec"));
@@ -159,7 +159,7 @@ public class PretrainedEmbeddingTests
         });
 
         ml.Transforms.Conversion.MapValueToKey("Label")
-            .Append(ml.MulticlassClassification.Trainers.Rnn(new RnnTrainerOptions { FeatureColumnName = "Steps", FeatureSize = 2, Epochs = 1, HiddenSize = 8 }))
+            .Append(ml.MulticlassClassification.Trainers.SequenceClassification(new SequenceClassificationOptions { FeatureColumnName = "Steps", FeatureSize = 2, Epochs = 1, HiddenSize = 8 }))
             .Fit(ml.Data.LoadFromEnumerable(rows));
 
         Assert.That(warnings, Has.One.Contains("GloVe100D vectors not used: column 'Steps' is not token ids"));
@@ -173,7 +173,7 @@ public class PretrainedEmbeddingTests
         File.WriteAllText(vectors, "word 0.1 0.2\n");
         var rows = Enumerable.Range(0, 4).Select(i => new Sequence { Steps = [i, 1f], Label = i % 2 == 0 ? "even" : "odd" });
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
-            .Append(ml.MulticlassClassification.Trainers.Rnn(new RnnTrainerOptions { FeatureColumnName = "Steps", FeatureSize = 2, PretrainedEmbeddingsPath = vectors }));
+            .Append(ml.MulticlassClassification.Trainers.SequenceClassification(new SequenceClassificationOptions { FeatureColumnName = "Steps", FeatureSize = 2, PretrainedEmbeddingsPath = vectors }));
 
         Assert.That(() => pipeline.Fit(ml.Data.LoadFromEnumerable(rows)),
             Throws.InvalidOperationException.With.Message.Contains("need a token-id column with its vocabulary"));

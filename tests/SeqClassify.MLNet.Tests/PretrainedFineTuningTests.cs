@@ -16,7 +16,7 @@ public class PretrainedFineTuningTests
         var data = ml.Data.LoadFromEnumerable(Enumerable.Repeat(Pipelines.SentenceRows, 4).SelectMany(rows => rows));
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
             .Append(ml.Transforms.Text.TokenizeForPretrained(MiniLM, "Ids", "Text", maximumLength: 32))
-            .Append(ml.MulticlassClassification.Trainers.Rnn(new RnnTrainerOptions
+            .Append(ml.MulticlassClassification.Trainers.SequenceClassification(new SequenceClassificationOptions
             {
                 PretrainedModel = MiniLM, Pooling = SequencePooling.Mean, LearningRate = 1e-4, Epochs = 4, BatchSize = 8, ValidationFraction = 0,
             }))

@@ -19,9 +19,9 @@ public class PretrainedTextClassificationTests
         public string Hypothesis { get; set; } = "";
     }
 
-    private static RnnTrainerOptions Quick()
+    private static SequenceClassificationOptions Quick()
     {
-        var options = RnnTrainerOptions.FineTuning(TinyBert);
+        var options = SequenceClassificationOptions.FineTuning(TinyBert);
         options.LearningRate = 1e-2;
         options.Epochs = 8;
         options.BatchSize = 8;
@@ -78,7 +78,7 @@ public class PretrainedTextClassificationTests
         var ml = new MLContext(seed: 1);
 
         var error = Assert.Throws<ArgumentException>(() =>
-            ml.MulticlassClassification.Trainers.PretrainedTextClassification(TinyBert, options: RnnTrainerOptions.FineTuning("elsewhere")));
+            ml.MulticlassClassification.Trainers.PretrainedTextClassification(TinyBert, options: SequenceClassificationOptions.FineTuning("elsewhere")));
 
         Assert.That(error!.Message, Does.Contain("options.PretrainedModel is 'elsewhere'"));
     }

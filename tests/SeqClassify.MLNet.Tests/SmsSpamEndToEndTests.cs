@@ -9,7 +9,7 @@ public class SmsSpamEndToEndTests
     {
         var ml = new MLContext(seed: 1);
         var split = ml.Data.StratifiedTrainTestSplit(Pipelines.SmsSpam(ml), testFraction: 0.2);
-        var options = new RnnTrainerOptions { PretrainedEmbeddings = PretrainedModelKind.None, Epochs = 4, EmbeddingDimension = 64, HiddenSize = 64 };
+        var options = new SequenceClassificationOptions { PretrainedEmbeddings = PretrainedModelKind.None, Epochs = 4, EmbeddingDimension = 64, HiddenSize = 64 };
 
         var model = Pipelines.Text(ml, options, minimumFrequency: 2).Fit(split.TrainSet);
         var metrics = ml.MulticlassClassification.Evaluate(model.Transform(split.TestSet));

@@ -15,7 +15,7 @@ public class TrainingTests
     {
         var ml = new MLContext(seed: 1);
         var ids = Ids(ml, Pipelines.Sentences(ml));
-        var trainer = ml.MulticlassClassification.Trainers.Rnn(Pipelines.Small());
+        var trainer = ml.MulticlassClassification.Trainers.SequenceClassification(Pipelines.Small());
 
         var shape = trainer.GetOutputSchema(Pipelines.Shape(ids.Schema));
         var schema = trainer.Fit(ids).Transform(ids).Schema;
@@ -73,7 +73,7 @@ public class TrainingTests
             if (p.EpochCompleted?.Epoch == 1) options.LearningRate = 1e38;  // its update overflows float: infinite weights
         });
 
-        var error = Assert.Throws<TrainingDivergedException>(() => ml.MulticlassClassification.Trainers.Rnn(options).Fit(ids))!;
+        var error = Assert.Throws<TrainingDivergedException>(() => ml.MulticlassClassification.Trainers.SequenceClassification(options).Fit(ids))!;
 
         Assert.That((error.Step, error.Epoch), Is.EqualTo((3, 3)), "8 sentences are one batch: a step per epoch");
         Assert.That(error.Message, Does.Contain("training diverged at step 3 (epoch 3, batch 1): the loss became NaN")
@@ -119,7 +119,7 @@ public class TrainingTests
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
             .Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text"))
             .Append(ml.Transforms.Text.MapTokensToIds())
-            .Append(ml.MulticlassClassification.Trainers.Rnn(Pipelines.Small(epochs: 60)))
+            .Append(ml.MulticlassClassification.Trainers.SequenceClassification(Pipelines.Small(epochs: 60)))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
 
         var predicted = pipeline.Fit(data).Transform(data);
@@ -164,7 +164,7 @@ public class TrainingTests
             .Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", "Clean"))
             .Append(ml.Transforms.Text.MapTokensToIds("Ids", "Tokens"))
             .Append(ml.Transforms.Concatenate("Features", "Length"))
-            .Append(ml.MulticlassClassification.Trainers.Rnn(Pipelines.Small(epochs: 60)))
+            .Append(ml.MulticlassClassification.Trainers.SequenceClassification(Pipelines.Small(epochs: 60)))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
 
         var scored = pipeline.Fit(data).Transform(data);
@@ -264,7 +264,7 @@ public class TrainingTests
             if (p.EpochCompleted is null && ++batches == 3) ml.CancelExecution();
         });
 
-        var classifier = ml.MulticlassClassification.Trainers.Rnn(options).Fit(Ids(ml, Pipelines.Sentences(ml)));
+        var classifier = ml.MulticlassClassification.Trainers.SequenceClassification(options).Fit(Ids(ml, Pipelines.Sentences(ml)));
 
         Assert.That(classifier.History.Cancelled, Is.True);
         Assert.That(batches, Is.EqualTo(3), "no batch after the cancellation");
@@ -277,7 +277,7 @@ public class TrainingTests
         var ml = new MLContext(seed: 1);
         var ids = Ids(ml, Pipelines.Sentences(ml));
 
-        var model = ml.MulticlassClassification.Trainers.Rnn(Pipelines.Small()).Fit(ids, ids);
+        var model = ml.MulticlassClassification.Trainers.SequenceClassification(Pipelines.Small()).Fit(ids, ids);
 
         Assert.That(model.History.ValidationRows, Is.EqualTo(8));
         Assert.That(model.History.Epochs[0].ValidationAccuracy, Is.Not.Null);
@@ -311,7 +311,7 @@ public class TrainingTests
         var ml = new MLContext(seed: 2);
         var data = ml.Data.LoadFromEnumerable(NumericRows(200, seed: 4));
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
-            .Append(ml.MulticlassClassification.Trainers.Rnn(new RnnTrainerOptions
+            .Append(ml.MulticlassClassification.Trainers.SequenceClassification(new SequenceClassificationOptions
             {
                 FeatureColumnName = "Steps", FeatureSize = 2, HiddenSize = 16, Epochs = 15, LearningRate = 0.01, Dropout = 0, EmbeddingDropout = 0,
                 PretrainedEmbeddings = PretrainedModelKind.None,

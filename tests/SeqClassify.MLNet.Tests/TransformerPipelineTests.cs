@@ -9,7 +9,7 @@ namespace SeqClassify.MLNet.Tests;
 [TestFixture]
 public class TransformerPipelineTests
 {
-    private static RnnTrainerOptions SmallTransformer(SequencePooling pooling) => new()
+    private static SequenceClassificationOptions SmallTransformer(SequencePooling pooling) => new()
     {
         Encoder = SequenceEncoder.Transformer,
         PretrainedEmbeddings = PretrainedModelKind.None,

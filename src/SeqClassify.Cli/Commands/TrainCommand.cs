@@ -122,7 +122,7 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
             : Train(parse, new CliConsole(TextWriter.Null, console.Error, interactive: false), trainer, settings, output, cancel);
     }
 
-    private int Train(ParseResult parse, CliConsole console, RnnTrainerOptions trainer, CliPipeline.Settings settings, string output, CancellationToken cancel)
+    private int Train(ParseResult parse, CliConsole console, SequenceClassificationOptions trainer, CliPipeline.Settings settings, string output, CancellationToken cancel)
     {
 
         var ml = new MLContext(seed: parse.GetValue(_seed) ?? 1);
@@ -130,7 +130,7 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
         ml.Log += (_, e) =>
         {
             // ML.NET's own components log much at Info; only SeqClassify's trainer speaks to the user here.
-            if (e.Source.StartsWith(nameof(RnnTrainer), StringComparison.Ordinal) && e.Kind is ChannelMessageKind.Info or ChannelMessageKind.Warning or ChannelMessageKind.Error)
+            if (e.Source.StartsWith(nameof(SequenceClassificationTrainer), StringComparison.Ordinal) && e.Kind is ChannelMessageKind.Info or ChannelMessageKind.Warning or ChannelMessageKind.Error)
             {
                 console.Out.WriteLine(e.RawMessage);
             }
@@ -199,14 +199,14 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
         return ExitCodes.Success;
     }
 
-    // Featurization, the Rnn trainer and MapKeyToValue fitted one after the other, so that a training run that diverged
+    // Featurization, the sequence-classification trainer and MapKeyToValue fitted one after the other, so that a training run that diverged
     // still gives a whole pipeline around the model it kept (TrainingDivergedException.Model).
     private static (TransformerChain<KeyToValueMappingTransformer> Model, TrainingDivergedException? Diverged) Fit(
-        MLContext ml, CliPipeline.Settings settings, RnnTrainerOptions trainer, IDataView train, IDataView? valid)
+        MLContext ml, CliPipeline.Settings settings, SequenceClassificationOptions trainer, IDataView train, IDataView? valid)
     {
         // The featurization is fitted on the training data only; both sets then go through it.
         var featurize = CliPipeline.Featurize(ml, settings).Fit(train);
-        var estimator = ml.MulticlassClassification.Trainers.Rnn(trainer);
+        var estimator = ml.MulticlassClassification.Trainers.SequenceClassification(trainer);
         SequenceClassificationTransformer classifier;
         TrainingDivergedException? diverged = null;
         try
@@ -223,10 +223,10 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
         return (withClassifier.Append(toNames), diverged);
     }
 
-    private RnnTrainerOptions TrainerOptions(ParseResult parse)
+    private SequenceClassificationOptions TrainerOptions(ParseResult parse)
     {
         // A pretrained encoder starts from the library's fine-tuning recipe, anything else from its defaults; given flags win.
-        var o = parse.GetValue(_pretrainedModel) is { } pretrainedModel ? RnnTrainerOptions.FineTuning(pretrainedModel) : new RnnTrainerOptions();
+        var o = parse.GetValue(_pretrainedModel) is { } pretrainedModel ? SequenceClassificationOptions.FineTuning(pretrainedModel) : new SequenceClassificationOptions();
         o.Threads = Environment.ProcessorCount;
         _network.Apply(parse, o.Network);
         _training.Apply(parse, o);
@@ -290,22 +290,22 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
     private static string PartialPath(string output) =>
         Path.Combine(Path.GetDirectoryName(Path.GetFullPath(output))!, Path.GetFileNameWithoutExtension(output) + ".partial" + Path.GetExtension(output));
 
-    private static string EmbeddingStart(RnnTrainerOptions trainer) =>
+    private static string EmbeddingStart(SequenceClassificationOptions trainer) =>
         trainer.PretrainedEmbeddingsPath is { } path ? Path.GetFileName(path)
         : trainer.PretrainedEmbeddings == PretrainedModelKind.None ? "from scratch" : trainer.PretrainedEmbeddings.ToString();
 
     private static string OptionName(string? property) => property switch
     {
-        nameof(RnnTrainerOptions.ValidationFraction) => "--valid-fraction:",
-        nameof(RnnTrainerOptions.Threads) => "--threads:",
+        nameof(SequenceClassificationOptions.ValidationFraction) => "--valid-fraction:",
+        nameof(SequenceClassificationOptions.Threads) => "--threads:",
         _ => (TrainingOptions.FlagOf(property) ?? NetworkOptions.FlagOf(property)) is { } flag ? flag + ":" : "",
     };
 
-    // The fine-tuning recipe as the library declares it (RnnTrainerOptions.FineTuning), not restated here.
+    // The fine-tuning recipe as the library declares it (SequenceClassificationOptions.FineTuning), not restated here.
     private static string FineTuningDescription()
     {
-        var recipe = RnnTrainerOptions.FineTuning("folder");
-        var defaults = new RnnTrainerOptions();
+        var recipe = SequenceClassificationOptions.FineTuning("folder");
+        var defaults = new SequenceClassificationOptions();
         var changed = new TrainingOptions().Differences(recipe, defaults).Concat(new NetworkOptions().Differences(recipe.Network, defaults.Network));
         return "Fine-tune a pretrained BERT-shaped encoder from a local Hugging Face folder (config.json, model.safetensors, vocab.txt): its tokenizer " +
                $"and weights, a new head. Unless given: {string.Join(", ", changed)}, --max-length {CliPipeline.DefaultPretrainedLength} " +

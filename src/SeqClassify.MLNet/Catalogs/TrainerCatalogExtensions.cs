@@ -1,16 +1,20 @@
+using System.ComponentModel;
 using Microsoft.ML.Data;
 using SeqClassify.MLNet.Training;
 using SeqClassify.Torch;
 
 namespace Microsoft.ML;
 
-/// <summary>SeqClassify's RNN trainer on ML.NET's <c>mlContext.MulticlassClassification.Trainers</c> catalog.</summary>
+/// <summary>
+/// SeqClassify's sequence classifier on ML.NET's <c>mlContext.MulticlassClassification.Trainers</c> catalog:
+/// one trainer whose encoder is a packed RNN (the default), a Transformer, or a pretrained BERT or DistilBERT.
+/// </summary>
 public static class SeqClassifyTrainerCatalogExtensions
 {
     /// <summary>
-    /// A packed RNN/GRU/LSTM classifier with the library's default configuration (bidirectional GRU
-    /// over GloVe 100d vectors, max pooling), or the settings given. Input: a key label column and a
-    /// token-id column (MapTokensToIds). Output: Score (class probabilities) and PredictedLabel (key).
+    /// A sequence classifier with the library's default configuration (a bidirectional GRU over GloVe
+    /// 100d vectors, max pooling), or the settings given. Input: a key label column and a token-id column
+    /// (MapTokensToIds). Output: Score (class probabilities) and PredictedLabel (key).
     /// </summary>
     /// <param name="catalog">The multiclass trainers catalog.</param>
     /// <param name="labelColumnName">The key label column (MapValueToKey).</param>
@@ -20,33 +24,69 @@ public static class SeqClassifyTrainerCatalogExtensions
     /// <param name="epochs">Passes over the data; null = the default.</param>
     /// <param name="batchSize">Rows per batch; null = the default.</param>
     /// <param name="learningRate">Peak AdamW learning rate; null = the default.</param>
-    public static RnnTrainer Rnn(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+    public static SequenceClassificationTrainer SequenceClassification(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
         string labelColumnName = "Label", string featureColumnName = "Ids",
-        RnnCellType? cell = null, int? hiddenSize = null, int? epochs = null, int? batchSize = null, double? learningRate = null)
-    {
-        var options = new RnnTrainerOptions { LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName };
-        if (cell is { } c) options.Cell = c;
-        if (hiddenSize is { } h) options.HiddenSize = h;
-        if (epochs is { } e) options.Epochs = e;
-        if (batchSize is { } b) options.BatchSize = b;
-        if (learningRate is { } lr) options.LearningRate = lr;
-        return Rnn(catalog, options);
-    }
+        RnnCellType? cell = null, int? hiddenSize = null, int? epochs = null, int? batchSize = null, double? learningRate = null) =>
+        SequenceClassification(catalog, Options(new SequenceClassificationOptions(), labelColumnName, featureColumnName, cell, hiddenSize, epochs, batchSize, learningRate));
 
-    /// <summary>A packed RNN classifier with full options (every default is declared in <see cref="RnnTrainerOptions"/>).</summary>
+    /// <summary>
+    /// A sequence classifier with full options (every default is declared in <see cref="SequenceClassificationOptions"/>):
+    /// the encoder (<see cref="SequenceClassificationOptions.Encoder"/>, <see cref="SequenceClassificationOptions.PretrainedModel"/>), the head, the optimiser.
+    /// </summary>
     /// <param name="catalog">The multiclass trainers catalog.</param>
     /// <param name="options">The options, validated here before any data is read.</param>
+    public static SequenceClassificationTrainer SequenceClassification(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        SequenceClassificationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new SequenceClassificationTrainer(CatalogUtils.GetEnvironment(catalog), options);
+    }
+
+    /// <summary>The former name of <see cref="SequenceClassification(MulticlassClassificationCatalog.MulticlassClassificationTrainers, string, string, RnnCellType?, int?, int?, int?, double?)"/>.</summary>
+    /// <param name="catalog">The multiclass trainers catalog.</param>
+    /// <param name="labelColumnName">The key label column.</param>
+    /// <param name="featureColumnName">The token ids column.</param>
+    /// <param name="cell">The recurrent cell; null = the default.</param>
+    /// <param name="hiddenSize">Hidden units per direction; null = the default.</param>
+    /// <param name="epochs">Passes over the data; null = the default.</param>
+    /// <param name="batchSize">Rows per batch; null = the default.</param>
+    /// <param name="learningRate">Peak AdamW learning rate; null = the default.</param>
+    [Obsolete("Use Trainers.SequenceClassification: the trainer trains RNNs, Transformers and pretrained encoders alike.")]
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static RnnTrainer Rnn(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        string labelColumnName = "Label", string featureColumnName = "Ids",
+        RnnCellType? cell = null, int? hiddenSize = null, int? epochs = null, int? batchSize = null, double? learningRate = null) =>
+        Rnn(catalog, Options(new RnnTrainerOptions(), labelColumnName, featureColumnName, cell, hiddenSize, epochs, batchSize, learningRate));
+
+    /// <summary>The former name of <see cref="SequenceClassification(MulticlassClassificationCatalog.MulticlassClassificationTrainers, SequenceClassificationOptions)"/>.</summary>
+    /// <param name="catalog">The multiclass trainers catalog.</param>
+    /// <param name="options">The options.</param>
+    [Obsolete("Use Trainers.SequenceClassification: the trainer trains RNNs, Transformers and pretrained encoders alike.")]
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public static RnnTrainer Rnn(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, RnnTrainerOptions options)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         return new RnnTrainer(CatalogUtils.GetEnvironment(catalog), options);
     }
 
+    private static T Options<T>(T options, string labelColumnName, string featureColumnName, RnnCellType? cell, int? hiddenSize, int? epochs,
+        int? batchSize, double? learningRate) where T : SequenceClassificationOptions
+    {
+        options.LabelColumnName = labelColumnName;
+        options.FeatureColumnName = featureColumnName;
+        if (cell is { } c) options.Cell = c;
+        if (hiddenSize is { } h) options.HiddenSize = h;
+        if (epochs is { } e) options.Epochs = e;
+        if (batchSize is { } b) options.BatchSize = b;
+        if (learningRate is { } lr) options.LearningRate = lr;
+        return options;
+    }
+
     /// <summary>
     /// Fine-tunes a pretrained BERT or DistilBERT folder (Hugging Face format) on text, as ML.NET's
     /// TextClassification does: the sentence column(s) as strings, tokenized inside with the folder's
-    /// tokenizer; two columns make sentence pairs. Hugging Face's recipe (<see cref="RnnTrainerOptions.FineTuning(string)"/>)
-    /// unless <paramref name="options"/> are given. Output: Score and PredictedLabel (key), as the Rnn trainer's.
+    /// tokenizer; two columns make sentence pairs. Hugging Face's recipe (<see cref="SequenceClassificationOptions.FineTuning(string)"/>)
+    /// unless <paramref name="options"/> are given. Output: Score and PredictedLabel (key), as SequenceClassification's.
     /// </summary>
     /// <param name="catalog">The multiclass trainers catalog.</param>
     /// <param name="folder">The Hugging Face folder: config.json, model.safetensors, vocab.txt.</param>
@@ -55,10 +95,10 @@ public static class SeqClassifyTrainerCatalogExtensions
     /// <param name="sentence2ColumnName">A second text column, for sentence pairs; null for single texts.</param>
     /// <param name="maximumLength">The most ids per row, [CLS] and [SEP] included; at most the model's positions. 0: 128, or the
     /// model's positions where it has fewer.</param>
-    /// <param name="options">The fine-tuning options; start from <see cref="RnnTrainerOptions.FineTuning(string)"/> with the same folder.</param>
+    /// <param name="options">The fine-tuning options; start from <see cref="SequenceClassificationOptions.FineTuning(string)"/> with the same folder.</param>
     public static PretrainedTextClassificationTrainer PretrainedTextClassification(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
         string folder, string labelColumnName = "Label", string sentence1ColumnName = "Sentence1", string? sentence2ColumnName = null,
-        int maximumLength = 0, RnnTrainerOptions? options = null)
+        int maximumLength = 0, SequenceClassificationOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         return new PretrainedTextClassificationTrainer(CatalogUtils.GetEnvironment(catalog), folder, labelColumnName, sentence1ColumnName,

@@ -7,7 +7,7 @@ using SeqClassify.Torch;
 namespace SeqClassify.MLNet.Training;
 
 /// <summary>
-/// The trainer's side of data-parallel training (<see cref="RnnTrainerOptions.ProcessGroup"/>): what
+/// The trainer's side of data-parallel training (<see cref="SequenceClassificationOptions.ProcessGroup"/>): what
 /// every rank must agree on before training (seed, data, vocabulary, labels), which rows of each
 /// global batch are this rank's, and the validation scores every rank needs to decide alike. Without
 /// a group (<see cref="Single"/>) each method is the one-process case, so the training loop has one path.

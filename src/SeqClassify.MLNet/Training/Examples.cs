@@ -172,7 +172,7 @@ internal static class BatchPlanner
     /// Padded tokens (rows x the longest row) one batch may hold, in training and prediction: a
     /// batch over it is split, longest rows first, so that one very long text cannot multiply the
     /// memory of a whole batch (a 100,000-token review among 31 others once took 4 GB). Ordinary
-    /// batches are far below it (IMDB: 32 x ~2,500). Training: <see cref="RnnTrainerOptions.MaximumBatchTokens"/>.
+    /// batches are far below it (IMDB: 32 x ~2,500). Training: <see cref="SequenceClassificationOptions.MaximumBatchTokens"/>.
     /// </summary>
     public const int DefaultTokenBudget = 262_144;
 

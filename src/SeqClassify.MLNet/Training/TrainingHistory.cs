@@ -39,7 +39,7 @@ public sealed class TrainingHistory
     /// <summary>Fraction of the vocabulary found in the pretrained vectors file, when one was used.</summary>
     public double? PretrainedCoverage { get; set; }
 
-    /// <summary>Processes that trained the model together (data-parallel ranks, <see cref="RnnTrainerOptions.ProcessGroup"/>); 1 for one.</summary>
+    /// <summary>Processes that trained the model together (data-parallel ranks, <see cref="SequenceClassificationOptions.ProcessGroup"/>); 1 for one.</summary>
     public int Ranks { get; set; } = 1;
 
     /// <summary>Optimisation steps taken (each over one global batch: every rank's batch together).</summary>
@@ -59,7 +59,7 @@ public sealed class TrainingHistory
     public TrainingSettings? Settings { get; set; }
 }
 
-/// <summary>The training options a model was trained with (<see cref="RnnTrainerOptions"/>'s).</summary>
+/// <summary>The training options a model was trained with (<see cref="SequenceClassificationOptions"/>'s).</summary>
 /// <param name="Epochs">Passes planned.</param>
 /// <param name="BatchSize">Rows per batch (per rank).</param>
 /// <param name="LearningRate">Peak learning rate.</param>

@@ -2,7 +2,7 @@ namespace SeqClassify.Torch;
 
 /// <summary>
 /// Architecture and optimiser settings of a <see cref="SequenceClassifierModel"/>: the one definition
-/// of every network option, its default and its range. The trainer (RnnTrainerOptions) exposes these
+/// of every network option, its default and its range. The trainer (SequenceClassificationOptions) exposes these
 /// same objects, and the native engine's config (native/abi/sc_model.h) is written from them field by
 /// field by name, so an option is declared once, here, and in the engine's field list.
 /// The defaults are the library's default configuration (bench/results/defaults.md): a bidirectional

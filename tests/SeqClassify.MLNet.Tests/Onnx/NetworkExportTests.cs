@@ -17,7 +17,7 @@ public class NetworkExportTests
         [VectorType] public long[] Ids { get; set; } = [];
     }
 
-    private static RnnTrainerOptions Small(Action<RnnTrainerOptions> configure)
+    private static SequenceClassificationOptions Small(Action<SequenceClassificationOptions> configure)
     {
         var options = Pipelines.Small(epochs: 1);
         options.Seed = 3;
@@ -123,7 +123,7 @@ public class NetworkExportTests
             o.MaxPositions = 16;
         });
         options.PretrainedEmbeddings = PretrainedModelKind.None;
-        var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.Rnn(options)).Fit(ml.Data.LoadFromEnumerable(rows));
+        var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.SequenceClassification(options)).Fit(ml.Data.LoadFromEnumerable(rows));
         var classifier = model.LastTransformer;
         float[][] expected = classifier.Score(ml.Data.LoadFromEnumerable(rows));
         byte[] onnx = Export(classifier);
@@ -146,7 +146,7 @@ public class NetworkExportTests
         session.Dispose();
     }
 
-    private static SequenceClassificationTransformer TrainOnSentences(RnnTrainerOptions options)
+    private static SequenceClassificationTransformer TrainOnSentences(SequenceClassificationOptions options)
     {
         var ml = new MLContext(seed: 1);
         return Pipelines.Text(ml, options).Fit(Pipelines.Sentences(ml)).Classifier();

@@ -34,7 +34,7 @@ public class PipelineExportTests
         var model = ml.Transforms.Conversion.MapValueToKey("Label")
             .Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text"))
             .Append(ml.Transforms.Text.MapTokensToIds("Ids", "Tokens", maximumLength: 6, truncation: TruncationPolicy.KeepHeadAndTail))
-            .Append(ml.MulticlassClassification.Trainers.Rnn(trainer))
+            .Append(ml.MulticlassClassification.Trainers.SequenceClassification(trainer))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"))
             .Fit(Pipelines.Sentences(ml));
         var rows = Texts.Select(t => new LabeledText { Label = "pos", Text = t }).ToList();
@@ -76,7 +76,7 @@ public class PipelineExportTests
         trainer.FeatureSize = 2;
         trainer.Pooling = SequencePooling.Mean;
         var data = ml.Data.LoadFromEnumerable(rows);
-        var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.Rnn(trainer)).Fit(data);
+        var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.SequenceClassification(trainer)).Fit(data);
         var expected = model.Transform(data).GetColumn<float[]>("Score").ToArray();
 
         using var stream = new MemoryStream();

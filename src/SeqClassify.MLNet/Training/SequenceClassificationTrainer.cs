@@ -11,22 +11,22 @@ namespace SeqClassify.MLNet.Training;
 /// <summary>
 /// Trains a packed RNN/GRU/LSTM sequence classifier (the engine in SeqClassify.Torch) on a key
 /// label column and a token-id or feature-sequence column: ML.NET's
-/// <c>mlContext.MulticlassClassification.Trainers.Rnn(...)</c>.
+/// <c>mlContext.MulticlassClassification.Trainers.SequenceClassification(...)</c>.
 /// </summary>
 /// <remarks>
 /// Messages go to the ML.NET host's channel (<c>mlContext.Log</c>). <c>mlContext.CancelExecution()</c>
-/// or <see cref="RnnTrainerOptions.CancellationToken"/> stop training within one batch; Fit then
+/// or <see cref="SequenceClassificationOptions.CancellationToken"/> stop training within one batch; Fit then
 /// returns the best model so far (see <see cref="TrainingHistory.Cancelled"/>).
 /// </remarks>
-public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
+public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTransformer>
 {
     private readonly IHost _host;
-    private readonly RnnTrainerOptions _options;
+    private readonly SequenceClassificationOptions _options;
     private readonly IDataView? _validation;
 
-    internal RnnTrainer(IHostEnvironment env, RnnTrainerOptions options, IDataView? validation = null)
+    internal SequenceClassificationTrainer(IHostEnvironment env, SequenceClassificationOptions options, IDataView? validation = null)
     {
-        _host = Contracts.CheckRef(env, nameof(env)).Register(nameof(RnnTrainer));
+        _host = Contracts.CheckRef(env, nameof(env)).Register(nameof(SequenceClassificationTrainer));
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
@@ -34,11 +34,11 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
     }
 
     /// <summary>The options this trainer uses.</summary>
-    public RnnTrainerOptions Options => _options;
+    public SequenceClassificationOptions Options => _options;
 
     /// <summary>Trains with a separate validation set (same columns as the training data).</summary>
     public SequenceClassificationTransformer Fit(IDataView trainData, IDataView validationData) =>
-        new RnnTrainer(_host, _options, validationData).Fit(trainData);
+        new SequenceClassificationTrainer(_host, _options, validationData).Fit(trainData);
 
     /// <inheritdoc />
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
@@ -148,7 +148,7 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
     }
 
     private static double AutomaticValidationFraction(int rows) =>
-        rows * RnnTrainerOptions.AutomaticValidationFraction < RnnTrainerOptions.MinimumAutomaticValidationRows ? 0 : RnnTrainerOptions.AutomaticValidationFraction;
+        rows * SequenceClassificationOptions.AutomaticValidationFraction < SequenceClassificationOptions.MinimumAutomaticValidationRows ? 0 : SequenceClassificationOptions.AutomaticValidationFraction;
 
     private (Examples Train, Examples? Validation) SplitValidation(Examples all, int seed, IChannel channel)
     {
@@ -243,7 +243,7 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
     }
 
     /// <summary>
-    /// A pretrained encoder's architecture (<see cref="RnnTrainerOptions.PretrainedModel"/>) with what these
+    /// A pretrained encoder's architecture (<see cref="SequenceClassificationOptions.PretrainedModel"/>) with what these
     /// options say of the rest: the pooling, the head, dropout before it, the loss and the optimiser.
     /// </summary>
     private SequenceModelOptions PretrainedModelOptions(PretrainedTransformer encoder, string featureName, int classes, Examples train, int seed,
@@ -300,7 +300,7 @@ public sealed class RnnTrainer : IEstimator<SequenceClassificationTransformer>
     }
 
     /// <summary>The epochs, batches, validation, early stopping and cancellation of one Fit.</summary>
-    private sealed class TrainingLoop(IHost host, IChannel channel, RnnTrainerOptions options, SequenceClassificationTransformer transformer,
+    private sealed class TrainingLoop(IHost host, IChannel channel, SequenceClassificationOptions options, SequenceClassificationTransformer transformer,
         Examples train, Examples? validation, int seed, DataParallel parallel)
     {
         private byte[]? _bestWeights;

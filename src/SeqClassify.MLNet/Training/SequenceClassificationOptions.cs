@@ -16,11 +16,11 @@ public enum LearningRateSchedule
 }
 
 /// <summary>
-/// Everything <see cref="RnnTrainer"/> can be told: the model, the optimiser, the schedule,
+/// Everything <see cref="SequenceClassificationTrainer"/> can be told: the model, the optimiser, the schedule,
 /// validation and early stopping. The defaults are the library's default configuration
 /// (bench/results documents how it was chosen).
 /// </summary>
-public sealed class RnnTrainerOptions
+public class SequenceClassificationOptions
 {
     /// <summary>Label column: a key (from MapValueToKey).</summary>
     public string LabelColumnName { get; set; } = "Label";
@@ -131,19 +131,19 @@ public sealed class RnnTrainerOptions
     /// pooler is untrained, learn faster from it), no word vectors. The CLI's --pretrained-model starts
     /// from these; change any before training.
     /// </summary>
-    public static RnnTrainerOptions FineTuning(string pretrainedModel)
+    public static SequenceClassificationOptions FineTuning(string pretrainedModel) => FineTuning(new SequenceClassificationOptions(), pretrainedModel);
+
+    // The recipe written into options of any kind (the obsolete RnnTrainerOptions too).
+    private protected static T FineTuning<T>(T options, string pretrainedModel) where T : SequenceClassificationOptions
     {
         ArgumentNullException.ThrowIfNull(pretrainedModel);
-        var options = new RnnTrainerOptions
-        {
-            PretrainedModel = pretrainedModel,
-            PretrainedEmbeddings = PretrainedModelKind.None,
-            LearningRate = 5e-5,
-            Schedule = LearningRateSchedule.LinearDecay,
-            WarmupFraction = 0.06,
-            Epochs = 3,
-            BatchSize = 32,
-        };
+        options.PretrainedModel = pretrainedModel;
+        options.PretrainedEmbeddings = PretrainedModelKind.None;
+        options.LearningRate = 5e-5;
+        options.Schedule = LearningRateSchedule.LinearDecay;
+        options.WarmupFraction = 0.06;
+        options.Epochs = 3;
+        options.BatchSize = 32;
         options.Network.Pooling = SequencePooling.Mean;
         options.Network.Dropout = 0.1f;
         options.Network.GradientClipNorm = 1f;
