@@ -1,6 +1,6 @@
 namespace SeqClassify.Torch;
 
-/// <summary>The recurrent cell. Values match sc_cell in native/sc_model.h.</summary>
+/// <summary>The recurrent cell. Passed as sc_cell (native/abi/sc_model.h); checked against the library at load.</summary>
 public enum RnnCellType
 {
     /// <summary>Elman RNN with tanh (PyTorch nn.RNN's default).</summary>
@@ -13,7 +13,7 @@ public enum RnnCellType
     Lstm = 3,
 }
 
-/// <summary>What turns embedded steps into per-step outputs. Values match sc_encoder in native/sc_model.h.</summary>
+/// <summary>What turns embedded steps into per-step outputs. Passed as sc_encoder; checked against the library at load.</summary>
 public enum SequenceEncoder
 {
     /// <summary>A packed recurrent network (<see cref="RnnCellType"/>), uni- or bidirectional, stacked.</summary>
@@ -22,7 +22,7 @@ public enum SequenceEncoder
     Transformer = 1,
 }
 
-/// <summary>The Transformer's position signal. Values match sc_positional.</summary>
+/// <summary>The Transformer's position signal. Passed as sc_positional; checked against the library at load.</summary>
 public enum PositionalEncoding
 {
     /// <summary>Fixed sines and cosines of "Attention Is All You Need" (PyTorch's tutorial).</summary>
@@ -31,7 +31,7 @@ public enum PositionalEncoding
     Learned = 1,
 }
 
-/// <summary>The Transformer feed-forward block's activation. Values match sc_activation.</summary>
+/// <summary>The Transformer feed-forward block's activation. Passed as sc_activation; checked against the library at load.</summary>
 public enum TransformerActivation
 {
     /// <summary>ReLU (nn.TransformerEncoderLayer's default).</summary>
@@ -40,7 +40,7 @@ public enum TransformerActivation
     Gelu = 1,
 }
 
-/// <summary>How the encoder's outputs become one vector per sequence. Values match sc_pooling.</summary>
+/// <summary>How the encoder's outputs become one vector per sequence. Passed as sc_pooling; checked against the library at load.</summary>
 public enum SequencePooling
 {
     /// <summary>RNN only: final hidden state of the last layer; both directions concatenated when bidirectional.</summary>

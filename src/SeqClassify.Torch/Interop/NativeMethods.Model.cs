@@ -18,6 +18,12 @@ internal static partial class NativeMethods
     internal static partial NativeStatusCode sc_model_config_field(int index, out IntPtr name, out long offset, out long size, out int kind);
 
     [LibraryImport(NativeLibraryName.Value)]
+    internal static partial int sc_model_enum_value_count();
+
+    [LibraryImport(NativeLibraryName.Value)]
+    internal static partial NativeStatusCode sc_model_enum_value(int index, out IntPtr enumeration, out IntPtr name, out int value);
+
+    [LibraryImport(NativeLibraryName.Value)]
     internal static unsafe partial NativeStatusCode sc_model_config_read(ModelHandle model, byte* config);
 
     [LibraryImport(NativeLibraryName.Value)]

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace SeqClassify.Torch.Interop;
 
-// Blittable mirrors of the batch and result structs in native/sc_model.h: same fields, same order.
+// Blittable mirrors of the batch and result structs in native/abi/sc_model.h: same fields, same order.
 // (sc_model_config has no mirror: NativeModelConfig reads its layout from the library.)
 
 internal enum NativeStatusCode
@@ -17,31 +17,35 @@ internal enum NativeStatusCode
 }
 
 /// <summary>
-/// The managed half of the layout check (native/sc_model.h, SC_MODEL_ABI_VERSION): the structs'
-/// sizes here against the library's, once, before the first model is created. The native half
-/// refuses a config whose struct_size or version differ.
+/// The managed half of the layout check: the library publishes its ABI version, sc_model_config's
+/// layout field by field and its enums value by value, and this assembly checks its own against them
+/// once, before the first model is created (it keeps no copy of the version: the config it writes
+/// carries the library's, and the library refuses a config of another size). The two structs mirrored
+/// here by hand are checked by size.
 /// </summary>
 internal static unsafe class NativeAbi
 {
-    public const uint Version = 9;
-
-    private static readonly Lazy<bool> Checked = new(Check);
+    private static readonly Lazy<uint> Checked = new(Check);
 
     public static void EnsureChecked() => _ = Checked.Value;
 
-    private static bool Check()
+    /// <summary>The library's SC_MODEL_ABI_VERSION, which a config carries.</summary>
+    public static uint Version => Checked.Value;
+
+    private static uint Check()
     {
         NativeMethods.sc_model_abi(out _, out long batch, out long stepResult, out int version);
-        if (batch != sizeof(NativeBatch) || stepResult != sizeof(NativeStepResult) || version != Version)
+        if (batch != sizeof(NativeBatch) || stepResult != sizeof(NativeStepResult))
         {
             throw new SeqClassifyException(
-                $"The native library's structs (batch {batch} bytes, step result {stepResult}, version {version}) " +
-                $"differ from this assembly's ({sizeof(NativeBatch)}, {sizeof(NativeStepResult)}, version {Version}): " +
+                $"The native library's structs (batch {batch} bytes, step result {stepResult}; ABI version {version}) " +
+                $"differ from this assembly's ({sizeof(NativeBatch)}, {sizeof(NativeStepResult)}): " +
                 "the managed and native builds come from different sources; rebuild both.");
         }
-        // The config's layout, field by field against SequenceModelOptions.
+        // The config's layout, field by field against SequenceModelOptions; the enums, value by value.
         _ = NativeModelConfig.Size;
-        return true;
+        NativeEnums.Check();
+        return (uint)version;
     }
 }
 

@@ -183,7 +183,7 @@ sc_status predict(sc_model* model, const sc_batch* batch, int32_t output, float*
         }
         if (out_weights) {
             if (m.config.pooling != SC_POOLING_ATTENTION) {
-                throw sc::InvalidArgument("this model pools by " + std::string(m.config.pooling == SC_POOLING_LAST ? "last state" : m.config.pooling == SC_POOLING_POOLER ? "BERT's pooler" : "mean, max or first position") +
+                throw sc::InvalidArgument("this model pools by " + std::string(m.config.pooling == SC_POOLING_LAST ? "last state" : m.config.pooling == SC_POOLING_CLS_POOLER ? "BERT's pooler" : "mean, max or first position") +
                                           ", not attention: it has no attention weights");
             }
             const int64_t cells = B * batch->max_length;

@@ -9,30 +9,40 @@ extern "C" {
 
 typedef struct sc_model sc_model;
 
-// What turns the embedded steps into per-step outputs.
-typedef enum sc_encoder { SC_ENCODER_RNN = 0, SC_ENCODER_TRANSFORMER = 1 } sc_encoder;
+// Each enum below is one list of X(NAME, value): the typedef and the table the library publishes
+// (sc_model_enum_value) are both made from it, and the managed side checks its own enums against that
+// table when it loads the library (a C# member Gru is SC_CELL_GRU, ClsPooler SC_POOLING_CLS_POOLER).
+#define SC_ENUM_MEMBER(name, value) name = value,
 
-typedef enum sc_cell { SC_CELL_RNN_TANH = 0, SC_CELL_RNN_RELU = 1, SC_CELL_GRU = 2, SC_CELL_LSTM = 3 } sc_cell;
+// What turns the embedded steps into per-step outputs.
+#define SC_ENCODER_VALUES(X) X(SC_ENCODER_RNN, 0) X(SC_ENCODER_TRANSFORMER, 1)
+typedef enum sc_encoder { SC_ENCODER_VALUES(SC_ENUM_MEMBER) } sc_encoder;
+
+// The recurrent cell (SC_CELL_RNN: tanh, as nn.RNN's default).
+#define SC_CELL_VALUES(X) X(SC_CELL_RNN, 0) X(SC_CELL_RNN_RELU, 1) X(SC_CELL_GRU, 2) X(SC_CELL_LSTM, 3)
+typedef enum sc_cell { SC_CELL_VALUES(SC_ENUM_MEMBER) } sc_cell;
 
 // The Transformer's position signal, added to the (scaled) embedded steps.
-typedef enum sc_positional { SC_POSITIONAL_SINUSOIDAL = 0, SC_POSITIONAL_LEARNED = 1 } sc_positional;
+#define SC_POSITIONAL_VALUES(X) X(SC_POSITIONAL_SINUSOIDAL, 0) X(SC_POSITIONAL_LEARNED, 1)
+typedef enum sc_positional { SC_POSITIONAL_VALUES(SC_ENUM_MEMBER) } sc_positional;
 
 // The Transformer's feed-forward activation.
-typedef enum sc_activation { SC_ACTIVATION_RELU = 0, SC_ACTIVATION_GELU = 1 } sc_activation;
+#define SC_ACTIVATION_VALUES(X) X(SC_ACTIVATION_RELU, 0) X(SC_ACTIVATION_GELU, 1)
+typedef enum sc_activation { SC_ACTIVATION_VALUES(SC_ENUM_MEMBER) } sc_activation;
 
 // Gates per hidden unit: a cell's weights have gates x hidden rows. (static: each file that includes
 // this, the per-instruction-set kernel files among them, gets its own copy.)
 static inline int64_t sc_cell_gates(int32_t cell) { return cell == SC_CELL_GRU ? 3 : cell == SC_CELL_LSTM ? 4 : 1; }
 
-// How the encoder's outputs become one vector per sequence.
-typedef enum sc_pooling {
-    SC_POOLING_LAST = 0,      // RNN only: final hidden state of the last layer (both directions concatenated)
-    SC_POOLING_MEAN = 1,      // mean of the outputs over the valid steps
-    SC_POOLING_MAX = 2,       // element-wise max of the outputs over the valid steps
-    SC_POOLING_FIRST = 3,     // the output at the first position (a Transformer's "[CLS]"-style summary)
-    SC_POOLING_ATTENTION = 4, // learned additive attention over the valid steps (sc_padded_pooling.h)
-    SC_POOLING_POOLER = 5     // Transformer: BERT's pooler, tanh(W x + b) of the first position (sc_pooler.h)
-} sc_pooling;
+// How the encoder's outputs become one vector per sequence:
+//   LAST       RNN only: final hidden state of the last layer (both directions concatenated)
+//   MEAN, MAX  mean or element-wise max of the outputs over the valid steps
+//   FIRST      the output at the first position (a Transformer's "[CLS]"-style summary)
+//   ATTENTION  learned additive attention over the valid steps (sc_pooling.h)
+//   CLS_POOLER Transformer: BERT's pooler, tanh(W x + b) of the first position (sc_pooler.h)
+#define SC_POOLING_VALUES(X) \
+    X(SC_POOLING_LAST, 0) X(SC_POOLING_MEAN, 1) X(SC_POOLING_MAX, 2) X(SC_POOLING_FIRST, 3) X(SC_POOLING_ATTENTION, 4) X(SC_POOLING_CLS_POOLER, 5)
+typedef enum sc_pooling { SC_POOLING_VALUES(SC_ENUM_MEMBER) } sc_pooling;
 
 // The version of the structs below; bump it with any change to their fields.
 #define SC_MODEL_ABI_VERSION 9
@@ -124,7 +134,13 @@ typedef struct sc_step_result {
     int64_t rows;     // the batch's rows; in a process group, every rank's rows of this step together
 } sc_step_result;
 
-typedef enum sc_output { SC_OUTPUT_LOGITS = 0, SC_OUTPUT_PROBABILITIES = 1 } sc_output;
+#define SC_OUTPUT_VALUES(X) X(SC_OUTPUT_LOGITS, 0) X(SC_OUTPUT_PROBABILITIES, 1)
+typedef enum sc_output { SC_OUTPUT_VALUES(SC_ENUM_MEMBER) } sc_output;
+
+// Every value of the enums above (index from 0): its enum's name ("sc_cell"), its own ("SC_CELL_GRU")
+// and its value; the names are static, never freed. SC_STATUS_INVALID_ARGUMENT past the last.
+SC_API int32_t sc_model_enum_value_count(void);
+SC_API sc_status sc_model_enum_value(int32_t index, const char** out_enum, const char** out_name, int32_t* out_value);
 
 // sizeof of the structs above and SC_MODEL_ABI_VERSION, for the managed side's layout check.
 SC_API void sc_model_abi(int64_t* out_config_size, int64_t* out_batch_size, int64_t* out_step_result_size,

@@ -1,4 +1,4 @@
-// sc_model_config's layout table, made from the one field list in sc_model.h, and the check that
+// sc_model_config's layout table and the enums' value table, made from the one lists in sc_model.h, and the check that
 // the struct has no padding between its fields (an inserted field then moves every later offset, which the managed
 // side's check by name sees).
 #include <cstddef>
@@ -41,7 +41,49 @@ constexpr bool packed_in_order() {
 }
 static_assert(packed_in_order(), "sc_model_config has padding between fields: keep 8-byte fields before 4-byte ones");
 
+struct EnumValue {
+    const char* enumeration;
+    const char* name;
+    int32_t value;
+};
+
+// Each list in turn, with kEnum naming the enum its rows belong to.
+#define SC_ENUM_ROW(name, value) EnumValue{kEnum, #name, value},
+constexpr EnumValue kEnumValues[] = {
+#define kEnum "sc_encoder"
+    SC_ENCODER_VALUES(SC_ENUM_ROW)
+#undef kEnum
+#define kEnum "sc_cell"
+    SC_CELL_VALUES(SC_ENUM_ROW)
+#undef kEnum
+#define kEnum "sc_positional"
+    SC_POSITIONAL_VALUES(SC_ENUM_ROW)
+#undef kEnum
+#define kEnum "sc_activation"
+    SC_ACTIVATION_VALUES(SC_ENUM_ROW)
+#undef kEnum
+#define kEnum "sc_pooling"
+    SC_POOLING_VALUES(SC_ENUM_ROW)
+#undef kEnum
+#define kEnum "sc_output"
+    SC_OUTPUT_VALUES(SC_ENUM_ROW)
+#undef kEnum
+};
+#undef SC_ENUM_ROW
+
 }  // namespace
+
+extern "C" int32_t sc_model_enum_value_count(void) { return static_cast<int32_t>(std::size(kEnumValues)); }
+
+extern "C" sc_status sc_model_enum_value(int32_t index, const char** out_enum, const char** out_name, int32_t* out_value) {
+    return sc::guard([&] {
+        if (!out_enum || !out_name || !out_value) throw sc::InvalidArgument("an output pointer is null");
+        if (index < 0 || index >= sc_model_enum_value_count()) throw sc::InvalidArgument("the enums have no value " + std::to_string(index));
+        *out_enum = kEnumValues[index].enumeration;
+        *out_name = kEnumValues[index].name;
+        *out_value = kEnumValues[index].value;
+    });
+}
 
 extern "C" int32_t sc_model_config_field_count(void) { return static_cast<int32_t>(std::size(kFields)); }
 

@@ -38,12 +38,12 @@ void validate_config(const sc_model_config& c) {
     require(c.num_classes >= 2, "num_classes must be >= 2, got " + std::to_string(c.num_classes));
     require(c.encoder == SC_ENCODER_RNN || c.encoder == SC_ENCODER_TRANSFORMER,
             "encoder must be 0 (RNN) or 1 (Transformer), got " + std::to_string(c.encoder));
-    require(c.cell >= SC_CELL_RNN_TANH && c.cell <= SC_CELL_LSTM, "cell must be 0..3, got " + std::to_string(c.cell));
-    require(c.pooling >= SC_POOLING_LAST && c.pooling <= SC_POOLING_POOLER,
+    require(c.cell >= SC_CELL_RNN && c.cell <= SC_CELL_LSTM, "cell must be 0..3, got " + std::to_string(c.cell));
+    require(c.pooling >= SC_POOLING_LAST && c.pooling <= SC_POOLING_CLS_POOLER,
             "pooling must be 0..5, got " + std::to_string(c.pooling));
     require(c.token_types >= 0, "token_types must be >= 0, got " + std::to_string(c.token_types));
     if (c.encoder != SC_ENCODER_TRANSFORMER) {
-        require(c.pooling != SC_POOLING_POOLER, "the pooler (BERT's tanh over the first position) needs a Transformer encoder");
+        require(c.pooling != SC_POOLING_CLS_POOLER, "the pooler (BERT's tanh over the first position) needs a Transformer encoder");
         require(c.token_types == 0, "token_types need a Transformer encoder");
     }
     require(c.token_types == 0 || c.vocabulary_size > 0, "token_types need token input (vocabulary_size > 0)");
@@ -127,7 +127,7 @@ Classifier::Classifier(const sc_model_config& config) : config_(config), generat
     }
     const int64_t pooled = transformer ? D : rnn_->width();
     if (config.pooling == SC_POOLING_ATTENTION) attention_ = AdditivePooling(parameters_, "attention", pooled, g);
-    if (config.pooling == SC_POOLING_POOLER) pooler_ = TanhPooler(parameters_, pooled, g);
+    if (config.pooling == SC_POOLING_CLS_POOLER) pooler_ = TanhPooler(parameters_, pooled, g);
     head_ = Head(parameters_, pooled, config.head_hidden_size, config.num_classes, config.dropout, g);
 }
 

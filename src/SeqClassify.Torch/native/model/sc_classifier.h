@@ -72,7 +72,7 @@ private:
     std::unique_ptr<RecurrentEncoder> rnn_;
     std::unique_ptr<TransformerEncoder> transformer_;
     AdditivePooling attention_;
-    TanhPooler pooler_;                     // SC_POOLING_POOLER only
+    TanhPooler pooler_;                     // SC_POOLING_CLS_POOLER only
     Head head_;
 };
 
