@@ -44,15 +44,8 @@ public class NetworkOptionTests
     [Test]
     public void EveryFlagAwayFromItsDefaultReachesTheSavedModelsEngine()
     {
-        // Away from every default: a learned-position, pre-norm GELU Transformer pooled by attention.
-        var expected = new SequenceModelOptions
-        {
-            Encoder = SequenceEncoder.Transformer, Cell = RnnCellType.Lstm, NumLayers = 2, Bidirectional = false, InputSize = 6, HiddenSize = 12,
-            Heads = 3, FeedForwardSize = 20, MaxPositions = 40, PositionalEncoding = PositionalEncoding.Learned, Activation = TransformerActivation.Gelu,
-            NormFirst = true, TransformerDropout = 0.05f, LayerNormEpsilon = 1e-12, ScaleEmbedding = false, EmbeddingNorm = true, Pooling = SequencePooling.Attention, HeadHiddenSize = 7, Dropout = 0.35f,
-            EmbeddingDropout = 0.15f, RnnDropout = 0.25f, FreezeEmbeddings = true, LabelSmoothing = 0.1f, WeightDecay = 0.01f, DecayBiasesAndNorms = false, FeedForwardInnerDropout = false,
-            GradientClipNorm = 2f, AdamBeta1 = 0.8f, AdamBeta2 = 0.99f, AdamEpsilon = 1e-6f,
-        };
+        // Away from every default: the suites' one fixture (its options without a flag are not used here).
+        var expected = SeqClassify.Testing.EveryOptionChanged.Network();
         var defaults = new SequenceModelOptions();
         var args = new List<string>();
         foreach (string property in NetworkOptions.Properties)

@@ -9,17 +9,8 @@ namespace SeqClassify.Torch.Tests;
 [TestFixture]
 public class OptionTests
 {
-    /// <summary>Every option away from its default, in a combination the engine accepts.</summary>
-    public static SequenceModelOptions EveryOptionChanged() => new()
-    {
-        Encoder = SequenceEncoder.Transformer, VocabularySize = 20, InputSize = 6, HiddenSize = 12, NumLayers = 2, Heads = 3,
-        FeedForwardSize = 20, MaxPositions = 40, PositionalEncoding = PositionalEncoding.Learned, Activation = TransformerActivation.Gelu,
-        NormFirst = true, TransformerDropout = 0.05f, LayerNormEpsilon = 1e-12, ScaleEmbedding = false, EmbeddingNorm = true, Bidirectional = false, Cell = RnnCellType.Lstm, Pooling = SequencePooling.Attention,
-        HeadHiddenSize = 7, NumClasses = 3, EmbeddingDropout = 0.15f, RnnDropout = 0.25f, Dropout = 0.35f,
-        PretrainedEmbeddings = Enumerable.Range(0, 20 * 6).Select(i => i / 100f).ToArray(), FreezeEmbeddings = true,
-        ClassWeights = [1f, 2f, 3f], LabelSmoothing = 0.1f, AdamBeta1 = 0.8f, AdamBeta2 = 0.99f, AdamEpsilon = 1e-6f,
-        WeightDecay = 0.01f, DecayBiasesAndNorms = false, GradientClipNorm = 2f, Seed = 42, FeedForwardInnerDropout = false, TokenTypes = 2, SegmentSeparatorId = 3,
-    };
+    /// <summary>Every option away from its default, in a combination the engine accepts (the suites' one fixture).</summary>
+    public static SequenceModelOptions EveryOptionChanged() => SeqClassify.Testing.EveryOptionChanged.Network();
 
     public static IEnumerable<PropertyInfo> Options => typeof(SequenceModelOptions).GetProperties().Where(p => p.CanWrite);
 
