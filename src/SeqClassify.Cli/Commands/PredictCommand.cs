@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json.Nodes;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using SeqClassify.Cli.Output;
 
 namespace SeqClassify.Cli.Commands;
 
@@ -84,7 +85,7 @@ internal sealed class PredictCommand
                 var line = new JsonObject();
                 if (fromFile) line["row"] = row;
                 line["text"] = text;  // as given, not as normalized
-                AddPrediction(line, score, model.Classifier.LabelNames, topK);
+                PredictionJson.Add(line, score, model.Classifier.LabelNames, topK);
                 if (attention is not null) line["attention"] = MostAttended(attention[i], explain!.Value);
                 console.Out.WriteLine(line.ToJsonString());
                 row++;
@@ -105,19 +106,10 @@ internal sealed class PredictCommand
             foreach (var (pair, score) in chunk.Zip(model.ScorePairs(chunk)))
             {
                 var line = new JsonObject { ["row"] = row++, ["text"] = pair.Text, ["pair"] = pair.Pair };
-                console.Out.WriteLine(AddPrediction(line, score, model.Classifier.LabelNames, topK).ToJsonString());
+                console.Out.WriteLine(PredictionJson.Add(line, score, model.Classifier.LabelNames, topK).ToJsonString());
             }
         }
         return ExitCodes.Success;
-    }
-
-    /// <summary>Adds "label" (the most probable) and "top" (the k most probable with probabilities).</summary>
-    internal static JsonObject AddPrediction(JsonObject line, float[] score, IReadOnlyList<string> labels, int topK)
-    {
-        var top = score.Select((p, i) => (p, i)).OrderByDescending(x => x.p).ThenBy(x => x.i).Take(topK).ToList();
-        line["label"] = labels[top[0].i];
-        line["top"] = new JsonArray(top.Select(x => (JsonNode?)new JsonObject { ["label"] = labels[x.i], ["probability"] = Math.Round(x.p, 6) }).ToArray());
-        return line;
     }
 
     /// <summary>The k heaviest tokens, heaviest first (ties in text order), each with its position in the text.</summary>

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using SeqClassify.Cli.Commands;
+using SeqClassify.Cli.Output;
 
 namespace SeqClassify.Cli.Server;
 
@@ -140,7 +140,7 @@ internal static class PredictionServer
         await admission.WaitToScoreAsync(aborted);
         var (texts, pairs) = (parsed.Texts, parsed.Pairs);
         var scores = pairs is null ? model.Score(texts) : model.ScorePairs(texts.Zip(pairs).ToList());
-        var results = new JsonArray(texts.Select((text, i) => (JsonNode?)PredictCommand.AddPrediction(
+        var results = new JsonArray(texts.Select((text, i) => (JsonNode?)PredictionJson.Add(
             pairs is null ? new JsonObject { ["text"] = text } : new JsonObject { ["text"] = text, ["pair"] = pairs[i] },
             scores[i], model.Classifier.LabelNames, model.Classifier.LabelNames.Count)).ToArray());
         return Results.Text((parsed.Single ? results[0]! : new JsonObject { ["predictions"] = results }).ToJsonString(), "application/json");
