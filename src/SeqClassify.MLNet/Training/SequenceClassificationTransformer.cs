@@ -44,13 +44,20 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
         UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
     };
 
+    /// <summary>
+    /// The format this version writes. It moves with every network option added to the persisted
+    /// options (Network.bin) or change of what a field means: tests/SeqClassify.MLNet.Tests/ModelFormatTests
+    /// lists each format's fields and fails until a new option comes with a new format.
+    /// </summary>
+    internal const uint FormatVersion = 0x00010003;
+
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: "SCRNNCLS",
         // 0x00010002: the network options may name a Transformer encoder or attention pooling, which a
         // reader of 0x00010001 would not build; 0x00010001 files (RNN only) still load: their options
         // lack the new fields, which default to the RNN. 0x00010003: Model.key's settings again in a
         // checksummed Settings.bin (older readers ignore it).
-        verWrittenCur: 0x00010003,
+        verWrittenCur: FormatVersion,
         verReadableCur: 0x00010002,
         verWeCanReadBack: 0x00010001,
         loaderSignature: LoaderSignature,
