@@ -30,10 +30,6 @@ typedef enum sc_positional { SC_POSITIONAL_VALUES(SC_ENUM_MEMBER) } sc_positiona
 #define SC_ACTIVATION_VALUES(X) X(SC_ACTIVATION_RELU, 0) X(SC_ACTIVATION_GELU, 1)
 typedef enum sc_activation { SC_ACTIVATION_VALUES(SC_ENUM_MEMBER) } sc_activation;
 
-// Gates per hidden unit: a cell's weights have gates x hidden rows. (static: each file that includes
-// this, the per-instruction-set kernel files among them, gets its own copy.)
-static inline int64_t sc_cell_gates(int32_t cell) { return cell == SC_CELL_GRU ? 3 : cell == SC_CELL_LSTM ? 4 : 1; }
-
 // How the encoder's outputs become one vector per sequence:
 //   LAST       RNN only: final hidden state of the last layer (both directions concatenated)
 //   MEAN, MAX  mean or element-wise max of the outputs over the valid steps

@@ -6,6 +6,7 @@
 #include <string>
 #include <type_traits>
 
+#include "sc_cell.h"
 #include "sc_model.h"
 #include "sc_status.h"
 
@@ -70,6 +71,11 @@ constexpr EnumValue kEnumValues[] = {
 #undef kEnum
 };
 #undef SC_ENUM_ROW
+
+// The engine's own names for the cells (kernels/sc_cell.h) are the ABI's values.
+constexpr bool same(sc::Cell engine, sc_cell abi) { return static_cast<int32_t>(engine) == static_cast<int32_t>(abi); }
+static_assert(same(sc::kCellRnn, SC_CELL_RNN) && same(sc::kCellRnnRelu, SC_CELL_RNN_RELU) && same(sc::kCellGru, SC_CELL_GRU) && same(sc::kCellLstm, SC_CELL_LSTM),
+              "kernels/sc_cell.h and sc_cell in sc_model.h name the cells alike");
 
 }  // namespace
 

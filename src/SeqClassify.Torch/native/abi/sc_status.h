@@ -1,4 +1,6 @@
-// The thread-local last-error message, and the guard that keeps C++ exceptions inside the shim.
+// The C ABI's error reporting: the thread-local last-error message (the export), and for the exports'
+// own definitions the guard that turns every C++ exception (platform/sc_errors.h) into a status code.
+// Included by the code that defines exports (abi/, and the Gloo plugin's face), nothing else.
 #pragma once
 #include "sc_export.h"
 
@@ -12,28 +14,11 @@ SC_API const char* sc_status_last_error(void);
 #ifdef __cplusplus
 }
 
-#include <stdexcept>
 #include <string>
 
+#include "sc_errors.h"
+
 namespace sc {
-
-// Thrown inside the shim for caller mistakes; becomes SC_INVALID_ARGUMENT.
-struct InvalidArgument : std::invalid_argument {
-    using std::invalid_argument::invalid_argument;
-};
-// A serialized buffer that is malformed or does not fit; becomes SC_FORMAT_ERROR.
-struct FormatError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
-// The object cannot do this now; becomes SC_INVALID_STATE.
-struct InvalidState : std::logic_error {
-    using std::logic_error::logic_error;
-};
-
-// Another rank of a process group died or hung; becomes SC_DISTRIBUTED_ERROR.
-struct PeerFailure : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
 
 void set_last_error(const std::string& message);
 // The calling thread's last error, as sc_status_last_error returns it (for code that cannot name the

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "sc_status.h"
+#include "sc_errors.h"
 
 namespace sc {
 

@@ -2,7 +2,7 @@
 #include <cstdint>
 
 #include "sc_cpu_kernels.h"
-#include "sc_model.h"  // sc_cell
+#include "sc_cell.h"
 
 #define SC_KERNEL_NAME "avx512"
 #define SC_VECTOR_FLOATS 16

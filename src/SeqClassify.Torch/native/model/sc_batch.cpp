@@ -4,7 +4,7 @@
 #include <cmath>
 #include <string>
 
-#include "sc_status.h"
+#include "sc_errors.h"
 
 namespace sc {
 namespace {

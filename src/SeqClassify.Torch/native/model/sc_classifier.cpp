@@ -8,7 +8,7 @@
 
 #include "sc_dropout.h"
 #include "sc_embedding.h"
-#include "sc_status.h"
+#include "sc_errors.h"
 
 namespace sc {
 

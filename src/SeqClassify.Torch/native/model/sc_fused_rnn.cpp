@@ -4,6 +4,7 @@
 #include <cstring>
 #include <vector>
 
+#include "sc_cell.h"
 #include "sc_gemm.h"
 #include "sc_linear.h"
 #include "sc_thread_pool.h"
@@ -14,8 +15,8 @@ namespace {
 // Floats saved per row for the backward pass (besides the output itself).
 int64_t saved_of(int32_t cell, int64_t h) {
     switch (cell) {
-        case SC_CELL_GRU: return 4 * h;   // r, z, n, (W_hn h + b_hn)
-        case SC_CELL_LSTM: return 6 * h;  // i, f, g, o, tanh(c), c_prev
+        case kCellGru: return 4 * h;   // r, z, n, (W_hn h + b_hn)
+        case kCellLstm: return 6 * h;  // i, f, g, o, tanh(c), c_prev
         default: return 0;                // tanh' and relu' come from the output
     }
 }
@@ -51,7 +52,7 @@ void rnn_direction_forward(int32_t kind, const float* x, const Packing& packing,
                            bool keep_for_backward, DirectionState& r, const float* table, const int64_t* ids, bool keep_outputs) {
     const bool gather = table != nullptr;
     const int64_t N = packing.packed_rows, B = packing.rows, H = w.hidden, I = w.input;
-    const int64_t G = sc_cell_gates(kind) * H, S = saved_of(kind, H);
+    const int64_t G = cell_gates(kind) * H, S = saved_of(kind, H);
     // h . W_hh^T: W_hh^T [H, G] is W_hh read with swapped strides.
     const PackedMatrix hidden_weights({w.w_hh, 1, H}, H, G);
     // The input projections of all steps at once: gi [N, G] = b_ih + x . W_ih^T.
@@ -69,7 +70,7 @@ void rnn_direction_forward(int32_t kind, const float* x, const Packing& packing,
         r.saved = Floats(N * S);
         r.h_prev = Floats(N * H);
     }
-    Floats c = Floats::zeros(kind == SC_CELL_LSTM ? B * H : 0);
+    Floats c = Floats::zeros(kind == kCellLstm ? B * H : 0);
     const auto steps = steps_of(packing, reverse);
     const int64_t R = rows_per_block(), workers = workers_for(B, R);
     // Per worker: gh [R, G], and without keep: saved [R, S], h_prev [R, H], and gathered gi [R, G], and
@@ -94,7 +95,7 @@ void rnn_direction_forward(int32_t kind, const float* x, const Packing& packing,
             }
             float* h = r.h.data() + first * H;
             hidden_weights.multiply(rows, {h, H, 1}, gh, G, /*accumulate=*/false);
-            cpu::kernels().gates_forward(kind, rows, H, gi_rows, gh, w.b_hh, h, kind == SC_CELL_LSTM ? c.data() + first * H : nullptr,
+            cpu::kernels().gates_forward(kind, rows, H, gi_rows, gh, w.b_hh, h, kind == kCellLstm ? c.data() + first * H : nullptr,
                                          keep_outputs ? r.y.data() + at * H : y_spare, keep_for_backward ? r.saved.data() + at * S : spare,
                                          keep_for_backward ? r.h_prev.data() + at * H : spare + R * S);
         }
@@ -105,10 +106,10 @@ void rnn_direction_backward(int32_t kind, const float* x, const Packing& packing
                             const DirectionState& state, const float* dy, const float* dh_n, const DirectionGradients& grads,
                             float* dx, bool accumulate_dx) {
     const int64_t N = packing.packed_rows, B = packing.rows, H = w.hidden, I = w.input;
-    const int64_t G = sc_cell_gates(kind) * H, S = saved_of(kind, H);
+    const int64_t G = cell_gates(kind) * H, S = saved_of(kind, H);
     // The running gradient of the hidden state starts as that of h_n: each row's final state.
     Floats dh_running = dh_n ? Floats::copy_of(dh_n, B * H) : Floats::zeros(B * H);
-    Floats dc_running = Floats::zeros(kind == SC_CELL_LSTM ? B * H : 0);
+    Floats dc_running = Floats::zeros(kind == kCellLstm ? B * H : 0);
     Floats dgi(N * G), dgh(N * G);
     const PackedMatrix hidden_weights({w.w_hh, H, 1}, G, H);  // dgh . W_hh
     const auto steps = steps_of(packing, reverse);
@@ -124,7 +125,7 @@ void rnn_direction_backward(int32_t kind, const float* x, const Packing& packing
             const float* dy_rows = dy + at * H;
             for (int64_t j = 0; j < rows * H; ++j) dh[j] = running[j] + dy_rows[j];
             float* dgh_rows = dgh.data() + at * G;
-            cpu::kernels().gates_backward(kind, rows, H, dh, kind == SC_CELL_LSTM ? dc_running.data() + first * H : nullptr,
+            cpu::kernels().gates_backward(kind, rows, H, dh, kind == kCellLstm ? dc_running.data() + first * H : nullptr,
                                           state.y.data() + at * H, state.saved.data() + at * S, state.h_prev.data() + at * H,
                                           dgi.data() + at * G, dgh_rows, running);
             // The previous state's gradient: the direct part (already in running) plus dgh . W_hh.

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <limits>
 
-#include "sc_status.h"
+#include "sc_errors.h"
 #include "sc_thread_pool.h"
 
 namespace sc {

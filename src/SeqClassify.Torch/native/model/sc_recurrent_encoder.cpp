@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string>
 
+#include "sc_cell.h"
 #include "sc_gemm.h"
 #include "sc_linear.h"
 
@@ -14,7 +15,7 @@ RecurrentEncoder::RecurrentEncoder(Parameters& parameters, const sc_model_config
       directions_(config.bidirectional ? 2 : 1),
       // PyTorch ignores inter-layer dropout on a single layer (and warns); do the same silently.
       dropout_(config.num_layers > 1 ? config.rnn_dropout : 0.0f) {
-    const int64_t G = sc_cell_gates(cell_) * hidden_;
+    const int64_t G = cell_gates(cell_) * hidden_;
     // nn.RNNBase.reset_parameters: every weight and bias U(-1/sqrt(H), 1/sqrt(H)).
     const double bound = 1.0 / std::sqrt(static_cast<double>(hidden_));
     for (int64_t layer = 0; layer < layers_; ++layer) {

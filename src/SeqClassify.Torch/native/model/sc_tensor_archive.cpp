@@ -4,7 +4,7 @@
 #include <cstring>
 #include <new>
 
-#include "sc_status.h"
+#include "sc_errors.h"
 
 namespace sc {
 namespace {

@@ -13,7 +13,7 @@
 #include <cstdlib>
 #include <vector>
 
-#include "sc_status.h"
+#include "sc_errors.h"
 
 namespace sc {
 namespace {

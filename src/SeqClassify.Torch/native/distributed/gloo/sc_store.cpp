@@ -14,7 +14,7 @@
 #include <cstring>
 #include <system_error>
 
-#include "sc_status.h"
+#include "sc_errors.h"
 
 namespace sc {
 namespace {
