@@ -1,7 +1,7 @@
 namespace SeqClassify.Torch.Tests;
 
 /// <summary>
-/// The engine's own thread pool (native/sc_thread_pool.h): any thread count, and any number of
+/// The engine's own thread pool (native/kernels/sc_thread_pool.h): any thread count, and any number of
 /// concurrent callers, give the same numbers. Each row block and each output row of a product is
 /// computed whole by one thread, so the results are bit-identical, not merely close.
 /// </summary>

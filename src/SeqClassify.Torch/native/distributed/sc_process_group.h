@@ -1,6 +1,7 @@
 // What the engine needs of a process group: all-reduce, broadcast and barrier over plain buffers,
-// across the ranks of a data-parallel training run. sc_process_group_gloo.cpp implements it; a build
-// without Gloo has sc_process_group_none.cpp, which refuses to make one.
+// across the ranks of a data-parallel training run. sc_process_group_plugin.cpp implements it over the
+// Gloo plugin (sc_gloo_plugin.h), loaded when a group is made; where the plugin is missing, making one
+// is refused, naming what to install.
 #pragma once
 #include <cstdint>
 #include <memory>
