@@ -524,6 +524,8 @@ def main():
     failed = [r for r in a.results if r[2] in FAILURES]
     for group, name, verdict, detail in failed:
         print(f"FAILED {verdict}: {group}: {name} ({detail})")
+    # The plain closing line test runners print: each case passed (a clear error or a correct result) or failed.
+    print(f"{len(a.results) - len(failed)} passed, {len(failed)} failed")
     sys.exit(1 if failed else 0)
 
 
