@@ -64,6 +64,24 @@ public sealed class SequenceClassifierModel : IDisposable
     }
 
     /// <summary>
+    /// One optimisation step over several micro-batches (gradient accumulation): the gradients of all
+    /// their rows together, as one batch of them all would give (within rounding), while only one
+    /// micro-batch's activations are held at a time; then clipping and AdamW once. Not in a process group.
+    /// </summary>
+    public TrainStepResult TrainStepAccumulated(IReadOnlyList<SequenceBatch> batches, IReadOnlyList<long[]> labels, double learningRate)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
+        ArgumentNullException.ThrowIfNull(labels);
+        if (batches.Count == 0 || batches.Count != labels.Count)
+        {
+            throw new ArgumentException($"{batches.Count} batches and {labels.Count} label arrays: give one label array per batch, at least one.", nameof(labels));
+        }
+        for (int i = 0; i < batches.Count; i++) CheckLabels(batches[i], labels[i]);
+        var result = NativeModel.TrainSteps(LiveHandle, batches, labels, learningRate);
+        return new TrainStepResult(result.Loss, result.Correct, result.Rows);
+    }
+
+    /// <summary>
     /// The step of a replica (<see cref="JoinProcessGroup"/>) that has no rows of its own for it: every
     /// rank must take part in every step, and this one adds nothing to the gradients.
     /// </summary>

@@ -37,6 +37,10 @@ internal static partial class NativeMethods
         ModelHandle model, NativeBatch* batch, long* labels, double learningRate, out NativeStepResult result);
 
     [LibraryImport(NativeLibraryName.Value)]
+    internal static unsafe partial NativeStatusCode sc_model_train_steps(
+        ModelHandle model, NativeBatch* batches, long** labels, int count, double learningRate, out NativeStepResult result);
+
+    [LibraryImport(NativeLibraryName.Value)]
     internal static unsafe partial NativeStatusCode sc_model_compute_gradients(
         ModelHandle model, in NativeBatch batch, long* labels, out double loss);
 

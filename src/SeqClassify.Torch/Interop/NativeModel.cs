@@ -54,6 +54,33 @@ internal static unsafe class NativeModel
         }
     }
 
+    /// <summary>One step over several micro-batches, whose gradients the engine combines (sc_model_train_steps).</summary>
+    public static NativeStepResult TrainSteps(ModelHandle model, IReadOnlyList<SequenceBatch> batches, IReadOnlyList<long[]> labels, double learningRate)
+    {
+        var pins = new List<System.Buffers.MemoryHandle>();
+        try
+        {
+            var natives = batches.Select(b => PinnedBatch.Describe(b, pins)).ToArray();
+            var labelPointers = labels.Select(l =>
+            {
+                var pin = l.AsMemory().Pin();
+                pins.Add(pin);
+                return (nint)pin.Pointer;
+            }).ToArray();
+            fixed (NativeBatch* nativesPtr = natives)
+            fixed (nint* labelsPtr = labelPointers)
+            {
+                NativeStatus.ThrowIfFailed(NativeMethods.sc_model_train_steps(model, nativesPtr, (long**)labelsPtr, natives.Length, learningRate,
+                    out NativeStepResult result));
+                return result;
+            }
+        }
+        finally
+        {
+            foreach (var pin in pins) pin.Dispose();
+        }
+    }
+
     /// <summary>A step of a process group's rank that has no rows for it: it takes part in the gradients' reduction with none.</summary>
     public static NativeStepResult TrainStepWithoutRows(ModelHandle model, double learningRate)
     {

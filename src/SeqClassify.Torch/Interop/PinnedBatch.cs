@@ -8,26 +8,31 @@ namespace SeqClassify.Torch.Interop;
 /// </summary>
 internal unsafe ref struct PinnedBatch
 {
-    private MemoryHandle _lengths;
-    private MemoryHandle _ids;
-    private MemoryHandle _features;
-    private MemoryHandle _types;
+    private readonly List<MemoryHandle> _pins = new(4);
 
     public NativeBatch Native;
 
     public PinnedBatch(SequenceBatch batch)
     {
-        _lengths = batch.Lengths.AsMemory().Pin();
-        bool narrowIds = batch.TokenIds32 is not null;
-        _ids = narrowIds ? batch.TokenIds32.AsMemory().Pin() : batch.TokenIds64.AsMemory().Pin();
-        _features = batch.Features.AsMemory().Pin();
-        _types = narrowIds ? batch.TokenTypes32.AsMemory().Pin() : batch.TokenTypes64.AsMemory().Pin();
-        Native = new NativeBatch
+        Native = Describe(batch, _pins);
+    }
+
+    /// <summary>The sc_batch of <paramref name="batch"/>, its arrays pinned into <paramref name="pins"/> (the caller disposes them after the call).</summary>
+    public static NativeBatch Describe(SequenceBatch batch, List<MemoryHandle> pins)
+    {
+        void* Pin<T>(T[]? array)
         {
-            TokenIds = _ids.Pointer,
-            Features = (float*)_features.Pointer,
-            Lengths = (long*)_lengths.Pointer,
-            TokenTypeIds = _types.Pointer,
+            var handle = array.AsMemory().Pin();
+            pins.Add(handle);
+            return handle.Pointer;
+        }
+        bool narrowIds = batch.TokenIds32 is not null;
+        return new NativeBatch
+        {
+            TokenIds = narrowIds ? Pin(batch.TokenIds32) : Pin(batch.TokenIds64),
+            Features = (float*)Pin(batch.Features),
+            Lengths = (long*)Pin(batch.Lengths),
+            TokenTypeIds = narrowIds ? Pin(batch.TokenTypes32) : Pin(batch.TokenTypes64),
             BatchSize = batch.BatchSize,
             MaxLength = batch.MaxLength,
             FeatureSize = batch.FeatureSize,
@@ -37,9 +42,7 @@ internal unsafe ref struct PinnedBatch
 
     public void Dispose()
     {
-        _lengths.Dispose();
-        _ids.Dispose();
-        _features.Dispose();
-        _types.Dispose();
+        foreach (var pin in _pins) pin.Dispose();
+        _pins.Clear();
     }
 }

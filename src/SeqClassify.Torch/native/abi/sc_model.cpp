@@ -152,6 +152,60 @@ extern "C" sc_status sc_model_train_step(sc_model* model, const sc_batch* batch,
     });
 }
 
+extern "C" sc_status sc_model_train_steps(sc_model* model, const sc_batch* batches, const int64_t* const* labels, int32_t count,
+                                          double learning_rate, sc_step_result* out_result) {
+    if (out_result) *out_result = sc_step_result{0.0, 0, 0};
+    return sc::guard([&] {
+        sc::FlushDenormalsScope flush_denormals;
+        auto& m = checked(model);
+        if (!out_result) throw sc::InvalidArgument("out_result is null");
+        if (!batches || !labels) throw sc::InvalidArgument("batches or labels is null");
+        if (count < 1) throw sc::InvalidArgument("count must be at least 1, got " + std::to_string(count));
+        if (!(learning_rate >= 0.0) || !std::isfinite(learning_rate)) {
+            throw sc::InvalidArgument("learning_rate must be finite and >= 0, got " + std::to_string(learning_rate));
+        }
+        if (m.group) throw sc::InvalidState("accumulating micro-batches in a process group is not supported: give one batch per step");
+        // Every batch checked before any work: a refusal leaves the parameters as they were.
+        std::vector<sc::BatchView> views;
+        for (int32_t k = 0; k < count; ++k) {
+            views.push_back(sc::view_batch(&batches[k], m.config));
+            sc::check_labels(labels[k], batches[k].batch_size, m.config.num_classes);
+        }
+        std::unique_lock write(m.lock);
+        auto& parameters = m.classifier->parameters();
+        // sum_k w_k g_k per trainable parameter; the step's gradient is that over sum_k w_k.
+        std::vector<sc::Floats> sums;
+        for (const auto& p : parameters.all()) sums.push_back(sc::Floats::zeros(p->grad.size()));
+        double weight = 0.0, loss = 0.0;
+        int64_t correct = 0, rows = 0;
+        for (int32_t k = 0; k < count; ++k) {
+            parameters.zero_grad();
+            const auto result = m.classifier->forward_backward(views[k], labels[k], m.class_weights);
+            const auto& all = parameters.all();
+            for (size_t i = 0; i < all.size(); ++i) {
+                const float w = static_cast<float>(result.weight);
+                float* sum = sums[i].data();
+                const float* grad = all[i]->grad.data();
+                for (int64_t j = 0; j < sums[i].size(); ++j) sum[j] += w * grad[j];
+            }
+            weight += result.weight;
+            loss += result.loss * result.weight;
+            correct += result.correct;
+            rows += batches[k].batch_size;
+        }
+        const auto& all = parameters.all();
+        const float scale = weight > 0.0 ? static_cast<float>(1.0 / weight) : 0.0f;
+        for (size_t i = 0; i < all.size(); ++i) {
+            float* grad = all[i]->grad.data();
+            const float* sum = sums[i].data();
+            for (int64_t j = 0; j < sums[i].size(); ++j) grad[j] = sum[j] * scale;
+        }
+        m.optimizer->step(learning_rate, m.config.gradient_clip_norm);
+        m.classifier->parameters_changed();
+        *out_result = sc_step_result{weight > 0.0 ? loss / weight : 0.0, correct, rows};
+    });
+}
+
 extern "C" sc_status sc_model_compute_gradients(sc_model* model, const sc_batch* batch, const int64_t* labels,
                                                 double* out_loss) {
     if (out_loss) *out_loss = 0.0;

@@ -163,6 +163,14 @@ SC_API sc_status sc_model_parameter_count(sc_model* model, int64_t* out_count);
 SC_API sc_status sc_model_train_step(sc_model* model, const sc_batch* batch, const int64_t* labels,
                                      double learning_rate, sc_step_result* out_result);
 
+// One optimisation step over `count` micro-batches (gradient accumulation): the gradients of each,
+// forward and backward in turn, combined into those of all their rows together (weighted by each
+// batch's share of the loss's denominator), then clipping and AdamW once; the result is over them all.
+// Equal to one sc_model_train_step on the rows of all the batches, within rounding, but holds the
+// activations of one micro-batch at a time. Not in a process group (SC_INVALID_STATE).
+SC_API sc_status sc_model_train_steps(sc_model* model, const sc_batch* batches, const int64_t* const* labels, int32_t count,
+                                      double learning_rate, sc_step_result* out_result);
+
 // Forward and backward without an update: leaves the gradients for sc_model_export_gradients.
 SC_API sc_status sc_model_compute_gradients(sc_model* model, const sc_batch* batch,
                                             const int64_t* labels, double* out_loss);
