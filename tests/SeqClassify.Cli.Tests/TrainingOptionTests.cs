@@ -33,12 +33,12 @@ public class TrainingOptionTests
         var train = Cli.Run("train", "--pretrained", "none", "--train", Cli.SmsSlice(everyNth: 8), "--no-header", "--text-column", "1", "--label-column", "0",
             "--hidden", "8", "--embedding-dim", "8", "--seed", "3", "--out", model,
             "--epochs", "2", "--batch-size", "16", "--lr", "0.01", "--schedule", "cosine", "--warmup", "0.1", "--patience", "1", "--restore-best", "false",
-            "--class-weights", "1,3", "--batch-tokens", "5000");
+            "--class-weights", "1,3", "--batch-tokens", "5000", "--accumulate", "2");
 
         Assert.That(train.ExitCode, Is.EqualTo(0), train.Error);
         var loaded = LoadedModel.Load(new MLContext(), model);
         var settings = loaded.Classifier.History.Settings!;
-        var expected = new TrainingSettings(2, 16, 0.01, LearningRateSchedule.Cosine, 0.1, 1, false, [1f, 3f], 5000, 3);
+        var expected = new TrainingSettings(2, 16, 0.01, LearningRateSchedule.Cosine, 0.1, 1, false, [1f, 3f], 5000, 3, GradientAccumulationSteps: 2);
         Assert.That(settings with { ClassWeights = null }, Is.EqualTo(expected with { ClassWeights = null }));
         Assert.That(settings.ClassWeights, Is.EqualTo(expected.ClassWeights));
         Assert.That(loaded.Classifier.Model.ReadEngineOptions().ClassWeights, Is.Null, "the engine keeps class weights in its loss, not its options");
@@ -48,7 +48,7 @@ public class TrainingOptionTests
             Assert.That(info, Is.Not.Null, $"{property} is recorded in the history");
             Assert.That(info!.GetValue(settings), Is.Not.EqualTo(typeof(SequenceClassificationOptions).GetProperty(property)!.GetValue(defaults)), $"{property} was set away from its default");
         }
-        Assert.That(Cli.Run("info", "--model", model).Out, Does.Contain("optimiser:    2 epochs of batch 16 (at most 5,000 tokens), lr 0.01 cosine after 10% warm-up, patience 1, restore best no, class weights 1,3, seed 3"));
+        Assert.That(Cli.Run("info", "--model", model).Out, Does.Contain("optimiser:    2 epochs of batch 16 (at most 5,000 tokens), 2 batches a step, lr 0.01 cosine after 10% warm-up, patience 1, restore best no, class weights 1,3, seed 3"));
     }
 
     [Test]

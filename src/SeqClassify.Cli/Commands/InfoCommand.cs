@@ -50,7 +50,7 @@ internal sealed class InfoCommand
         {
             string weights = t.ClassWeights is { } w ? ", class weights " + string.Join(",", w.Select(x => x.ToString(CultureInfo.InvariantCulture))) : "";
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"optimiser:    {t.Epochs} epochs of batch {t.BatchSize} (at most {t.MaximumBatchTokens:N0} tokens), lr {t.LearningRate} {OptionTable<object>.ChoiceName(t.Schedule)} " +
+                $"optimiser:    {t.Epochs} epochs of batch {t.BatchSize} (at most {t.MaximumBatchTokens:N0} tokens){(t.GradientAccumulationSteps > 1 ? $", {t.GradientAccumulationSteps} batches a step" : "")}, lr {t.LearningRate} {OptionTable<object>.ChoiceName(t.Schedule)} " +
                 $"after {t.WarmupFraction * 100:0.##}% warm-up, patience {t.EarlyStoppingPatience}, restore best {(t.RestoreBestEpoch ? "yes" : "no")}{weights}, seed {t.Seed}"));
         }
         if (history.Ranks > 1)

@@ -164,6 +164,17 @@ public class SequenceClassificationOptions
     /// <summary>Passes over the training data.</summary>
     public int Epochs { get; set; } = 5;
 
+    /// <summary>
+    /// Batches whose gradients make one optimisation step (gradient accumulation, Hugging Face's
+    /// gradient_accumulation_steps): a step then learns from <see cref="BatchSize"/> x this many rows while
+    /// holding one batch's activations at a time, for batches too large for memory (long texts, big
+    /// models). 1 = a step per batch. Not with a <see cref="ProcessGroup"/>.
+    /// </summary>
+    public int GradientAccumulationSteps { get; set; } = 1;
+
+    /// <summary>The most <see cref="GradientAccumulationSteps"/>.</summary>
+    public const int MaximumGradientAccumulationSteps = 1024;
+
     /// <summary>Peak learning rate of AdamW.</summary>
     public double LearningRate { get; set; } = 2e-3;
 
@@ -336,6 +347,16 @@ public class SequenceClassificationOptions
             throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, $"BatchSize must be at most {MaximumBatchSize}, got {BatchSize}.");
         }
         Positive(Epochs, nameof(Epochs));
+        if (GradientAccumulationSteps < 1 || GradientAccumulationSteps > MaximumGradientAccumulationSteps)
+        {
+            throw new ArgumentOutOfRangeException(nameof(GradientAccumulationSteps), GradientAccumulationSteps,
+                $"GradientAccumulationSteps must be between 1 and {MaximumGradientAccumulationSteps}, got {GradientAccumulationSteps}.");
+        }
+        if (GradientAccumulationSteps > 1 && ProcessGroup is not null)
+        {
+            throw new ArgumentOutOfRangeException(nameof(GradientAccumulationSteps), GradientAccumulationSteps,
+                "GradientAccumulationSteps above 1 is not supported in a process group yet: raise BatchSize, or train with one process.");
+        }
         if (!(LearningRate > 0 && LearningRate <= MaximumLearningRate))
         {
             throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, $"LearningRate must be positive and at most {MaximumLearningRate:G}, got {LearningRate}.");

@@ -115,7 +115,8 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
         {
             TrainingRows = train.Count, ValidationRows = validation?.Count ?? 0, Ranks = parallel.Ranks,
             Settings = new TrainingSettings(_options.Epochs, _options.BatchSize, _options.LearningRate, _options.Schedule, _options.WarmupFraction,
-                _options.EarlyStoppingPatience, _options.RestoreBestEpoch, (float[]?)_options.ClassWeights?.Clone(), _options.MaximumBatchTokens, seed),
+                _options.EarlyStoppingPatience, _options.RestoreBestEpoch, (float[]?)_options.ClassWeights?.Clone(), _options.MaximumBatchTokens, seed,
+                _options.GradientAccumulationSteps),
         };
         var model = _options.PretrainedModel is { } folder
             ? PretrainedModel(folder, feature.Name, classes.Count, train, seed, history, channel)
@@ -323,7 +324,9 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
             int replicaCheckInterval = parallel.Group?.Options.ReplicaCheckInterval ?? 0;
             double communicationAtStart = parallel.Group?.Statistics.Seconds ?? 0;
             int batchesPerEpoch = (train.Count + batchSize - 1) / batchSize;
-            int totalSteps = batchesPerEpoch * options.Epochs;
+            // With accumulation a step takes this many batches (the epoch's last step those left).
+            int accumulate = options.GradientAccumulationSteps;
+            int totalSteps = (batchesPerEpoch + accumulate - 1) / accumulate * options.Epochs;
             int step = 0, sinceBest = 0;
             var overall = Stopwatch.StartNew();
             for (int epoch = 1; epoch <= options.Epochs; epoch++)
@@ -332,7 +335,8 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
                 var batches = BatchPlanner.Plan(train, batchSize, random, options.BucketByLength, tokenBudget);
                 double lossSum = 0, lr = 0;
                 long correct = 0, rows = 0;
-                for (int b = 0; b < batches.Count; b++)
+                int steps = 0;
+                for (int b = 0; b < batches.Count; b += accumulate)
                 {
                     if (parallel.ShouldStop(options.CancellationToken.IsCancellationRequested || host is ICancelable { IsCanceled: true }, step))
                     {
@@ -340,8 +344,19 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
                         return;
                     }
                     lr = LearningRates.At(step++, totalSteps, options.LearningRate, options.Schedule, options.WarmupFraction);
-                    var shard = parallel.ShardOf(batches[b]);
-                    var result = shard.Length > 0 ? model.TrainStep(train.Batch(shard), train.LabelsOf(shard), lr) : model.TrainStepWithoutRows(lr);
+                    TrainStepResult result;
+                    if (accumulate == 1)
+                    {
+                        var shard = parallel.ShardOf(batches[b]);
+                        result = shard.Length > 0 ? model.TrainStep(train.Batch(shard), train.LabelsOf(shard), lr) : model.TrainStepWithoutRows(lr);
+                    }
+                    else
+                    {
+                        // One process (Validate refuses a group): the batches themselves, no shards.
+                        var taken = batches.Skip(b).Take(accumulate).ToList();
+                        result = model.TrainStepAccumulated(taken.Select(train.Batch).ToList(), taken.Select(train.LabelsOf).ToList(), lr);
+                    }
+                    steps++;
                     // The loss is every rank's together: all ranks stop here alike.
                     if (!double.IsFinite(result.Loss)) Diverged(history, step, epoch, b + 1, lr, result.Loss, communicationAtStart);
                     if (replicaCheckInterval > 0 && step % replicaCheckInterval == 0) parallel.CheckReplicas(model, step);
@@ -350,9 +365,9 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
                     rows += result.Rows;
                     double rate = rows / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
                     double eta = (totalSteps - step) * overall.Elapsed.TotalSeconds / step;
-                    Report(new TrainingProgress(epoch, options.Epochs, b + 1, batches.Count, rate, lossSum / (b + 1), eta, null));
+                    Report(new TrainingProgress(epoch, options.Epochs, Math.Min(b + accumulate, batches.Count), batches.Count, rate, lossSum / steps, eta, null));
                 }
-                var summary = Summarize(epoch, lossSum / batches.Count, (double)correct / rows, clock, lr);
+                var summary = Summarize(epoch, lossSum / Math.Max(steps, 1), (double)correct / rows, clock, lr);
                 history.Epochs.Add(summary);
                 _epochEnds.Add((epoch, step, model.ExportParameters()));
                 if (_epochEnds.Count > 2) _epochEnds.RemoveAt(0);

@@ -70,8 +70,9 @@ public sealed class TrainingHistory
 /// <param name="ClassWeights">Per-class loss weights, or null.</param>
 /// <param name="MaximumBatchTokens">Padded tokens a batch could hold.</param>
 /// <param name="Seed">The seed used.</param>
+/// <param name="GradientAccumulationSteps">Batches per optimisation step.</param>
 public sealed record TrainingSettings(int Epochs, int BatchSize, double LearningRate, LearningRateSchedule Schedule, double WarmupFraction,
-    int EarlyStoppingPatience, bool RestoreBestEpoch, float[]? ClassWeights, int MaximumBatchTokens, int Seed);
+    int EarlyStoppingPatience, bool RestoreBestEpoch, float[]? ClassWeights, int MaximumBatchTokens, int Seed, int GradientAccumulationSteps = 1);
 
 /// <summary>A progress report: after each batch, and after each epoch (then <see cref="EpochCompleted"/> is set).</summary>
 /// <param name="Epoch">1-based epoch.</param>
