@@ -12,7 +12,7 @@ namespace SeqClassify.Bench;
 /// </summary>
 internal sealed record MachineProfile(string Cpu, string Isa, string EngineKernels, bool? FlushesDenormals,
     double EngineSgemmGflops, int Threads, string? OpenBlasCoreType, double? OpenBlasSgemmGflops,
-    double? OneDnnSgemmGflops)
+    double? OneDnnSgemmGflops, string? ReferenceBlas = null)
 {
     /// <summary>Side of the square product whose rate is "the machine's sgemm peak".</summary>
     public const int SgemmSize = 2048;
@@ -27,11 +27,13 @@ internal sealed record MachineProfile(string Cpu, string Isa, string EngineKerne
         try
         {
             TorchRuntime.Threads = threads;
-            var openBlas = probeOpenBlas ? BestOpenBlasCoreType(threads) : null;
+            string? referenceBlas = probeOpenBlas ? ReferenceBlasLibrary() : null;
+            // Core types choose OpenBLAS's kernels: they mean nothing to another BLAS.
+            var openBlas = probeOpenBlas && referenceBlas?.Contains("openblas", StringComparison.OrdinalIgnoreCase) == true ? BestOpenBlasCoreType(threads) : null;
             double? oneDnn = probeOpenBlas ? OneDnnSgemm(SgemmSize, SgemmSize, SgemmSize, threads) : null;
             return new MachineProfile(CpuModel(), VectorExtensions(), TorchRuntime.Kernels, TorchRuntime.FloatMode.EngineFlushesDenormals,
                 Math.Round(TorchRuntime.MeasureSgemm(SgemmSize, SgemmSize, SgemmSize, 3), 1), threads,
-                openBlas?.CoreType, openBlas?.Gflops, oneDnn is double d ? Math.Round(d, 1) : null);
+                openBlas?.CoreType, openBlas?.Gflops, oneDnn is double d ? Math.Round(d, 1) : null, referenceBlas);
         }
         finally
         {
@@ -45,6 +47,7 @@ internal sealed record MachineProfile(string Cpu, string Isa, string EngineKerne
         ["sgemm_threads"] = Threads, ["sgemm_2048_engine_gflops"] = EngineSgemmGflops,
         ["openblas_best_coretype"] = OpenBlasCoreType, ["sgemm_2048_openblas_best_gflops"] = OpenBlasSgemmGflops,
         ["sgemm_2048_onednn_gflops"] = OneDnnSgemmGflops, ["sgemm_2048_best_gflops"] = BestSgemmGflops,
+        ["reference_blas"] = ReferenceBlas,
     };
 
     public string ToMarkdown() =>
@@ -53,7 +56,23 @@ internal sealed record MachineProfile(string Cpu, string Isa, string EngineKerne
         $"{EngineSgemmGflops.ToString("F0", CultureInfo.InvariantCulture)} GFLOP/s" +
         (OpenBlasCoreType is null ? "" : $", OpenBLAS with OPENBLAS_CORETYPE={OpenBlasCoreType} on {Threads} threads (python3-torch) {OpenBlasSgemmGflops?.ToString("F0", CultureInfo.InvariantCulture)} GFLOP/s") +
         (OneDnnSgemmGflops is null ? "" : $", oneDNN's dnnl_sgemm (libdnnl.so.2) on {Threads} threads {OneDnnSgemmGflops?.ToString("F0", CultureInfo.InvariantCulture)} GFLOP/s") +
-        $"; the machine's best: {BestSgemmGflops.ToString("F0", CultureInfo.InvariantCulture)} GFLOP/s.";
+        $"; the machine's best: {BestSgemmGflops.ToString("F0", CultureInfo.InvariantCulture)} GFLOP/s." +
+        (ReferenceBlas is null ? "" : $" The PyTorch reference's BLAS: {DescribeBlas(ReferenceBlas)}.");
+
+    // A library path as the kind of BLAS it is: OpenBLAS, or Debian's reference (netlib) BLAS, which is not best-configured.
+    private static string DescribeBlas(string path) =>
+        path.Contains("openblas", StringComparison.OrdinalIgnoreCase) ? $"OpenBLAS ({path})"
+        : path.Contains("/blas/", StringComparison.Ordinal) ? $"the reference netlib BLAS ({path}): NOT best-configured (scripts/install-deps.sh --reference installs libopenblas0-pthread)"
+        : path;
+
+    /// <summary>
+    /// The BLAS library python3-torch's matrix products run on here (what libblas.so.3 resolves to, read
+    /// from the probe's own memory map after a product), or null without python3-torch.
+    /// </summary>
+    public static string? ReferenceBlasLibrary() => RunPython(
+        "import os,torch;torch.ones(64,64)@torch.ones(64,64);" +
+        "print(','.join(sorted({os.path.realpath(l.split()[-1]) for l in open('/proc/self/maps') if 'blas' in l.lower() and l.split()[-1].startswith('/')})))") is { Length: > 0 } found
+        ? found : null;
 
     public static string CpuModel() => CpuInfo("model name") ?? "unknown CPU";
 

@@ -48,5 +48,8 @@ public class HarnessTests
         var machine = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(output + ".json"))!["machine_profile"]!;
         Assert.That(machine["sgemm_2048_engine_gflops"]!.GetValue<double>(), Is.GreaterThan(0));
         Assert.That(machine["sgemm_2048_best_gflops"]!.GetValue<double>(), Is.GreaterThanOrEqualTo(machine["sgemm_2048_engine_gflops"]!.GetValue<double>()));
+        // Issue 32, item 5: which BLAS the reference ran on is said, and it is OpenBLAS (install-deps --reference), not netlib's.
+        Assert.That(machine["reference_blas"]!.GetValue<string>(), Does.Contain("openblas"));
+        Assert.That(markdown, Does.Contain("The PyTorch reference's BLAS: OpenBLAS ("));
     }
 }
