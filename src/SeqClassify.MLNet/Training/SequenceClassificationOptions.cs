@@ -337,9 +337,7 @@ public class SequenceClassificationOptions
             throw new ArgumentOutOfRangeException(nameof(MaximumTrainingLength), MaximumTrainingLength,
                 $"MaximumTrainingLength {MaximumTrainingLength} exceeds MaxPositions {MaxPositions}, the longest sequence the Transformer takes: raise MaxPositions or lower MaximumTrainingLength.");
         }
-        Positive(NumLayers, nameof(NumLayers));
-        Positive(EmbeddingDimension, nameof(EmbeddingDimension));
-        Positive(HiddenSize, nameof(HiddenSize));
+        // (The network's sizes are the architecture's to check, above: one validator for them.)
         Positive(BatchSize, nameof(BatchSize));
         Positive(MaximumBatchTokens, nameof(MaximumBatchTokens));
         if (BatchSize > MaximumBatchSize)
