@@ -17,7 +17,7 @@ internal sealed class TrainingOptions
         new("--epochs", nameof(SequenceClassificationOptions.Epochs), "Passes over the training data."),
         new("--batch-size", nameof(SequenceClassificationOptions.BatchSize), "Rows per batch."),
         new("--accumulate", nameof(SequenceClassificationOptions.GradientAccumulationSteps),
-            "Batches whose gradients make one step (gradient accumulation): a step learns from --batch-size x N rows, memory holds one batch."),
+            "Batches whose gradients make one step (gradient accumulation): a step learns from --batch-size x N rows (x ranks), memory holds one batch."),
         new("--lr", nameof(SequenceClassificationOptions.LearningRate), "Peak learning rate (AdamW)."),
         new("--schedule", nameof(SequenceClassificationOptions.Schedule), "How the learning rate moves after its warm-up"),
         new("--warmup", nameof(SequenceClassificationOptions.WarmupFraction), "Fraction of all steps over which the learning rate rises linearly from 0."),

@@ -69,6 +69,32 @@ public class DistributedTrainingTests
         }
     }
 
+    // Gradient accumulation in a group: each step takes every rank's shards of N global batches, so two
+    // ranks of batch 8 accumulating 2 train what one process of batch 16 accumulating 2 trains.
+    [Test]
+    public void TwoRanksAccumulatingTrainWhatOneProcessAccumulatingTrains()
+    {
+        SequenceClassificationOptions Accumulating(int batchSize)
+        {
+            var options = Options(batchSize);
+            options.GradientAccumulationSteps = 2;
+            return options;
+        }
+        var ranks = FitOnRanks(2, _ => Accumulating(8), (_, ml) => Sms(ml, 600)).Cast<SequenceClassificationTransformer>().ToArray();
+        var ml = new MLContext(seed: 1);
+        var alone = Pipelines.Text(ml, Accumulating(16)).Fit(Sms(ml, 600)).Classifier();
+
+        Assert.That(ranks[1].Model.ExportParameters(), Is.EqualTo(ranks[0].Model.ExportParameters()), "bit-identical replicas");
+        Assert.That(ranks[0].History.Steps, Is.EqualTo(alone.History.Steps), "the same steps");
+        var expected = TensorArchive.Read(alone.Model.ExportParameters()).ToDictionary(t => t.Name);
+        foreach (var tensor in TensorArchive.Read(ranks[0].Model.ExportParameters()))
+        {
+            var wanted = expected[tensor.Name].Floats!;
+            float scale = Math.Max(1e-3f, wanted.Max(Math.Abs));
+            Assert.That(tensor.Floats, Is.EqualTo(wanted).Within(1e-5f * scale), tensor.Name);
+        }
+    }
+
     [Test]
     public void RanksThatReadOtherDataAreRefusedAlikeNamingTheRank()
     {

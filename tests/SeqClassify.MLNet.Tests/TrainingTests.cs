@@ -379,7 +379,7 @@ public class TrainingTests
     }
 
     // Gradient accumulation: a step per GradientAccumulationSteps batches (the last one of an epoch
-    // takes those left), learning from BatchSize x that many rows; refused with a process group.
+    // takes those left), learning from BatchSize x that many rows.
     [Test]
     public void AccumulatedBatchesMakeOneStepEach()
     {
@@ -396,13 +396,6 @@ public class TrainingTests
         Assert.That(history.Steps, Is.EqualTo(2 * 3), "two steps an epoch");
         Assert.That(history.Settings!.GradientAccumulationSteps, Is.EqualTo(3));
         Assert.That(history.Epochs.Select(e => e.TrainLoss), Has.All.Matches<double>(double.IsFinite));
-        using (var group = new SeqClassify.Torch.ProcessGroup(new SeqClassify.Torch.DistributedOptions { MasterPort = SeqClassify.Torch.DistributedOptions.FreeLoopbackPort(), WorldSize = 1, Rank = 0 }))
-        {
-            options.ProcessGroup = group;
-            Assert.That(() => ml.MulticlassClassification.Trainers.SequenceClassification(options),
-                Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("not supported in a process group yet"));
-        }
-        options.ProcessGroup = null;
         options.GradientAccumulationSteps = 0;
         Assert.That(() => ml.MulticlassClassification.Trainers.SequenceClassification(options),
             Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("GradientAccumulationSteps must be between 1 and 1024, got 0"));

@@ -168,7 +168,7 @@ public class SequenceClassificationOptions
     /// Batches whose gradients make one optimisation step (gradient accumulation, Hugging Face's
     /// gradient_accumulation_steps): a step then learns from <see cref="BatchSize"/> x this many rows while
     /// holding one batch's activations at a time, for batches too large for memory (long texts, big
-    /// models). 1 = a step per batch. Not with a <see cref="ProcessGroup"/>.
+    /// models). 1 = a step per batch. With a <see cref="ProcessGroup"/>, the global batches are accumulated.
     /// </summary>
     public int GradientAccumulationSteps { get; set; } = 1;
 
@@ -349,11 +349,6 @@ public class SequenceClassificationOptions
         {
             throw new ArgumentOutOfRangeException(nameof(GradientAccumulationSteps), GradientAccumulationSteps,
                 $"GradientAccumulationSteps must be between 1 and {MaximumGradientAccumulationSteps}, got {GradientAccumulationSteps}.");
-        }
-        if (GradientAccumulationSteps > 1 && ProcessGroup is not null)
-        {
-            throw new ArgumentOutOfRangeException(nameof(GradientAccumulationSteps), GradientAccumulationSteps,
-                "GradientAccumulationSteps above 1 is not supported in a process group yet: raise BatchSize, or train with one process.");
         }
         if (!(LearningRate > 0 && LearningRate <= MaximumLearningRate))
         {

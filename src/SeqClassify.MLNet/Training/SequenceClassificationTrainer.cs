@@ -352,9 +352,9 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
                     }
                     else
                     {
-                        // One process (Validate refuses a group): the batches themselves, no shards.
-                        var taken = batches.Skip(b).Take(accumulate).ToList();
-                        result = model.TrainStepAccumulated(taken.Select(train.Batch).ToList(), taken.Select(train.LabelsOf).ToList(), lr);
+                        // This rank's shards of the step's global batches (none at all still takes part in a group).
+                        var shards = batches.Skip(b).Take(accumulate).Select(parallel.ShardOf).Where(shard => shard.Length > 0).ToList();
+                        result = model.TrainStepAccumulated(shards.Select(train.Batch).ToList(), shards.Select(train.LabelsOf).ToList(), lr);
                     }
                     steps++;
                     // The loss is every rank's together: all ranks stop here alike.

@@ -66,15 +66,16 @@ public sealed class SequenceClassifierModel : IDisposable
     /// <summary>
     /// One optimisation step over several micro-batches (gradient accumulation): the gradients of all
     /// their rows together, as one batch of them all would give (within rounding), while only one
-    /// micro-batch's activations are held at a time; then clipping and AdamW once. Not in a process group.
+    /// micro-batch's activations are held at a time; then clipping and AdamW once. In a process group the
+    /// gradients are every rank's micro-batches together; a rank with no rows for the step passes none.
     /// </summary>
     public TrainStepResult TrainStepAccumulated(IReadOnlyList<SequenceBatch> batches, IReadOnlyList<long[]> labels, double learningRate)
     {
         ArgumentNullException.ThrowIfNull(batches);
         ArgumentNullException.ThrowIfNull(labels);
-        if (batches.Count == 0 || batches.Count != labels.Count)
+        if (batches.Count != labels.Count)
         {
-            throw new ArgumentException($"{batches.Count} batches and {labels.Count} label arrays: give one label array per batch, at least one.", nameof(labels));
+            throw new ArgumentException($"{batches.Count} batches and {labels.Count} label arrays: give one label array per batch.", nameof(labels));
         }
         for (int i = 0; i < batches.Count; i++) CheckLabels(batches[i], labels[i]);
         var result = NativeModel.TrainSteps(LiveHandle, batches, labels, learningRate);

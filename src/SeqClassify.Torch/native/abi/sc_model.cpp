@@ -159,20 +159,31 @@ extern "C" sc_status sc_model_train_steps(sc_model* model, const sc_batch* batch
         sc::FlushDenormalsScope flush_denormals;
         auto& m = checked(model);
         if (!out_result) throw sc::InvalidArgument("out_result is null");
-        if (!batches || !labels) throw sc::InvalidArgument("batches or labels is null");
-        if (count < 1) throw sc::InvalidArgument("count must be at least 1, got " + std::to_string(count));
+        // A rank of a process group with no rows this step passes none (count 0) and still takes part.
+        if (count < (m.group ? 0 : 1)) throw sc::InvalidArgument("count must be at least " + std::string(m.group ? "0" : "1") + ", got " + std::to_string(count));
+        if (count > 0 && (!batches || !labels)) throw sc::InvalidArgument("batches or labels is null");
         if (!(learning_rate >= 0.0) || !std::isfinite(learning_rate)) {
             throw sc::InvalidArgument("learning_rate must be finite and >= 0, got " + std::to_string(learning_rate));
         }
-        if (m.group) throw sc::InvalidState("accumulating micro-batches in a process group is not supported: give one batch per step");
-        // Every batch checked before any work: a refusal leaves the parameters as they were.
+        // Every batch checked before any work (and any collective): a refusal leaves the parameters as they were.
         std::vector<sc::BatchView> views;
+        views.reserve(static_cast<size_t>(count));  // never moved: a view's ids may point into its own widened copy
         for (int32_t k = 0; k < count; ++k) {
             views.push_back(sc::view_batch(&batches[k], m.config));
             sc::check_labels(labels[k], batches[k].batch_size, m.config.num_classes);
         }
         std::unique_lock write(m.lock);
         auto& parameters = m.classifier->parameters();
+        // In a group, the embedding rows any micro-batch of any rank touches travel (as in a single step).
+        std::unique_ptr<sc::TouchedRows> touched;
+        if (m.group && sc::trainable_embedding(parameters)) {
+            std::vector<int64_t> ids;
+            for (const auto& view : views) {
+                if (view.ids) ids.insert(ids.end(), view.ids, view.ids + view.rows * view.max_length);
+            }
+            touched = std::make_unique<sc::TouchedRows>(*m.group, m.config.vocabulary_size, ids.empty() ? nullptr : ids.data(),
+                                                        static_cast<int64_t>(ids.size()));
+        }
         // sum_k w_k g_k per trainable parameter; the step's gradient is that over sum_k w_k.
         std::vector<sc::Floats> sums;
         for (const auto& p : parameters.all()) sums.push_back(sc::Floats::zeros(p->grad.size()));
@@ -200,9 +211,12 @@ extern "C" sc_status sc_model_train_steps(sc_model* model, const sc_batch* batch
             const float* sum = sums[i].data();
             for (int64_t j = 0; j < sums[i].size(); ++j) grad[j] = sum[j] * scale;
         }
+        // This rank's mean over its rows; in a group, every rank's together (weighted as one batch).
+        sc::StepOutcome outcome{weight > 0.0 ? loss / weight : 0.0, correct, rows, weight};
+        if (m.group) sc::reduce_gradients(*m.group, parameters, touched.get(), outcome);
         m.optimizer->step(learning_rate, m.config.gradient_clip_norm);
         m.classifier->parameters_changed();
-        *out_result = sc_step_result{weight > 0.0 ? loss / weight : 0.0, correct, rows};
+        *out_result = sc_step_result{outcome.loss, outcome.correct, outcome.rows};
     });
 }
 

@@ -167,7 +167,8 @@ SC_API sc_status sc_model_train_step(sc_model* model, const sc_batch* batch, con
 // forward and backward in turn, combined into those of all their rows together (weighted by each
 // batch's share of the loss's denominator), then clipping and AdamW once; the result is over them all.
 // Equal to one sc_model_train_step on the rows of all the batches, within rounding, but holds the
-// activations of one micro-batch at a time. Not in a process group (SC_INVALID_STATE).
+// activations of one micro-batch at a time. In a process group the gradients are every rank's micro-
+// batches together, and a rank with no rows for this step passes count 0.
 SC_API sc_status sc_model_train_steps(sc_model* model, const sc_batch* batches, const int64_t* const* labels, int32_t count,
                                       double learning_rate, sc_step_result* out_result);
 
