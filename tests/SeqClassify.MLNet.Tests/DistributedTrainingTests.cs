@@ -60,13 +60,7 @@ public class DistributedTrainingTests
         // Validation scored in shards and gathered: the same figures as one process's, so the same best epoch.
         Assert.That(ranks[0].History.Epochs.Select(e => e.ValidationAccuracy), Is.EqualTo(alone.History.Epochs.Select(e => e.ValidationAccuracy)));
         Assert.That(ranks[0].History.BestEpoch, Is.EqualTo(alone.History.BestEpoch));
-        var expected = TensorArchive.Read(alone.Model.ExportParameters()).ToDictionary(t => t.Name);
-        foreach (var tensor in TensorArchive.Read(ranks[0].Model.ExportParameters()))
-        {
-            var wanted = expected[tensor.Name].Floats!;
-            float scale = Math.Max(1e-3f, wanted.Max(Math.Abs));
-            Assert.That(tensor.Floats, Is.EqualTo(wanted).Within(1e-5f * scale), tensor.Name);
-        }
+        AssertSameParameters(ranks[0], alone);
     }
 
     // Gradient accumulation in a group: each step takes every rank's shards of N global batches, so two
@@ -86,12 +80,18 @@ public class DistributedTrainingTests
 
         Assert.That(ranks[1].Model.ExportParameters(), Is.EqualTo(ranks[0].Model.ExportParameters()), "bit-identical replicas");
         Assert.That(ranks[0].History.Steps, Is.EqualTo(alone.History.Steps), "the same steps");
-        var expected = TensorArchive.Read(alone.Model.ExportParameters()).ToDictionary(t => t.Name);
-        foreach (var tensor in TensorArchive.Read(ranks[0].Model.ExportParameters()))
+        AssertSameParameters(ranks[0], alone);
+    }
+
+    // Every parameter within 1e-5 of the same parameter of the other model, relative to its largest value.
+    private static void AssertSameParameters(SequenceClassificationTransformer actual, SequenceClassificationTransformer expected)
+    {
+        var wanted = TensorArchive.Read(expected.Model.ExportParameters()).ToDictionary(t => t.Name);
+        foreach (var tensor in TensorArchive.Read(actual.Model.ExportParameters()))
         {
-            var wanted = expected[tensor.Name].Floats!;
-            float scale = Math.Max(1e-3f, wanted.Max(Math.Abs));
-            Assert.That(tensor.Floats, Is.EqualTo(wanted).Within(1e-5f * scale), tensor.Name);
+            var values = wanted[tensor.Name].Floats!;
+            float scale = Math.Max(1e-3f, values.Max(Math.Abs));
+            Assert.That(tensor.Floats, Is.EqualTo(values).Within(1e-5f * scale), tensor.Name);
         }
     }
 

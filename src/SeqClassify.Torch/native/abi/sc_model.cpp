@@ -63,6 +63,18 @@ sc::StepOutcome forward_backward(sc_model& model, const sc_batch* batch, const i
     return outcome;
 }
 
+void check_learning_rate(double learning_rate) {
+    if (!(learning_rate >= 0.0) || !std::isfinite(learning_rate)) {
+        throw sc::InvalidArgument("learning_rate must be finite and >= 0, got " + std::to_string(learning_rate));
+    }
+}
+
+// The optimiser's step on the gradients the parameters hold, and what is derived from the weights rebuilt.
+void apply_step(sc_model& model, double learning_rate) {
+    model.optimizer->step(learning_rate, model.config.gradient_clip_norm);
+    model.classifier->parameters_changed();
+}
+
 std::string shape_text(const std::vector<int64_t>& sizes) {
     std::string text = "[";
     for (size_t i = 0; i < sizes.size(); ++i) text += (i ? ", " : "") + std::to_string(sizes[i]);
@@ -141,13 +153,10 @@ extern "C" sc_status sc_model_train_step(sc_model* model, const sc_batch* batch,
         sc::FlushDenormalsScope flush_denormals;
         auto& m = checked(model);
         if (!out_result) throw sc::InvalidArgument("out_result is null");
-        if (!(learning_rate >= 0.0) || !std::isfinite(learning_rate)) {
-            throw sc::InvalidArgument("learning_rate must be finite and >= 0, got " + std::to_string(learning_rate));
-        }
+        check_learning_rate(learning_rate);
         std::unique_lock write(m.lock);
         const auto outcome = forward_backward(m, batch, labels);
-        m.optimizer->step(learning_rate, m.config.gradient_clip_norm);
-        m.classifier->parameters_changed();
+        apply_step(m, learning_rate);
         *out_result = sc_step_result{outcome.loss, outcome.correct, outcome.rows};
     });
 }
@@ -162,9 +171,7 @@ extern "C" sc_status sc_model_train_steps(sc_model* model, const sc_batch* batch
         // A rank of a process group with no rows this step passes none (count 0) and still takes part.
         if (count < (m.group ? 0 : 1)) throw sc::InvalidArgument("count must be at least " + std::string(m.group ? "0" : "1") + ", got " + std::to_string(count));
         if (count > 0 && (!batches || !labels)) throw sc::InvalidArgument("batches or labels is null");
-        if (!(learning_rate >= 0.0) || !std::isfinite(learning_rate)) {
-            throw sc::InvalidArgument("learning_rate must be finite and >= 0, got " + std::to_string(learning_rate));
-        }
+        check_learning_rate(learning_rate);
         // Every batch checked before any work (and any collective): a refusal leaves the parameters as they were.
         std::vector<sc::BatchView> views;
         views.reserve(static_cast<size_t>(count));  // never moved: a view's ids may point into its own widened copy
@@ -214,8 +221,7 @@ extern "C" sc_status sc_model_train_steps(sc_model* model, const sc_batch* batch
         // This rank's mean over its rows; in a group, every rank's together (weighted as one batch).
         sc::StepOutcome outcome{weight > 0.0 ? loss / weight : 0.0, correct, rows, weight};
         if (m.group) sc::reduce_gradients(*m.group, parameters, touched.get(), outcome);
-        m.optimizer->step(learning_rate, m.config.gradient_clip_norm);
-        m.classifier->parameters_changed();
+        apply_step(m, learning_rate);
         *out_result = sc_step_result{outcome.loss, outcome.correct, outcome.rows};
     });
 }
