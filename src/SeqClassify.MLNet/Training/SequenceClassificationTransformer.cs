@@ -100,10 +100,11 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
         byte[] weights = ModelPayload.ReadBytes(ctx, "Weights", LoaderSignature);
         // The declared network is allocated only if the weights can fill it (HiddenSize 16000 in an
         // 870 KB file once took 11.9 GB before a refusal).
-        if (options.MinimumParameterCount() > weights.LongLength / sizeof(float))
+        long declared = options.MinimumParameterCount();
+        if (declared > weights.LongLength / sizeof(float))
         {
             throw ModelPayload.Refuse(LoaderSignature, "Network.bin",
-                $"it declares a network of at least {options.MinimumParameterCount():N0} parameters (HiddenSize {options.HiddenSize}, InputSize {options.InputSize}, " +
+                $"it declares a network of at least {declared:N0} parameters (HiddenSize {options.HiddenSize}, InputSize {options.InputSize}, " +
                 $"NumLayers {options.NumLayers}, VocabularySize {options.VocabularySize}), but Weights.bin holds {weights.LongLength:N0} bytes");
         }
         try

@@ -203,10 +203,11 @@ public sealed class SequenceModelOptions
             throw new ArgumentOutOfRangeException(nameof(SegmentSeparatorId), SegmentSeparatorId,
                 $"SegmentSeparatorId must be 0, or a token id with at least 2 TokenTypes (TokenTypes is {TokenTypes}).");
         }
-        if (MinimumParameterCount() > MaximumParameters)
+        long parameters = MinimumParameterCount();
+        if (parameters > MaximumParameters)
         {
             throw new ArgumentOutOfRangeException(nameof(HiddenSize), HiddenSize,
-                $"the network would have at least {MinimumParameterCount():N0} parameters (VocabularySize {VocabularySize}, InputSize {InputSize}, HiddenSize {HiddenSize}, " +
+                $"the network would have at least {parameters:N0} parameters (VocabularySize {VocabularySize}, InputSize {InputSize}, HiddenSize {HiddenSize}, " +
                 $"NumLayers {NumLayers}), more than the engine's {MaximumParameters:N0}.");
         }
         if (Encoder != SequenceEncoder.Transformer)
