@@ -5,6 +5,7 @@
 #pragma once
 #include "sc_export.h"
 #include "sc_model.h"
+#include "sc_process_group_types.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -12,21 +13,8 @@ extern "C" {
 
 typedef struct sc_process_group sc_process_group;
 
-#define SC_PROCESS_GROUP_ABI_VERSION 2
-
-// Rendezvous through a store served by rank 0 at master_address:master_port (it listens on that
-// address only), which admits only processes that present the run's token.
-typedef struct sc_process_group_config {
-    uint32_t struct_size;        // sizeof(sc_process_group_config)
-    uint32_t version;            // SC_PROCESS_GROUP_ABI_VERSION
-    const char* master_address;  // rank 0's address (IPv4 or a host name); every rank connects to it
-    int32_t master_port;         // 1..65535
-    int32_t world_size;          // ranks in all, >= 1
-    int32_t rank;                // this process's, in [0, world_size)
-    int32_t timeout_ms;          // how long a collective (and the rendezvous) waits for the other ranks
-    int32_t reserved;
-    const char* token;           // the run's secret, the same on every rank ("" or null: none)
-} sc_process_group_config;
+// The group's options and the collectives' value types and operations are the distributed layer's own
+// plain-C types (distributed/sc_process_group_types.h), passed through unchanged.
 
 // 1 if distributed training can run here: the engine's Gloo plugin (libseqclassify_gloo.so) was
 // built and loads (it needs Gloo's library, Debian's libgloo0), else 0.
@@ -45,9 +33,6 @@ SC_API sc_status sc_model_join_process_group(sc_model* model, sc_process_group* 
 // them is the same on every rank, else 0.
 SC_API sc_status sc_model_replicas_identical(sc_model* model, int32_t* out_identical);
 
-typedef enum sc_reduce_type { SC_REDUCE_FLOAT32 = 0, SC_REDUCE_FLOAT64 = 1, SC_REDUCE_INT64 = 2, SC_REDUCE_UINT8 = 3 } sc_reduce_type;
-typedef enum sc_reduce_op { SC_REDUCE_SUM = 0, SC_REDUCE_MIN = 1, SC_REDUCE_MAX = 2 } sc_reduce_op;
-
 // A collective: every rank's count values (of type sc_reduce_type) become their sum, minimum or
 // maximum across ranks, in place. For what the trainer agrees on: seeds, data hashes, metrics.
 SC_API sc_status sc_process_group_all_reduce(sc_process_group* group, void* values, int64_t count, int32_t type, int32_t op);
@@ -62,4 +47,14 @@ SC_API sc_status sc_process_group_statistics(sc_process_group* group, double* ou
 
 #ifdef __cplusplus
 }
+
+#include <memory>
+
+#include "sc_process_group.h"
+
+namespace sc {
+// The group behind a handle, for the exports that take one (sc_model_join_process_group); throws
+// InvalidArgument for a null handle.
+std::shared_ptr<ProcessGroup> process_group_of(sc_process_group* group);
+}  // namespace sc
 #endif

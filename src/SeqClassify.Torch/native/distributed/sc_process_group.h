@@ -1,12 +1,12 @@
 // What the engine needs of a process group: all-reduce, broadcast and barrier over plain buffers,
-// across the ranks of a data-parallel training run. sc_process_group_plugin.cpp implements it over the
-// Gloo plugin (sc_gloo_plugin.h), loaded when a group is made; where the plugin is missing, making one
+// across the ranks of a data-parallel training run. abi/sc_process_group_plugin.cpp implements it over the
+// Gloo plugin's C ABI (abi/sc_gloo_plugin.h), loaded when a group is made; where the plugin is missing, making one
 // is refused, naming what to install.
 #pragma once
 #include <cstdint>
 #include <memory>
 
-#include "sc_distributed.h"
+#include "sc_process_group_types.h"
 
 namespace sc {
 
@@ -46,8 +46,5 @@ public:
 
 // Throws InvalidState in a build without Gloo.
 std::shared_ptr<ProcessGroup> make_process_group(const sc_process_group_config& config);
-
-// The group behind a handle; throws InvalidArgument for a null handle.
-std::shared_ptr<ProcessGroup> process_group_of(sc_process_group* group);
 
 }  // namespace sc

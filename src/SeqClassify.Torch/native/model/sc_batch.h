@@ -2,7 +2,7 @@
 // are widened into a copy) for the duration of one call.
 #pragma once
 #include "sc_array.h"
-#include "sc_model.h"
+#include "sc_model_types.h"
 
 namespace sc {
 

@@ -10,7 +10,7 @@
 #include "sc_batch.h"
 #include "sc_head.h"
 #include "sc_loss.h"
-#include "sc_model.h"
+#include "sc_model_types.h"
 #include "sc_parameters.h"
 #include "sc_pooler.h"
 #include "sc_pooling.h"

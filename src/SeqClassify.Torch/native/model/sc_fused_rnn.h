@@ -7,7 +7,7 @@
 // steps). Numbers agree with PyTorch's cells (tests/fixtures check against PyTorch).
 #pragma once
 #include "sc_array.h"
-#include "sc_model.h"
+#include "sc_model_types.h"
 #include "sc_packing.h"
 
 namespace sc {

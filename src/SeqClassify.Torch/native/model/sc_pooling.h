@@ -9,7 +9,7 @@
 
 #include "sc_array.h"
 #include "sc_linear.h"
-#include "sc_model.h"
+#include "sc_model_types.h"
 #include "sc_packing.h"
 
 namespace sc {

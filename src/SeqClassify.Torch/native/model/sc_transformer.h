@@ -10,7 +10,7 @@
 #include "sc_dropout.h"
 #include "sc_layer_norm.h"
 #include "sc_linear.h"
-#include "sc_model.h"
+#include "sc_model_types.h"
 
 namespace sc {
 

@@ -1,5 +1,5 @@
 // A process group on Gloo's collectives (the library behind PyTorch's CPU DistributedDataParallel),
-// introduced through the store of sc_store.h. Part of the Gloo plugin (sc_gloo_plugin.h).
+// introduced through the store of sc_store.h. Part of the Gloo plugin (whose C ABI is abi/sc_gloo_plugin.h).
 //
 // Gloo says that a collective failed ("connection closed by peer", a timeout), not which rank is to
 // blame. So every rank beats a heartbeat counter in the store; when a collective fails, the ranks
@@ -16,7 +16,7 @@
 #include <string>
 #include <thread>
 
-#include "sc_distributed.h"
+#include "sc_process_group_types.h"
 #include "sc_process_group.h"
 #include "sc_store.h"
 

@@ -1,9 +1,10 @@
-// sc::ProcessGroup through the Gloo plugin (sc_gloo_plugin.h), which is loaded here, on the first
+// sc::ProcessGroup through the Gloo plugin's C ABI (sc_gloo_plugin.h), which is loaded here, on the first
 // request for a process group, from beside this library. A machine without Gloo's library (Debian's
 // libgloo0) runs everything else; asking it for a process group says what to install.
 #include <mutex>
 #include <string>
 
+#include "sc_distributed.h"
 #include "sc_gloo_plugin.h"
 #include "sc_platform.h"
 #include "sc_process_group.h"

@@ -1,12 +1,12 @@
 // The C ABI of libseqclassify_gloo.so, the plugin that holds everything distributed training needs
 // beyond the engine: Gloo (Debian's libgloo0) and the rendezvous store. The engine loads it with
-// dlopen only when a process group is made (sc_process_group_plugin.cpp), so a single-machine user
+// dlopen only when a process group is made (abi/sc_process_group_plugin.cpp), so a single-machine user
 // never needs Gloo installed; the plugin's own build needs Gloo's headers (libgloo-dev).
 //
 // Every function returns a status as the engine's exports do (no C++ exception crosses it), with the
 // plugin's own thread-local last error.
 #pragma once
-#include "sc_distributed.h"
+#include "sc_process_group_types.h"
 #include "sc_export.h"
 
 #ifdef __cplusplus
