@@ -55,6 +55,9 @@ internal sealed class NetworkOptions
         [nameof(SequenceModelOptions.TokenTypes)] = "a pretrained folder's type_vocab_size decides it (--pretrained-model)",
         [nameof(SequenceModelOptions.SegmentSeparatorId)] = "a pretrained folder's [SEP] decides it (--pretrained-model)",
         [nameof(SequenceModelOptions.ClassWeights)] = "--class-weights, a training option (TrainingOptions)",
+        // The engine trains every task; the CLI's train reads one label per row until --task reads label sets and scores.
+        [nameof(SequenceModelOptions.Task)] = "the CLI trains single-label classifiers (--task is issue 31's next step)",
+        [nameof(SequenceModelOptions.HuberDelta)] = "a regression's; the CLI trains single-label classifiers",
     };
 
     /// <summary>

@@ -23,7 +23,10 @@ public class ModelFormatTests
         "TokenTypes", "TransformerDropout", "VocabularySize", "WeightDecay",
     ];
 
-    /// <summary>The network options each format writes (0x00010003 added Settings.bin beside them, no field).</summary>
+    /// <summary>
+    /// The network options each format writes (0x00010003 added Settings.bin beside them, no field; 0x00010004
+    /// the task: multi-label and regression heads).
+    /// </summary>
     private static readonly Dictionary<uint, string[]> NetworkFields = new()
     {
         [0x00010001] =
@@ -34,6 +37,7 @@ public class ModelFormatTests
         ],
         [0x00010002] = Format00010002,
         [0x00010003] = Format00010002,
+        [0x00010004] = [.. Format00010002, "HuberDelta", "Task"],
     };
 
     [Test]

@@ -16,8 +16,19 @@ public class OptionRoundTripTests
         [nameof(SequenceModelOptions.VocabularySize), nameof(SequenceModelOptions.NumClasses), nameof(SequenceModelOptions.PretrainedEmbeddings),
          nameof(SequenceModelOptions.InputSize), nameof(SequenceModelOptions.Seed)];
 
+    // The multiclass trainer trains single-label classifiers: the other tasks' options keep their defaults.
     private static IEnumerable<PropertyInfo> NetworkOptions =>
-        typeof(SequenceModelOptions).GetProperties().Where(p => p.CanWrite && !DecidedByTheData.Contains(p.Name));
+        typeof(SequenceModelOptions).GetProperties().Where(p => p.CanWrite && !DecidedByTheData.Contains(p.Name)
+                                                               && !SeqClassify.Testing.EveryOptionChanged.OfOtherTasks.Contains(p.Name));
+
+    [Test]
+    public void TheMulticlassTrainerRefusesANetworkOfAnotherTask()
+    {
+        var options = new SequenceClassificationOptions();
+        options.Network.Task = SequenceTask.MultiLabel;
+
+        Assert.That(options.Validate, Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("Network.Task is MultiLabel: this trainer"));
+    }
 
     // Every option the trainer passes on, away from its default (the suites' one fixture; two classes, as the sentences have).
     private static SequenceClassificationOptions EveryOptionChanged(string vectors)

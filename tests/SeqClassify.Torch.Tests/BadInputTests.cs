@@ -99,7 +99,7 @@ public class BadInputTests
     }
 
     [TestCase(nameof(SequenceModelOptions.HiddenSize), 0, "HiddenSize must be between 1")]
-    [TestCase(nameof(SequenceModelOptions.NumClasses), 1, "num_classes")]
+    [TestCase(nameof(SequenceModelOptions.NumClasses), 1, "NumClasses must be at least 2 for a SingleLabel model, got 1")]
     [TestCase(nameof(SequenceModelOptions.NumLayers), 0, "NumLayers must be between 1")]
     public void OutOfRangeOptionIsRefusedByName(string property, int value, string expected)
     {

@@ -40,7 +40,7 @@ public class NativeAbiTests
     [Test]
     public void TheConfigCarriesTheLibrarysVersion()
     {
-        NativeMethods.sc_model_abi(out _, out _, out _, out int version);
+        NativeMethods.sc_model_abi(out _, out _, out _, out _, out int version);
 
         Assert.That(NativeAbi.Version, Is.EqualTo((uint)version));
     }

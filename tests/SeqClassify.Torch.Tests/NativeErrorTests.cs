@@ -23,9 +23,9 @@ public class NativeErrorTests
     [Test]
     public unsafe void TheConfigHasNoPaddingAndTheEngineRefusesAnotherVersion()
     {
-        Interop.NativeMethods.sc_model_abi(out long size, out long batch, out long stepResult, out int version);
-        Assert.That((batch, stepResult, version),
-            Is.EqualTo(((long)sizeof(Interop.NativeBatch), (long)sizeof(Interop.NativeStepResult), (int)Interop.NativeAbi.Version)));
+        Interop.NativeMethods.sc_model_abi(out long size, out long batch, out long stepResult, out long targets, out int version);
+        Assert.That((batch, stepResult, targets, version),
+            Is.EqualTo(((long)sizeof(Interop.NativeBatch), (long)sizeof(Interop.NativeStepResult), (long)sizeof(Interop.NativeTargets), (int)Interop.NativeAbi.Version)));
         // Each field right after the previous one, the struct ending within the alignment of its
         // widest field: an inserted field moves every later offset, which the managed side's by-name
         // layout follows.

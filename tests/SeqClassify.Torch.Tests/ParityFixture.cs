@@ -13,7 +13,7 @@ internal sealed class ParityFixture
 
     public string Name { get; }
 
-    /// <summary>The fixtures of one folder: "Fixtures" (forward and gradients) or "TrainingFixtures" (AdamW steps).</summary>
+    /// <summary>The fixtures of one folder: "Fixtures" (forward and gradients), "TrainingFixtures" (AdamW steps) or "TaskFixtures" (multi-label and regression heads).</summary>
     public static IEnumerable<string> Names(string folder = "Fixtures") =>
         System.IO.Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, folder), "*.sct")
             .Select(Path.GetFileNameWithoutExtension).Order()!;
@@ -45,6 +45,7 @@ internal sealed class ParityFixture
         NumLayers = (int)Config("num_layers"),
         HeadHiddenSize = (int)Config("head_hidden_size"),
         NumClasses = (int)Config("num_classes"),
+        Task = (SequenceTask)Config("task", (long)SequenceTask.SingleLabel),
         Cell = (RnnCellType)Config("cell"),
         Pooling = (SequencePooling)Config("pooling"),
         Bidirectional = Config("bidirectional") == 1,
@@ -75,6 +76,12 @@ internal sealed class ParityFixture
     }
 
     public long[] Labels => _tensors["input.labels"].Int64s!;
+
+    /// <summary>A task fixture's targets: [B, labels] of 0/1 (multi-label) or [B] scores (regression).</summary>
+    public float[] Targets => _tensors["input.targets"].Floats!;
+
+    /// <summary>A tensor's floats, or null when the fixture has no tensor of that name.</summary>
+    public float[]? Optional(string name) => _tensors.TryGetValue(name, out var tensor) ? tensor.Floats : null;
 
     public float[] Logits => _tensors["output.logits"].Floats!;
 

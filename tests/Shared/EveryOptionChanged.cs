@@ -23,6 +23,24 @@ internal static class EveryOptionChanged
         TokenTypes = 2, SegmentSeparatorId = 3,
     };
 
+    /// <summary>
+    /// The options a single-label network cannot take (<see cref="Network"/> keeps their defaults): each is
+    /// away from its default in <see cref="Regression"/>. The suites' checks allow these, and only these,
+    /// to keep their defaults in <see cref="Network"/>.
+    /// </summary>
+    public static readonly string[] OfOtherTasks = [nameof(SequenceModelOptions.Task), nameof(SequenceModelOptions.HuberDelta)];
+
+    /// <summary><see cref="Network"/> as a regression: one output, Huber's loss, and neither label smoothing nor class weights (single-label options).</summary>
+    public static SequenceModelOptions Regression()
+    {
+        var options = Network(classes: 1);
+        options.Task = SequenceTask.Regression;
+        options.HuberDelta = 0.5f;
+        options.LabelSmoothing = 0;
+        options.ClassWeights = null;
+        return options;
+    }
+
     /// <summary>Writes every option of <paramref name="from"/> into <paramref name="to"/> (a trainer's Network, which cannot be replaced).</summary>
     public static void CopyInto(SequenceModelOptions from, SequenceModelOptions to)
     {

@@ -330,6 +330,12 @@ public class SequenceClassificationOptions
         {
             if (!(value >= 0 && value < 1)) throw new ArgumentOutOfRangeException(name, value, $"{name} must be in [0, 1), got {value}.");
         }
+        // A multiclass trainer's network answers one class: the other tasks' heads need their own label columns.
+        if (Network.Task != SequenceTask.SingleLabel)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Network.Task), Network.Task,
+                $"Network.Task is {Network.Task}: this trainer (MulticlassClassification.Trainers.SequenceClassification) trains single-label classifiers.");
+        }
         // The architecture's own checks (the encoder's, by the same option names); classes come from the data.
         Architecture(numClasses: 2, seed: 0).ValidateArchitecture();
         if (Encoder == SequenceEncoder.Transformer && MaximumTrainingLength > MaxPositions)

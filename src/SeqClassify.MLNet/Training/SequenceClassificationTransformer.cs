@@ -49,16 +49,18 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
     /// options (Network.bin) or change of what a field means: tests/SeqClassify.MLNet.Tests/ModelFormatTests
     /// lists each format's fields and fails until a new option comes with a new format.
     /// </summary>
-    internal const uint FormatVersion = 0x00010003;
+    internal const uint FormatVersion = 0x00010004;
 
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: "SCRNNCLS",
         // 0x00010002: the network options may name a Transformer encoder or attention pooling, which a
         // reader of 0x00010001 would not build; 0x00010001 files (RNN only) still load: their options
         // lack the new fields, which default to the RNN. 0x00010003: Model.key's settings again in a
-        // checksummed Settings.bin (older readers ignore it).
+        // checksummed Settings.bin (older readers ignore it). 0x00010004: the network's task (Task, and
+        // HuberDelta for a regression), which an older reader would take for a single-label classifier:
+        // it refuses the file by its version; earlier files read as single-label classifiers, which they are.
         verWrittenCur: FormatVersion,
-        verReadableCur: 0x00010002,
+        verReadableCur: 0x00010004,
         verWeCanReadBack: 0x00010001,
         loaderSignature: LoaderSignature,
         loaderAssemblyName: typeof(SequenceClassificationTransformer).Assembly.FullName);

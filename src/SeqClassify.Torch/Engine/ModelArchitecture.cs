@@ -66,8 +66,22 @@ public enum SequencePooling
 /// <summary>What a forward pass returns per row.</summary>
 public enum ModelOutput
 {
-    /// <summary>Unnormalised class scores.</summary>
+    /// <summary>The head's raw outputs: unnormalised class or label scores, or the regression's score.</summary>
     Logits = 0,
-    /// <summary>Softmax of the logits: class probabilities that sum to 1.</summary>
+    /// <summary>What the <see cref="SequenceTask"/> reads from them: class probabilities that sum to 1 (softmax), each label's probability (sigmoid), or the score itself.</summary>
     Probabilities = 1,
+}
+
+/// <summary>
+/// What the head's outputs mean and what trains them (Hugging Face's problem_type). Passed as sc_task;
+/// checked against the library at load.
+/// </summary>
+public enum SequenceTask
+{
+    /// <summary>One class of <see cref="SequenceModelOptions.NumClasses"/>: softmax and cross-entropy.</summary>
+    SingleLabel = 0,
+    /// <summary>Any subset of <see cref="SequenceModelOptions.NumClasses"/> labels: a sigmoid each and binary cross-entropy (BCEWithLogitsLoss).</summary>
+    MultiLabel = 1,
+    /// <summary>One score (NumClasses 1): the output itself, trained by mean squared error (or Huber, <see cref="SequenceModelOptions.HuberDelta"/>).</summary>
+    Regression = 2,
 }

@@ -17,7 +17,7 @@ public readonly record struct TrainStepResult(double Loss, long Correct, long Ro
 /// </summary>
 /// <remarks>
 /// Thread safety: <see cref="Predict"/> may be called from many threads at once. Training calls
-/// (<see cref="TrainStep"/>, <see cref="ComputeGradients"/>, <see cref="ImportParameters"/>) take an
+/// (<see cref="TrainStep(SequenceBatch, long[], double)"/>, <see cref="ComputeGradients(SequenceBatch, long[])"/>, <see cref="ImportParameters"/>) take an
 /// exclusive lock inside the engine, so they are safe too, but they wait for running predictions
 /// and block new ones.
 /// </remarks>
@@ -46,20 +46,31 @@ public sealed class SequenceClassifierModel : IDisposable
     /// </summary>
     public SequenceModelOptions ReadEngineOptions() => NativeModel.ReadConfig(LiveHandle);
 
-    /// <summary>Number of classes each prediction scores.</summary>
+    /// <summary>Number of outputs each prediction has: classes, labels, or 1 for a regression.</summary>
     public int NumClasses => Options.NumClasses;
 
     /// <summary>Total number of parameters.</summary>
     public long ParameterCount => NativeModel.ParameterCount(LiveHandle);
 
     /// <summary>
-    /// One optimisation step on a batch: forward, cross-entropy against <paramref name="labels"/>
-    /// (class indices in [0, NumClasses)), backward, optional clipping, AdamW at <paramref name="learningRate"/>.
+    /// One optimisation step on a batch of a <see cref="SequenceTask.SingleLabel"/> model: forward,
+    /// cross-entropy against <paramref name="labels"/> (class indices in [0, NumClasses)), backward,
+    /// optional clipping, AdamW at <paramref name="learningRate"/>.
     /// </summary>
-    public TrainStepResult TrainStep(SequenceBatch batch, long[] labels, double learningRate)
+    public TrainStepResult TrainStep(SequenceBatch batch, long[] labels, double learningRate) =>
+        TrainStep(batch, Targets(batch, labels), learningRate);
+
+    /// <summary>
+    /// One optimisation step on a batch of a <see cref="SequenceTask.MultiLabel"/> model (<paramref name="targets"/>:
+    /// BatchSize x NumClasses row-major, each in [0, 1], 1 where the label applies) or a
+    /// <see cref="SequenceTask.Regression"/> (BatchSize scores): forward, the task's loss, backward, clipping, AdamW.
+    /// </summary>
+    public TrainStepResult TrainStep(SequenceBatch batch, float[] targets, double learningRate) =>
+        TrainStep(batch, Targets(batch, targets), learningRate);
+
+    private TrainStepResult TrainStep(SequenceBatch batch, TrainingTargets targets, double learningRate)
     {
-        CheckLabels(batch, labels);
-        var result = NativeModel.TrainStep(LiveHandle, batch, labels, learningRate);
+        var result = NativeModel.TrainStep(LiveHandle, batch, targets, learningRate);
         return new TrainStepResult(result.Loss, result.Correct, result.Rows);
     }
 
@@ -69,16 +80,24 @@ public sealed class SequenceClassifierModel : IDisposable
     /// micro-batch's activations are held at a time; then clipping and AdamW once. In a process group the
     /// gradients are every rank's micro-batches together; a rank with no rows for the step passes none.
     /// </summary>
-    public TrainStepResult TrainStepAccumulated(IReadOnlyList<SequenceBatch> batches, IReadOnlyList<long[]> labels, double learningRate)
+    public TrainStepResult TrainStepAccumulated(IReadOnlyList<SequenceBatch> batches, IReadOnlyList<long[]> labels, double learningRate) =>
+        TrainStepAccumulated(batches, labels, Targets, learningRate);
+
+    /// <summary>As the other overload, for a multi-label or regression model: one target array per batch (see <see cref="TrainStep(SequenceBatch, float[], double)"/>).</summary>
+    public TrainStepResult TrainStepAccumulated(IReadOnlyList<SequenceBatch> batches, IReadOnlyList<float[]> targets, double learningRate) =>
+        TrainStepAccumulated(batches, targets, Targets, learningRate);
+
+    private TrainStepResult TrainStepAccumulated<T>(IReadOnlyList<SequenceBatch> batches, IReadOnlyList<T> targets,
+        Func<SequenceBatch, T, TrainingTargets> describe, double learningRate)
     {
         ArgumentNullException.ThrowIfNull(batches);
-        ArgumentNullException.ThrowIfNull(labels);
-        if (batches.Count != labels.Count)
+        ArgumentNullException.ThrowIfNull(targets);
+        if (batches.Count != targets.Count)
         {
-            throw new ArgumentException($"{batches.Count} batches and {labels.Count} label arrays: give one label array per batch.", nameof(labels));
+            throw new ArgumentException($"{batches.Count} batches and {targets.Count} target arrays: give one per batch.", nameof(targets));
         }
-        for (int i = 0; i < batches.Count; i++) CheckLabels(batches[i], labels[i]);
-        var result = NativeModel.TrainSteps(LiveHandle, batches, labels, learningRate);
+        var described = batches.Select((batch, i) => describe(batch, targets[i])).ToArray();
+        var result = NativeModel.TrainSteps(LiveHandle, batches, described, learningRate);
         return new TrainStepResult(result.Loss, result.Correct, result.Rows);
     }
 
@@ -93,13 +112,15 @@ public sealed class SequenceClassifierModel : IDisposable
     }
 
     /// <summary>Forward and backward without an update; the gradients are then read by <see cref="ExportGradients"/>.</summary>
-    public double ComputeGradients(SequenceBatch batch, long[] labels)
-    {
-        CheckLabels(batch, labels);
-        return NativeModel.ComputeGradients(LiveHandle, batch, labels);
-    }
+    public double ComputeGradients(SequenceBatch batch, long[] labels) => NativeModel.ComputeGradients(LiveHandle, batch, Targets(batch, labels));
 
-    /// <summary>Scores a batch in inference mode: [BatchSize x NumClasses] row-major.</summary>
+    /// <summary>As the other overload, for a multi-label or regression model (see <see cref="TrainStep(SequenceBatch, float[], double)"/>).</summary>
+    public double ComputeGradients(SequenceBatch batch, float[] targets) => NativeModel.ComputeGradients(LiveHandle, batch, Targets(batch, targets));
+
+    /// <summary>
+    /// Scores a batch in inference mode: [BatchSize x NumClasses] row-major; with <see cref="ModelOutput.Probabilities"/>,
+    /// what the task reads (class probabilities, each label's probability, or the score).
+    /// </summary>
     public float[] Predict(SequenceBatch batch, ModelOutput output = ModelOutput.Probabilities)
     {
         ArgumentNullException.ThrowIfNull(batch);
@@ -128,8 +149,8 @@ public sealed class SequenceClassifierModel : IDisposable
 
     /// <summary>
     /// Makes this model one replica of a data-parallel group: rank 0's parameters are broadcast to
-    /// every rank (every rank calls this), and from then on each <see cref="TrainStep"/> (and
-    /// <see cref="ComputeGradients"/>) reduces the gradients across the ranks before clipping and the
+    /// every rank (every rank calls this), and from then on each <see cref="TrainStep(SequenceBatch, long[], double)"/> (and
+    /// <see cref="ComputeGradients(SequenceBatch, long[])"/>) reduces the gradients across the ranks before clipping and the
     /// optimizer step, so the replicas stay identical: the ranks' mean gradients weighted by their rows
     /// (by their labels' class weights, with <see cref="SequenceModelOptions.ClassWeights"/>), which is one
     /// process's gradient over all their rows. Each rank trains on its own rows; the effective batch is
@@ -151,7 +172,7 @@ public sealed class SequenceClassifierModel : IDisposable
     /// <summary>The parameters as a tensor archive (see <see cref="TensorArchive"/>).</summary>
     public byte[] ExportParameters() => NativeModel.ExportParameters(LiveHandle);
 
-    /// <summary>The gradients of the last <see cref="ComputeGradients"/> or <see cref="TrainStep"/>, by parameter name.</summary>
+    /// <summary>The gradients of the last <see cref="ComputeGradients(SequenceBatch, long[])"/> or <see cref="TrainStep(SequenceBatch, long[], double)"/>, by parameter name.</summary>
     public byte[] ExportGradients() => NativeModel.ExportGradients(LiveHandle);
 
     /// <summary>
@@ -172,13 +193,41 @@ public sealed class SequenceClassifierModel : IDisposable
         }
     }
 
-    private static void CheckLabels(SequenceBatch batch, long[] labels)
+    // The engine checks the values (a label's range, a target in [0, 1], a finite score) and names the row;
+    // here, what it cannot see: which kind of targets the task takes, and how many.
+    private TrainingTargets Targets(SequenceBatch batch, long[] labels)
     {
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(labels);
+        if (Options.Task != SequenceTask.SingleLabel)
+        {
+            throw new ArgumentException($"A {Options.Task} model trains on float targets (the float[] overload), not class indices.", nameof(labels));
+        }
         if (labels.Length != batch.BatchSize)
         {
             throw new ArgumentException($"{labels.Length} labels for a batch of {batch.BatchSize} rows.", nameof(labels));
         }
+        return new TrainingTargets(labels, null);
+    }
+
+    private TrainingTargets Targets(SequenceBatch batch, float[] targets)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(targets);
+        if (Options.Task == SequenceTask.SingleLabel)
+        {
+            throw new ArgumentException("A SingleLabel model trains on class indices (the long[] overload), not float targets.", nameof(targets));
+        }
+        long expected = Options.Task == SequenceTask.MultiLabel ? (long)batch.BatchSize * NumClasses : batch.BatchSize;
+        if (targets.LongLength != expected)
+        {
+            throw new ArgumentException(Options.Task == SequenceTask.MultiLabel
+                ? $"{targets.LongLength} targets for a batch of {batch.BatchSize} rows of {NumClasses} labels: {expected} expected (row-major)."
+                : $"{targets.LongLength} scores for a batch of {batch.BatchSize} rows.", nameof(targets));
+        }
+        return new TrainingTargets(null, targets);
     }
 }
+
+/// <summary>What a batch trains towards: class indices, or a multi-label model's rows of 0/1 or a regression's scores.</summary>
+internal readonly record struct TrainingTargets(long[]? Labels, float[]? Values);

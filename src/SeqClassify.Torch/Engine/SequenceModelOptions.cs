@@ -101,7 +101,10 @@ public sealed class SequenceModelOptions
     /// <summary>Hidden units of an optional ReLU layer before the output layer; 0 = a single linear layer.</summary>
     public int HeadHiddenSize { get; set; }
 
-    /// <summary>Number of classes (at least 2).</summary>
+    /// <summary>What the model answers: one class (the default), a set of labels, or a score.</summary>
+    public SequenceTask Task { get; set; } = SequenceTask.SingleLabel;
+
+    /// <summary>The head's outputs: classes (at least 2), labels of a multi-label model (at least 1), or 1 for a regression.</summary>
     public int NumClasses { get; set; } = 2;
 
     /// <summary>Dropout on the embedded steps (with a Transformer, after the positions are added).</summary>
@@ -119,11 +122,17 @@ public sealed class SequenceModelOptions
     /// <summary>Keep the embedding fixed during training: the <see cref="PretrainedEmbeddings"/> it starts from (token input only; a reloaded model keeps it frozen).</summary>
     public bool FreezeEmbeddings { get; set; }
 
-    /// <summary>Optional per-class cross-entropy weights (length <see cref="NumClasses"/>).</summary>
+    /// <summary>
+    /// Optional per-class cross-entropy weights (length <see cref="NumClasses"/>); for a multi-label model,
+    /// each label's positive weight (BCEWithLogitsLoss's pos_weight: above 1 favours recall of a rare label).
+    /// </summary>
     public float[]? ClassWeights { get; set; }
 
-    /// <summary>Cross-entropy label smoothing in [0, 1].</summary>
+    /// <summary>Cross-entropy label smoothing in [0, 1] (single label only).</summary>
     public float LabelSmoothing { get; set; }
+
+    /// <summary>Regression: 0 trains by mean squared error (nn.MSELoss); above 0, by the Huber loss with this delta (nn.HuberLoss), less moved by outliers.</summary>
+    public float HuberDelta { get; set; }
 
     /// <summary>AdamW β1.</summary>
     public float AdamBeta1 { get; set; } = 0.9f;
@@ -175,6 +184,23 @@ public sealed class SequenceModelOptions
         Defined(Pooling, nameof(Pooling));
         Defined(PositionalEncoding, nameof(PositionalEncoding));
         Defined(Activation, nameof(Activation));
+        Defined(Task, nameof(Task));
+        // The head's outputs by task: classes, labels, or the one score of a regression.
+        int fewestOutputs = Task == SequenceTask.MultiLabel ? 1 : 2;
+        if (Task == SequenceTask.Regression ? NumClasses != 1 : NumClasses < fewestOutputs)
+        {
+            throw new ArgumentOutOfRangeException(nameof(NumClasses), NumClasses, Task == SequenceTask.Regression
+                ? $"A regression has one output: NumClasses must be 1, got {NumClasses}."
+                : $"NumClasses must be at least {fewestOutputs} for a {Task} model, got {NumClasses}.");
+        }
+        if (LabelSmoothing != 0 && Task != SequenceTask.SingleLabel)
+        {
+            throw new ArgumentOutOfRangeException(nameof(LabelSmoothing), LabelSmoothing, $"LabelSmoothing is cross-entropy's: a {Task} model has none.");
+        }
+        if (!(HuberDelta >= 0 && float.IsFinite(HuberDelta)) || (HuberDelta != 0 && Task != SequenceTask.Regression))
+        {
+            throw new ArgumentOutOfRangeException(nameof(HuberDelta), HuberDelta, "HuberDelta must be finite and at least 0, and set only for a Regression model.");
+        }
         // The Transformer's options are checked whatever the encoder: a bad value is a mistake either way.
         static void InRange(int value, int low, int high, string name)
         {
@@ -282,6 +308,10 @@ public sealed class SequenceModelOptions
             throw new ArgumentException(
                 $"PretrainedEmbeddings holds {PretrainedEmbeddings.LongLength} floats; VocabularySize {VocabularySize} x InputSize {InputSize} = {(long)VocabularySize * InputSize} expected.",
                 nameof(PretrainedEmbeddings));
+        }
+        if (ClassWeights is not null && Task == SequenceTask.Regression)
+        {
+            throw new ArgumentException("ClassWeights weigh classes or labels: a Regression model has none.", nameof(ClassWeights));
         }
         if (ClassWeights is not null && ClassWeights.Length != NumClasses)
         {

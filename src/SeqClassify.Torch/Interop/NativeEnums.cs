@@ -4,7 +4,7 @@ namespace SeqClassify.Torch.Interop;
 
 /// <summary>
 /// The public enums against the library's own table of its enums (sc_model_enum_value, made from the
-/// lists in native/abi/sc_model.h): each C# member is the native value of the same name (Gru is
+/// lists in native/model/sc_model_types.h): each C# member is the native value of the same name (Gru is
 /// SC_CELL_GRU, ClsPooler SC_POOLING_CLS_POOLER) with the same number, and each native value has its
 /// member. Checked once, when the library is first used; a difference is a build of mismatched sources.
 /// </summary>
@@ -19,6 +19,7 @@ internal static class NativeEnums
         (typeof(TransformerActivation), "sc_activation"),
         (typeof(SequencePooling), "sc_pooling"),
         (typeof(ModelOutput), "sc_output"),
+        (typeof(SequenceTask), "sc_task"),
     ];
 
     /// <summary>The library's values, by enum: name to number.</summary>

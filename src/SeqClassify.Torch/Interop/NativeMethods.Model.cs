@@ -6,7 +6,7 @@ namespace SeqClassify.Torch.Interop;
 internal static partial class NativeMethods
 {
     [LibraryImport(NativeLibraryName.Value)]
-    internal static partial void sc_model_abi(out long configSize, out long batchSize, out long stepResultSize, out int version);
+    internal static partial void sc_model_abi(out long configSize, out long batchSize, out long stepResultSize, out long targetsSize, out int version);
 
     [LibraryImport(NativeLibraryName.Value)]
     internal static unsafe partial NativeStatusCode sc_model_create(byte* config, out ModelHandle model);
@@ -34,15 +34,15 @@ internal static partial class NativeMethods
 
     [LibraryImport(NativeLibraryName.Value)]
     internal static unsafe partial NativeStatusCode sc_model_train_step(
-        ModelHandle model, NativeBatch* batch, long* labels, double learningRate, out NativeStepResult result);
+        ModelHandle model, NativeBatch* batch, NativeTargets* targets, double learningRate, out NativeStepResult result);
 
     [LibraryImport(NativeLibraryName.Value)]
     internal static unsafe partial NativeStatusCode sc_model_train_steps(
-        ModelHandle model, NativeBatch* batches, long** labels, int count, double learningRate, out NativeStepResult result);
+        ModelHandle model, NativeBatch* batches, NativeTargets* targets, int count, double learningRate, out NativeStepResult result);
 
     [LibraryImport(NativeLibraryName.Value)]
     internal static unsafe partial NativeStatusCode sc_model_compute_gradients(
-        ModelHandle model, in NativeBatch batch, long* labels, out double loss);
+        ModelHandle model, in NativeBatch batch, in NativeTargets targets, out double loss);
 
     [LibraryImport(NativeLibraryName.Value)]
     internal static unsafe partial NativeStatusCode sc_model_predict(

@@ -42,35 +42,36 @@ internal static unsafe class NativeModel
         return count;
     }
 
-    public static NativeStepResult TrainStep(ModelHandle model, SequenceBatch batch, long[] labels, double learningRate)
+    public static NativeStepResult TrainStep(ModelHandle model, SequenceBatch batch, TrainingTargets targets, double learningRate)
     {
         using var pinned = new PinnedBatch(batch);
         var native = pinned.Native;
-        fixed (long* labelsPtr = labels)
+        fixed (long* labelsPtr = targets.Labels)
+        fixed (float* valuesPtr = targets.Values)
         {
+            var nativeTargets = new NativeTargets { Labels = labelsPtr, Values = valuesPtr };
             NativeStatus.ThrowIfFailed(NativeMethods.sc_model_train_step(
-                model, &native, labelsPtr, learningRate, out NativeStepResult result));
+                model, &native, &nativeTargets, learningRate, out NativeStepResult result));
             return result;
         }
     }
 
     /// <summary>One step over several micro-batches, whose gradients the engine combines (sc_model_train_steps).</summary>
-    public static NativeStepResult TrainSteps(ModelHandle model, IReadOnlyList<SequenceBatch> batches, IReadOnlyList<long[]> labels, double learningRate)
+    public static NativeStepResult TrainSteps(ModelHandle model, IReadOnlyList<SequenceBatch> batches, IReadOnlyList<TrainingTargets> targets, double learningRate)
     {
         var pins = new List<System.Buffers.MemoryHandle>();
         try
         {
             var natives = batches.Select(b => PinnedBatch.Describe(b, pins)).ToArray();
-            var labelPointers = labels.Select(l =>
+            var nativeTargets = targets.Select(t => new NativeTargets
             {
-                var pin = l.AsMemory().Pin();
-                pins.Add(pin);
-                return (nint)pin.Pointer;
+                Labels = t.Labels is null ? null : (long*)Pin(t.Labels.AsMemory(), pins),
+                Values = t.Values is null ? null : (float*)Pin(t.Values.AsMemory(), pins),
             }).ToArray();
             fixed (NativeBatch* nativesPtr = natives)
-            fixed (nint* labelsPtr = labelPointers)
+            fixed (NativeTargets* targetsPtr = nativeTargets)
             {
-                NativeStatus.ThrowIfFailed(NativeMethods.sc_model_train_steps(model, nativesPtr, (long**)labelsPtr, natives.Length, learningRate,
+                NativeStatus.ThrowIfFailed(NativeMethods.sc_model_train_steps(model, nativesPtr, targetsPtr, natives.Length, learningRate,
                     out NativeStepResult result));
                 return result;
             }
@@ -88,14 +89,24 @@ internal static unsafe class NativeModel
         return result;
     }
 
-    public static double ComputeGradients(ModelHandle model, SequenceBatch batch, long[] labels)
+    public static double ComputeGradients(ModelHandle model, SequenceBatch batch, TrainingTargets targets)
     {
         using var pinned = new PinnedBatch(batch);
-        fixed (long* labelsPtr = labels)
+        fixed (long* labelsPtr = targets.Labels)
+        fixed (float* valuesPtr = targets.Values)
         {
-            NativeStatus.ThrowIfFailed(NativeMethods.sc_model_compute_gradients(model, in pinned.Native, labelsPtr, out double loss));
+            var nativeTargets = new NativeTargets { Labels = labelsPtr, Values = valuesPtr };
+            NativeStatus.ThrowIfFailed(NativeMethods.sc_model_compute_gradients(model, in pinned.Native, in nativeTargets, out double loss));
             return loss;
         }
+    }
+
+    // Pins memory for the length of a call; the pin is released with the others in the caller's finally.
+    private static void* Pin<T>(Memory<T> memory, List<System.Buffers.MemoryHandle> pins)
+    {
+        var pin = memory.Pin();
+        pins.Add(pin);
+        return pin.Pointer;
     }
 
     public static void Predict(ModelHandle model, SequenceBatch batch, ModelOutput output, float[] values)

@@ -97,7 +97,7 @@ internal static unsafe class NativeModelConfig
 
     private static ConfigLayout ReadLayout()
     {
-        NativeMethods.sc_model_abi(out long size, out _, out _, out _);
+        NativeMethods.sc_model_abi(out long size, out _, out _, out _, out _);
         var properties = typeof(SequenceModelOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.CanWrite).ToDictionary(p => p.Name);
         var fields = new List<Field>();

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace SeqClassify.Torch.Interop;
 
-// Blittable mirrors of the batch and result structs in native/abi/sc_model.h: same fields, same order.
+// Blittable mirrors of the batch, targets and result structs of native/model/sc_model_types.h: same fields, same order.
 // (sc_model_config has no mirror: NativeModelConfig reads its layout from the library.)
 
 internal enum NativeStatusCode
@@ -20,7 +20,7 @@ internal enum NativeStatusCode
 /// The managed half of the layout check: the library publishes its ABI version, sc_model_config's
 /// layout field by field and its enums value by value, and this assembly checks its own against them
 /// once, before the first model is created (it keeps no copy of the version: the config it writes
-/// carries the library's, and the library refuses a config of another size). The two structs mirrored
+/// carries the library's, and the library refuses a config of another size). The three structs mirrored
 /// here by hand are checked by size.
 /// </summary>
 internal static unsafe class NativeAbi
@@ -34,12 +34,12 @@ internal static unsafe class NativeAbi
 
     private static uint Check()
     {
-        NativeMethods.sc_model_abi(out _, out long batch, out long stepResult, out int version);
-        if (batch != sizeof(NativeBatch) || stepResult != sizeof(NativeStepResult))
+        NativeMethods.sc_model_abi(out _, out long batch, out long stepResult, out long targets, out int version);
+        if (batch != sizeof(NativeBatch) || stepResult != sizeof(NativeStepResult) || targets != sizeof(NativeTargets))
         {
             throw new SeqClassifyException(
-                $"The native library's structs (batch {batch} bytes, step result {stepResult}; ABI version {version}) " +
-                $"differ from this assembly's ({sizeof(NativeBatch)}, {sizeof(NativeStepResult)}): " +
+                $"The native library's structs (batch {batch} bytes, step result {stepResult}, targets {targets}; ABI version {version}) " +
+                $"differ from this assembly's ({sizeof(NativeBatch)}, {sizeof(NativeStepResult)}, {sizeof(NativeTargets)}): " +
                 "the managed and native builds come from different sources; rebuild both.");
         }
         // The config's layout, field by field against SequenceModelOptions; the enums, value by value.
@@ -61,6 +61,14 @@ internal unsafe struct NativeBatch
     public long FeatureSize;
     public int IdBits;
     public int Reserved;
+}
+
+/// <summary>What a batch trains towards: labels (single label) or values (multi-label rows of 0/1, regression scores).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct NativeTargets
+{
+    public long* Labels;
+    public float* Values;
 }
 
 [StructLayout(LayoutKind.Sequential)]

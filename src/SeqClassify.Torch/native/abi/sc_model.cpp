@@ -42,12 +42,12 @@ sc_model& checked(sc_model* model) {
 
 // Forward and backward in training mode, the gradients reduced across the group if the model is
 // in one. A null batch (a rank with no rows this step; only in a group) contributes nothing.
-sc::StepOutcome forward_backward(sc_model& model, const sc_batch* batch, const int64_t* labels) {
+sc::StepOutcome forward_backward(sc_model& model, const sc_batch* batch, const sc_targets* targets) {
     if (!batch && !model.group) throw sc::InvalidArgument("batch is null");
     // Checked before any collective starts: a rank that refused its batch mid-collective would leave
     // the others waiting.
     const auto inputs = batch ? sc::view_batch(batch, model.config) : sc::BatchView{};
-    if (batch) sc::check_labels(labels, batch->batch_size, model.config.num_classes);
+    if (batch) sc::check_targets(targets, batch->batch_size, model.config);
     auto& parameters = model.classifier->parameters();
     std::unique_ptr<sc::TouchedRows> touched;
     if (model.group && sc::trainable_embedding(parameters)) {
@@ -56,7 +56,7 @@ sc::StepOutcome forward_backward(sc_model& model, const sc_batch* batch, const i
     parameters.zero_grad();
     sc::StepOutcome outcome;
     if (batch) {
-        const auto result = model.classifier->forward_backward(inputs, labels, model.class_weights);
+        const auto result = model.classifier->forward_backward(inputs, *targets, model.class_weights);
         outcome = sc::StepOutcome{result.loss, result.correct, batch->batch_size, result.weight};
     }
     if (model.group) sc::reduce_gradients(*model.group, parameters, touched.get(), outcome);
@@ -84,10 +84,11 @@ std::string shape_text(const std::vector<int64_t>& sizes) {
 }  // namespace
 
 extern "C" void sc_model_abi(int64_t* out_config_size, int64_t* out_batch_size, int64_t* out_step_result_size,
-                             int32_t* out_version) {
+                             int64_t* out_targets_size, int32_t* out_version) {
     if (out_config_size) *out_config_size = static_cast<int64_t>(sizeof(sc_model_config));
     if (out_batch_size) *out_batch_size = static_cast<int64_t>(sizeof(sc_batch));
     if (out_step_result_size) *out_step_result_size = static_cast<int64_t>(sizeof(sc_step_result));
+    if (out_targets_size) *out_targets_size = static_cast<int64_t>(sizeof(sc_targets));
     if (out_version) *out_version = SC_MODEL_ABI_VERSION;
 }
 
@@ -107,6 +108,9 @@ extern "C" sc_status sc_model_create(const sc_model_config* config, sc_model** o
         sc::keep_batch_memory();
         auto model = std::make_unique<sc_model>();
         model->config = *config;
+        if (config->class_weights && config->task == SC_TASK_REGRESSION) {
+            throw sc::InvalidArgument("class_weights weigh classes or labels: a regression has none");
+        }
         if (config->class_weights) {
             model->class_weights.assign(config->class_weights, config->class_weights + config->num_classes);
             for (size_t i = 0; i < model->class_weights.size(); ++i) {
@@ -146,7 +150,7 @@ extern "C" sc_status sc_model_parameter_count(sc_model* model, int64_t* out_coun
     });
 }
 
-extern "C" sc_status sc_model_train_step(sc_model* model, const sc_batch* batch, const int64_t* labels,
+extern "C" sc_status sc_model_train_step(sc_model* model, const sc_batch* batch, const sc_targets* targets,
                                          double learning_rate, sc_step_result* out_result) {
     if (out_result) *out_result = sc_step_result{0.0, 0, 0};
     return sc::guard([&] {
@@ -155,13 +159,13 @@ extern "C" sc_status sc_model_train_step(sc_model* model, const sc_batch* batch,
         if (!out_result) throw sc::InvalidArgument("out_result is null");
         check_learning_rate(learning_rate);
         std::unique_lock write(m.lock);
-        const auto outcome = forward_backward(m, batch, labels);
+        const auto outcome = forward_backward(m, batch, targets);
         apply_step(m, learning_rate);
         *out_result = sc_step_result{outcome.loss, outcome.correct, outcome.rows};
     });
 }
 
-extern "C" sc_status sc_model_train_steps(sc_model* model, const sc_batch* batches, const int64_t* const* labels, int32_t count,
+extern "C" sc_status sc_model_train_steps(sc_model* model, const sc_batch* batches, const sc_targets* targets, int32_t count,
                                           double learning_rate, sc_step_result* out_result) {
     if (out_result) *out_result = sc_step_result{0.0, 0, 0};
     return sc::guard([&] {
@@ -170,14 +174,14 @@ extern "C" sc_status sc_model_train_steps(sc_model* model, const sc_batch* batch
         if (!out_result) throw sc::InvalidArgument("out_result is null");
         // A rank of a process group with no rows this step passes none (count 0) and still takes part.
         if (count < (m.group ? 0 : 1)) throw sc::InvalidArgument("count must be at least " + std::string(m.group ? "0" : "1") + ", got " + std::to_string(count));
-        if (count > 0 && (!batches || !labels)) throw sc::InvalidArgument("batches or labels is null");
+        if (count > 0 && (!batches || !targets)) throw sc::InvalidArgument("batches or targets is null");
         check_learning_rate(learning_rate);
         // Every batch checked before any work (and any collective): a refusal leaves the parameters as they were.
         std::vector<sc::BatchView> views;
         views.reserve(static_cast<size_t>(count));  // never moved: a view's ids may point into its own widened copy
         for (int32_t k = 0; k < count; ++k) {
             views.push_back(sc::view_batch(&batches[k], m.config));
-            sc::check_labels(labels[k], batches[k].batch_size, m.config.num_classes);
+            sc::check_targets(&targets[k], batches[k].batch_size, m.config);
         }
         std::unique_lock write(m.lock);
         auto& parameters = m.classifier->parameters();
@@ -198,7 +202,7 @@ extern "C" sc_status sc_model_train_steps(sc_model* model, const sc_batch* batch
         int64_t correct = 0, rows = 0;
         for (int32_t k = 0; k < count; ++k) {
             parameters.zero_grad();
-            const auto result = m.classifier->forward_backward(views[k], labels[k], m.class_weights);
+            const auto result = m.classifier->forward_backward(views[k], targets[k], m.class_weights);
             const auto& all = parameters.all();
             for (size_t i = 0; i < all.size(); ++i) {
                 const float w = static_cast<float>(result.weight);
@@ -226,7 +230,7 @@ extern "C" sc_status sc_model_train_steps(sc_model* model, const sc_batch* batch
     });
 }
 
-extern "C" sc_status sc_model_compute_gradients(sc_model* model, const sc_batch* batch, const int64_t* labels,
+extern "C" sc_status sc_model_compute_gradients(sc_model* model, const sc_batch* batch, const sc_targets* targets,
                                                 double* out_loss) {
     if (out_loss) *out_loss = 0.0;
     return sc::guard([&] {
@@ -234,7 +238,7 @@ extern "C" sc_status sc_model_compute_gradients(sc_model* model, const sc_batch*
         auto& m = checked(model);
         if (!out_loss) throw sc::InvalidArgument("out_loss is null");
         std::unique_lock write(m.lock);
-        *out_loss = forward_backward(m, batch, labels).loss;
+        *out_loss = forward_backward(m, batch, targets).loss;
     });
 }
 
@@ -269,7 +273,7 @@ sc_status predict(sc_model* model, const sc_batch* batch, int32_t output, float*
         std::shared_lock read(m.lock);
         sc::Floats weights;
         sc::Floats logits = m.classifier->predict(inputs, out_weights ? &weights : nullptr);  // [B, C]
-        if (output == SC_OUTPUT_PROBABILITIES) sc::softmax_rows(logits.data(), B, C);
+        if (output == SC_OUTPUT_PROBABILITIES) m.classifier->to_probabilities(logits.data(), B);
         std::memcpy(out_values, logits.data(), sizeof(float) * static_cast<size_t>(B * C));
         if (out_weights) {
             // [B, T'] into [B, max_length], zeros beyond T'.

@@ -26,9 +26,10 @@ typedef enum sc_field_kind {
 SC_API int32_t sc_model_enum_value_count(void);
 SC_API sc_status sc_model_enum_value(int32_t index, const char** out_enum, const char** out_name, int32_t* out_value);
 
-// sizeof of sc_model_config, sc_batch and sc_step_result, and SC_MODEL_ABI_VERSION, for the managed side's layout check.
+// sizeof of sc_model_config, sc_batch, sc_step_result and sc_targets, and SC_MODEL_ABI_VERSION, for the
+// managed side's layout check.
 SC_API void sc_model_abi(int64_t* out_config_size, int64_t* out_batch_size, int64_t* out_step_result_size,
-                         int32_t* out_version);
+                         int64_t* out_targets_size, int32_t* out_version);
 
 // sc_model_config's layout, field by field (index from 0): its name (static, never freed), byte
 // offset, size and kind. SC_STATUS_INVALID_ARGUMENT past the last field; out_count: how many.
@@ -45,10 +46,11 @@ SC_API void sc_model_dispose(sc_model* model);
 
 SC_API sc_status sc_model_parameter_count(sc_model* model, int64_t* out_count);
 
-// One optimisation step: forward, cross-entropy, backward, clipping, AdamW with this learning rate.
+// One optimisation step: forward, the task's loss against the targets (sc_targets), backward, clipping,
+// AdamW with this learning rate.
 // In a process group (abi/sc_distributed.h) the gradients are those of every rank's rows together, and
-// the result is over them all; a rank with no rows for this step passes a null batch and labels.
-SC_API sc_status sc_model_train_step(sc_model* model, const sc_batch* batch, const int64_t* labels,
+// the result is over them all; a rank with no rows for this step passes a null batch and targets.
+SC_API sc_status sc_model_train_step(sc_model* model, const sc_batch* batch, const sc_targets* targets,
                                      double learning_rate, sc_step_result* out_result);
 
 // One optimisation step over `count` micro-batches (gradient accumulation): the gradients of each,
@@ -57,14 +59,17 @@ SC_API sc_status sc_model_train_step(sc_model* model, const sc_batch* batch, con
 // Equal to one sc_model_train_step on the rows of all the batches, within rounding, but holds the
 // activations of one micro-batch at a time. In a process group the gradients are every rank's micro-
 // batches together, and a rank with no rows for this step passes count 0.
-SC_API sc_status sc_model_train_steps(sc_model* model, const sc_batch* batches, const int64_t* const* labels, int32_t count,
+// targets: one per batch.
+SC_API sc_status sc_model_train_steps(sc_model* model, const sc_batch* batches, const sc_targets* targets, int32_t count,
                                       double learning_rate, sc_step_result* out_result);
 
 // Forward and backward without an update: leaves the gradients for sc_model_export_gradients.
 SC_API sc_status sc_model_compute_gradients(sc_model* model, const sc_batch* batch,
-                                            const int64_t* labels, double* out_loss);
+                                            const sc_targets* targets, double* out_loss);
 
-// Inference (no dropout, nothing kept for a backward pass): writes batch_size x num_classes floats.
+// Inference (no dropout, nothing kept for a backward pass): writes batch_size x num_classes floats, the
+// head's outputs (SC_OUTPUT_LOGITS) or what the task reads from them (SC_OUTPUT_PROBABILITIES: each
+// row's softmax, each label's sigmoid, or the regression's score itself).
 SC_API sc_status sc_model_predict(sc_model* model, const sc_batch* batch, int32_t output,
                                   float* out_values, int64_t out_capacity);
 

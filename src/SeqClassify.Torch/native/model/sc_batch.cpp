@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 #include "sc_errors.h"
@@ -128,6 +129,39 @@ void check_labels(const int64_t* labels, int64_t batch_size, int64_t num_classes
         if (labels[row] < 0 || labels[row] >= num_classes) {
             throw InvalidArgument("row " + std::to_string(row) + ": label " + std::to_string(labels[row]) +
                                   " is outside the classes [0, " + std::to_string(num_classes) + ")");
+        }
+    }
+}
+
+namespace {
+// A target as a message shows it: 2, 0.5, NaN, infinity.
+std::string shown(float v) {
+    if (std::isnan(v)) return "NaN";
+    if (std::isinf(v)) return v > 0 ? "infinity" : "-infinity";
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", static_cast<double>(v));
+    return text;
+}
+}  // namespace
+
+void check_targets(const sc_targets* targets, int64_t batch_size, const sc_model_config& config) {
+    if (!targets) throw InvalidArgument("targets is null");
+    if (config.task == SC_TASK_SINGLE_LABEL) {
+        check_labels(targets->labels, batch_size, config.num_classes);
+        return;
+    }
+    if (!targets->values) throw InvalidArgument("targets' values are null (a multi-label or regression model trains on values)");
+    const int64_t per_row = config.task == SC_TASK_MULTI_LABEL ? config.num_classes : 1;
+    for (int64_t row = 0; row < batch_size; ++row) {
+        for (int64_t k = 0; k < per_row; ++k) {
+            const float v = targets->values[row * per_row + k];
+            if (config.task == SC_TASK_MULTI_LABEL && !(v >= 0.0f && v <= 1.0f)) {
+                throw InvalidArgument("row " + std::to_string(row) + ", label " + std::to_string(k) + ": target " + shown(v) +
+                                      " is outside [0, 1]");
+            }
+            if (config.task == SC_TASK_REGRESSION && !std::isfinite(v)) {
+                throw InvalidArgument("row " + std::to_string(row) + ": the score " + shown(v) + " is not a finite number");
+            }
         }
     }
 }

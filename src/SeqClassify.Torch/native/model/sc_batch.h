@@ -28,5 +28,8 @@ BatchView view_batch(const sc_batch* batch, const sc_model_config& config);
 
 // Throws InvalidArgument naming the row of a label outside [0, num_classes).
 void check_labels(const int64_t* labels, int64_t batch_size, int64_t num_classes);
+// The targets of a batch for the model's task (sc_targets): labels in range, or multi-label values in
+// [0, 1], or finite regression scores; throws InvalidArgument naming the row (and the label).
+void check_targets(const sc_targets* targets, int64_t batch_size, const sc_model_config& config);
 
 }  // namespace sc

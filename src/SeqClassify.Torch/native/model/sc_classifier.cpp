@@ -35,7 +35,13 @@ void validate_config(const sc_model_config& c) {
     require(c.hidden_size >= 1, "hidden_size must be >= 1, got " + std::to_string(c.hidden_size));
     require(c.num_layers >= 1, "num_layers must be >= 1, got " + std::to_string(c.num_layers));
     require(c.head_hidden_size >= 0, "head_hidden_size must be >= 0, got " + std::to_string(c.head_hidden_size));
-    require(c.num_classes >= 2, "num_classes must be >= 2, got " + std::to_string(c.num_classes));
+    require(c.task >= SC_TASK_SINGLE_LABEL && c.task <= SC_TASK_REGRESSION, "task must be 0..2, got " + std::to_string(c.task));
+    if (c.task == SC_TASK_SINGLE_LABEL) require(c.num_classes >= 2, "num_classes must be >= 2, got " + std::to_string(c.num_classes));
+    if (c.task == SC_TASK_MULTI_LABEL) require(c.num_classes >= 1, "num_classes (labels) must be >= 1, got " + std::to_string(c.num_classes));
+    if (c.task == SC_TASK_REGRESSION) require(c.num_classes == 1, "a regression has one output: num_classes must be 1, got " + std::to_string(c.num_classes));
+    require(c.task == SC_TASK_SINGLE_LABEL || c.label_smoothing == 0.0f, "label_smoothing is cross-entropy's: it needs task 0 (single label)");
+    require(c.task == SC_TASK_REGRESSION || c.huber_delta == 0.0f, "huber_delta is regression's: it needs task 2");
+    require(c.huber_delta >= 0.0f && std::isfinite(c.huber_delta), "huber_delta must be finite and >= 0 (0: mean squared error)");
     require(c.encoder == SC_ENCODER_RNN || c.encoder == SC_ENCODER_TRANSFORMER,
             "encoder must be 0 (RNN) or 1 (Transformer), got " + std::to_string(c.encoder));
     require(c.cell >= SC_CELL_RNN && c.cell <= SC_CELL_LSTM, "cell must be 0..3, got " + std::to_string(c.cell));
@@ -156,13 +162,16 @@ Floats Classifier::predict(const BatchView& batch, Floats* attention_weights) co
     return const_cast<Classifier*>(this)->forward(batch, cache, attention_weights);
 }
 
-LossResult Classifier::forward_backward(const BatchView& batch, const int64_t* labels, const std::vector<float>& class_weights) {
+LossResult Classifier::forward_backward(const BatchView& batch, const sc_targets& targets, const std::vector<float>& class_weights) {
     StepCache cache;
     cache.training = true;
     const int64_t B = batch.rows, C = config_.num_classes;
     Floats logits = forward(batch, cache, nullptr);
     Floats dlogits(B * C);
-    const LossResult result = cross_entropy(logits.data(), B, C, labels, class_weights, config_.label_smoothing, dlogits.data());
+    const LossResult result =
+        config_.task == SC_TASK_MULTI_LABEL ? binary_cross_entropy(logits.data(), B, C, targets.values, class_weights, dlogits.data())
+        : config_.task == SC_TASK_REGRESSION ? squared_error(logits.data(), B, targets.values, config_.huber_delta, dlogits.data())
+                                             : cross_entropy(logits.data(), B, C, targets.labels, class_weights, config_.label_smoothing, dlogits.data());
     const int64_t P = transformer_ ? config_.hidden_size : rnn_->width();
     Floats dpooled(B * P);
     head_.backward(cache.head, B, dlogits.data(), dpooled.data());
@@ -172,6 +181,12 @@ LossResult Classifier::forward_backward(const BatchView& batch, const int64_t* l
         transformer_backward(batch, cache, dpooled.data());
     }
     return result;
+}
+
+void Classifier::to_probabilities(float* outputs, int64_t B) const {
+    if (config_.task == SC_TASK_SINGLE_LABEL) softmax_rows(outputs, B, config_.num_classes);
+    if (config_.task == SC_TASK_MULTI_LABEL) sigmoid(outputs, B * config_.num_classes);
+    // A regression's score is its output.
 }
 
 void Classifier::parameters_changed() {

@@ -36,9 +36,13 @@ public:
     // Safe to call from several threads at once.
     Floats predict(const BatchView& batch, Floats* attention_weights) const;
 
-    // Training: the forward pass with dropout, the loss, and the backward pass, whose gradients are
-    // added to the parameters' (zero them first). Draws dropout masks from the model's generator.
-    LossResult forward_backward(const BatchView& batch, const int64_t* labels, const std::vector<float>& class_weights);
+    // Training: the forward pass with dropout, the task's loss (targets checked by check_targets), and
+    // the backward pass, whose gradients are added to the parameters' (zero them first). Draws dropout
+    // masks from the model's generator. class_weights: cross-entropy's, or multi-label's positive weights.
+    LossResult forward_backward(const BatchView& batch, const sc_targets& targets, const std::vector<float>& class_weights);
+
+    // The head's outputs as the task reads them, in place: softmax, sigmoid, or the score itself.
+    void to_probabilities(float* outputs, int64_t B) const;
 
     // Call after the parameters changed (an update, an import): inference tables are rebuilt.
     void parameters_changed();

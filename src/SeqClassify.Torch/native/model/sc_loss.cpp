@@ -1,5 +1,6 @@
 #include "sc_loss.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace sc {
@@ -59,6 +60,61 @@ LossResult cross_entropy(const float* logits, int64_t B, int64_t C, const int64_
     if (dlogits && W > 0.0) {
         for (int64_t i = 0; i < B * C; ++i) dlogits[i] = static_cast<float>(dlogits[i] / W);
     }
+    return result;
+}
+
+void sigmoid(float* x, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) x[i] = static_cast<float>(1.0 / (1.0 + std::exp(-static_cast<double>(x[i]))));
+}
+
+LossResult binary_cross_entropy(const float* logits, int64_t B, int64_t C, const float* targets,
+                                const std::vector<float>& pos_weights, float* dlogits) {
+    LossResult result;
+    result.weight = static_cast<double>(B * C);
+    double total = 0.0;
+    for (int64_t b = 0; b < B; ++b) {
+        bool right = true;
+        for (int64_t c = 0; c < C; ++c) {
+            const int64_t i = b * C + c;
+            const double z = logits[i], y = targets[i];
+            const double p = pos_weights.empty() ? 1.0 : static_cast<double>(pos_weights[static_cast<size_t>(c)]);
+            // log σ(z) and log(1 - σ(z)) = log σ(-z), each without overflow: log σ(z) = -softplus(-z).
+            const double softplus_minus = std::max(-z, 0.0) + std::log1p(std::exp(-std::abs(z)));  // softplus(-z)
+            const double log_sig = -softplus_minus, log_one_minus = -z - softplus_minus;
+            total -= p * y * log_sig + (1.0 - y) * log_one_minus;
+            right = right && ((z > 0.0) == (y >= 0.5));
+            if (dlogits) {
+                const double sig = 1.0 / (1.0 + std::exp(-z));
+                dlogits[i] = static_cast<float>((sig * (p * y + 1.0 - y) - p * y) / result.weight);
+            }
+        }
+        if (right) ++result.correct;
+    }
+    result.loss = result.weight > 0.0 ? total / result.weight : 0.0;
+    return result;
+}
+
+LossResult squared_error(const float* scores, int64_t B, const float* targets, float huber_delta, float* dscores) {
+    LossResult result;
+    result.weight = static_cast<double>(B);
+    const double delta = huber_delta;
+    double total = 0.0;
+    for (int64_t b = 0; b < B; ++b) {
+        const double d = static_cast<double>(scores[b]) - targets[b];
+        double gradient;
+        if (delta > 0.0 && std::abs(d) > delta) {
+            total += delta * (std::abs(d) - 0.5 * delta);
+            gradient = d > 0.0 ? delta : -delta;
+        } else if (delta > 0.0) {
+            total += 0.5 * d * d;
+            gradient = d;
+        } else {
+            total += d * d;
+            gradient = 2.0 * d;
+        }
+        if (dscores) dscores[b] = static_cast<float>(gradient / result.weight);
+    }
+    result.loss = B > 0 ? total / result.weight : 0.0;
     return result;
 }
 

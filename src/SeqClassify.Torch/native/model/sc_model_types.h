@@ -41,8 +41,16 @@ typedef enum sc_activation { SC_ACTIVATION_VALUES(SC_ENUM_MEMBER) } sc_activatio
     X(SC_POOLING_LAST, 0) X(SC_POOLING_MEAN, 1) X(SC_POOLING_MAX, 2) X(SC_POOLING_FIRST, 3) X(SC_POOLING_ATTENTION, 4) X(SC_POOLING_CLS_POOLER, 5)
 typedef enum sc_pooling { SC_POOLING_VALUES(SC_ENUM_MEMBER) } sc_pooling;
 
+// What the head's outputs mean and what trains them (Hugging Face's problem_type):
+//   SINGLE_LABEL  one of num_classes classes: softmax; cross-entropy (class_weights, label_smoothing)
+//   MULTI_LABEL   any subset of num_classes labels: a sigmoid each; binary cross-entropy averaged over
+//                 rows and labels (class_weights: each label's positive weight, BCEWithLogitsLoss's pos_weight)
+//   REGRESSION    one score (num_classes 1): identity; mean squared error, or Huber (huber_delta > 0)
+#define SC_TASK_VALUES(X) X(SC_TASK_SINGLE_LABEL, 0) X(SC_TASK_MULTI_LABEL, 1) X(SC_TASK_REGRESSION, 2)
+typedef enum sc_task { SC_TASK_VALUES(SC_ENUM_MEMBER) } sc_task;
+
 // The C ABI's version of the structs below (sc_model_abi publishes it); bump it with any change to their fields.
-#define SC_MODEL_ABI_VERSION 9
+#define SC_MODEL_ABI_VERSION 10
 
 // The model's options: the one list of sc_model_config's fields, in order, each X(type, name).
 // The struct below, its layout table (sc_model_config_field) and the check that it has no padding
@@ -57,7 +65,7 @@ typedef enum sc_pooling { SC_POOLING_VALUES(SC_ENUM_MEMBER) } sc_pooling;
     X(int64_t, hidden_size)            /* RNN: per direction; Transformer: the model width */     \
     X(int64_t, num_layers)             /* stacked RNN or Transformer encoder layers */            \
     X(int64_t, head_hidden_size)       /* 0: a linear head; > 0: linear, ReLU, dropout, linear */ \
-    X(int64_t, num_classes)                                                                        \
+    X(int64_t, num_classes)            /* the head's outputs: classes, labels, or 1 score (sc_task) */ \
     X(const float*, pretrained_embeddings) /* vocabulary_size x input_size row-major, or null */  \
     X(const float*, class_weights)     /* num_classes cross-entropy weights, or null */          \
     X(uint64_t, seed)                  /* initialisation and dropout */                           \
@@ -81,6 +89,7 @@ typedef enum sc_pooling { SC_POOLING_VALUES(SC_ENUM_MEMBER) } sc_pooling;
     X(int32_t, feed_forward_inner_dropout) /* Transformer: 1 drops out after the feed-forward activation too (nn.TransformerEncoderLayer), 0 not (BERT) */ \
     X(int32_t, token_types)            /* Transformer, token input: rows of a token-type (segment) embedding added with the positions, as BERT's; 0: none */ \
     X(int32_t, decay_biases_and_norms) /* 1: weight decay on every parameter (torch.optim.AdamW(model.parameters())); 0: none on rank-1 parameters, the biases and LayerNorm weights (Hugging Face's Trainer) */ \
+    X(int32_t, task)                   /* sc_task */                                              \
     X(float, embedding_dropout)                                                                    \
     X(float, rnn_dropout)              /* between stacked layers */                               \
     X(float, dropout)                  /* before the head */                                      \
@@ -90,7 +99,8 @@ typedef enum sc_pooling { SC_POOLING_VALUES(SC_ENUM_MEMBER) } sc_pooling;
     X(float, adam_beta2)                                                                           \
     X(float, adam_epsilon)                                                                         \
     X(float, weight_decay)             /* AdamW's decoupled weight decay */                       \
-    X(float, gradient_clip_norm)       /* 0 = no clipping */
+    X(float, gradient_clip_norm)       /* 0 = no clipping */                                      \
+    X(float, huber_delta)              /* SC_TASK_REGRESSION: 0 mean squared error; > 0 Huber loss with this delta (nn.HuberLoss) */
 
 // Transformer (sc_transformer.h): token input is embedded with input_size dimensions, scaled by
 // sqrt(input_size) (scale_embedding) and, when input_size != hidden_size, projected to hidden_size; feature
@@ -117,9 +127,15 @@ typedef struct sc_batch {
     int32_t reserved;
 } sc_batch;
 
+// What a batch is trained towards, by the model's task: labels for SC_TASK_SINGLE_LABEL, values for the others.
+typedef struct sc_targets {
+    const int64_t* labels;  // batch_size class indices in [0, num_classes)
+    const float* values;    // MULTI_LABEL: batch_size x num_classes, each in [0, 1] (1: the label applies); REGRESSION: batch_size scores
+} sc_targets;
+
 typedef struct sc_step_result {
-    double loss;      // mean cross-entropy over the rows, before the update
-    int64_t correct;  // rows whose arg-max matched the label, before the update
+    double loss;      // the task's mean loss over the rows, before the update
+    int64_t correct;  // rows predicted right before the update: the arg-max is the label, or (multi-label) every label's decision at 0.5; regression: 0
     int64_t rows;     // the batch's rows; in a process group, every rank's rows of this step together
 } sc_step_result;
 
