@@ -6,8 +6,9 @@ using SeqClassify.Torch;
 namespace Microsoft.ML;
 
 /// <summary>
-/// SeqClassify's sequence classifier on ML.NET's <c>mlContext.MulticlassClassification.Trainers</c> catalog:
-/// one trainer whose encoder is a packed RNN (the default), a Transformer, or a pretrained BERT or DistilBERT.
+/// SeqClassify's sequence models on ML.NET's catalogs: <c>mlContext.MulticlassClassification.Trainers</c> (one
+/// class) and <c>mlContext.Regression.Trainers</c> (a score); one trainer whose encoder is a packed RNN (the
+/// default), a Transformer, or a pretrained BERT or DistilBERT.
 /// </summary>
 public static class SeqClassifyTrainerCatalogExtensions
 {
@@ -39,6 +40,25 @@ public static class SeqClassifyTrainerCatalogExtensions
         SequenceClassificationOptions options)
     {
         ArgumentNullException.ThrowIfNull(catalog);
+        return new SequenceClassificationTrainer(CatalogUtils.GetEnvironment(catalog), options);
+    }
+
+    /// <summary>
+    /// A sequence regression: the sequence classifier's encoders with one output, the score, trained by mean
+    /// squared error (or Huber, <see cref="SequenceModelOptions.HuberDelta"/>) on standardized targets and
+    /// predicting in the label's own units (as Hugging Face's sequence classifiers with num_labels=1). Input: a
+    /// Single label column and a token-id or feature-sequence column. Output: Score (Single), as ML.NET's
+    /// regression trainers: evaluate with <c>mlContext.Regression.Evaluate</c>. <paramref name="options"/>'
+    /// network is made a regression (<see cref="SequenceModelOptions.Task"/>); every other option is the classifier's.
+    /// </summary>
+    /// <param name="catalog">The regression trainers catalog.</param>
+    /// <param name="options">The options (null: the defaults), validated here before any data is read.</param>
+    public static SequenceClassificationTrainer SequenceRegression(this RegressionCatalog.RegressionTrainers catalog, SequenceClassificationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        options ??= new SequenceClassificationOptions();
+        options.Network.Task = SequenceTask.Regression;
+        options.Network.NumClasses = 1;
         return new SequenceClassificationTrainer(CatalogUtils.GetEnvironment(catalog), options);
     }
 

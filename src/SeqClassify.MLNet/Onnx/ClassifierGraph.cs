@@ -48,7 +48,14 @@ internal static class ClassifierGraph
             (pooled, attention) = o.Pooling == SequencePooling.Last ? (encoded.Last, null) : Pool(g, o, w, encoded.Outputs, valid, lengths, width);
         }
         string logits = Head(g, o, w, pooled, width);
-        return new Outputs(g.Op("Softmax", [logits], n => n.AddAttribute("axis", 1L)), attention);
+        // What the task reads from the head (the engine's probabilities): each row's softmax, each label's sigmoid, or the score.
+        string read = o.Task switch
+        {
+            SequenceTask.MultiLabel => g.Op("Sigmoid", [logits]),
+            SequenceTask.Regression => logits,
+            _ => g.Op("Softmax", [logits], n => n.AddAttribute("axis", 1L)),
+        };
+        return new Outputs(read, attention);
     }
 
     /// <summary>Mean, max, first position or additive attention over each row's valid steps of x [B, T, D].</summary>

@@ -20,15 +20,16 @@ public static class ClassifierOnnxExport
 
     /// <summary>Names of the standalone graph's inputs and outputs.</summary>
     public const string IdsInput = "ids", FeaturesInput = "features", LengthsInput = "lengths",
-        ProbabilitiesOutput = "probabilities", AttentionWeightsOutput = "attention_weights";
+        ProbabilitiesOutput = "probabilities", ScoresOutput = "scores", AttentionWeightsOutput = "attention_weights";
 
     /// <summary>
     /// Writes the trained network as an ONNX model (opset 12) to <paramref name="stream"/>. Inputs:
     /// "ids" [batch, sequence] int64 (a model with a vocabulary) or "features" [batch, sequence,
     /// FeatureSize] float, and "lengths" [batch] int64 (each row's steps, 1 to sequence; steps past it are
     /// ignored). Outputs: "probabilities" [batch, classes] in <see cref="SequenceClassificationTransformer.LabelNames"/>
-    /// order (also in the model's metadata, "labels"), and with attention pooling "attention_weights"
-    /// [batch, sequence]. Rows longer than the model's MaximumLength are cut to it, as the model does.
+    /// order (also in the model's metadata, "labels"), or for a regression "scores" [batch, 1], and with
+    /// attention pooling "attention_weights" [batch, sequence]. Rows longer than the model's MaximumLength are
+    /// cut to it, as the model does.
     /// </summary>
     public static void ExportNetworkToOnnx(this SequenceClassificationTransformer classifier, Stream stream)
     {
@@ -46,17 +47,20 @@ public static class ClassifierOnnxExport
         if (!tokens) input = g.Reshape(input, 0, 0, classifier.FeatureSize);
         var (kept, lengths) = SequenceInputs.Truncate(g, input, ctx.GetVariableName(LengthsInput), classifier.MaximumLength);
         var outputs = ClassifierGraph.Build(g, classifier.Model, kept, lengths);
-        Output(ctx, g, outputs.Probabilities, ProbabilitiesOutput, NumberDataViewType.Single);
+        bool regression = classifier.ModelOptions.Task == SeqClassify.Torch.SequenceTask.Regression;
+        string outputName = regression ? ScoresOutput : ProbabilitiesOutput;
+        Output(ctx, g, outputs.Probabilities, outputName, NumberDataViewType.Single);
         if (outputs.AttentionWeights is { } weights) Output(ctx, g, weights, AttentionWeightsOutput, NumberDataViewType.Single);
 
         var model = ctx.MakeModel();
         // ML.NET declares every input as [batch, width] (a vector column); these are [batch, sequence(, features)] and [batch].
         Shape(model.Graph.Input, inputName, tokens ? ["batch", "sequence"] : ["batch", "sequence", classifier.FeatureSize]);
         Shape(model.Graph.Input, LengthsInput, ["batch"]);
-        Shape(model.Graph.Output, ProbabilitiesOutput, ["batch", classifier.LabelNames.Count]);
+        Shape(model.Graph.Output, outputName, ["batch", classifier.Model.NumClasses]);
         if (outputs.AttentionWeights is not null) Shape(model.Graph.Output, AttentionWeightsOutput, ["batch", "sequence"]);
         model.MetadataProps.Add(new StringStringEntryProto { Key = "labels", Value = JsonSerializer.Serialize(classifier.LabelNames) });
-        model.DocString = "SeqClassify sequence classifier: " + (tokens ? "token ids" : "feature steps") + " and lengths in, class probabilities out.";
+        model.DocString = "SeqClassify sequence " + (regression ? "regression" : "classifier") + ": " + (tokens ? "token ids" : "feature steps") +
+            " and lengths in, " + (regression ? "scores" : "class probabilities") + " out.";
         using var output = new Google.Protobuf.CodedOutputStream(stream, leaveOpen: true);
         model.WriteTo(output);
     }
@@ -77,9 +81,15 @@ public static class ClassifierOnnxExport
         var outputs = ClassifierGraph.Build(g, classifier.Model, input, lengths);
 
         g.Into("Identity", [outputs.Probabilities], [ctx.AddIntermediateVariable(columns[0].Type, columns[0].Name)]);
-        string best = g.Op("ArgMax", [outputs.Probabilities], n => { n.AddAttribute("axis", 1L); n.AddAttribute("keepdims", 1L); });
-        g.Into("Cast", [g.Op("Add", best, g.Scalar(1L))], [ctx.AddIntermediateVariable(columns[1].Type, columns[1].Name)], n => n.AddAttribute("to", typeof(uint)));
-        if (outputs.AttentionWeights is { } weights) g.Into("Identity", [weights], [ctx.AddIntermediateVariable(columns[2].Type, columns[2].Name)]);
+        int next = 1;
+        // A regression's Score is its only output (ML.NET's regression scorers have no PredictedLabel).
+        if (classifier.ModelOptions.Task != SeqClassify.Torch.SequenceTask.Regression)
+        {
+            string best = g.Op("ArgMax", [outputs.Probabilities], n => { n.AddAttribute("axis", 1L); n.AddAttribute("keepdims", 1L); });
+            g.Into("Cast", [g.Op("Add", best, g.Scalar(1L))], [ctx.AddIntermediateVariable(columns[1].Type, columns[1].Name)], n => n.AddAttribute("to", typeof(uint)));
+            next = 2;
+        }
+        if (outputs.AttentionWeights is { } weights) g.Into("Identity", [weights], [ctx.AddIntermediateVariable(columns[next].Type, columns[next].Name)]);
     }
 
     private static void Output(OnnxContextImpl ctx, OnnxGraph g, string value, string name, DataViewType itemType)

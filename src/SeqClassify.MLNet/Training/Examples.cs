@@ -6,17 +6,19 @@ using SeqClassify.Torch;
 namespace SeqClassify.MLNet.Training;
 
 /// <summary>
-/// Sequences (token ids, or feature vectors flattened step after step) and class indices read into
-/// memory once, so that epochs can shuffle them; and the padded batches made from them.
+/// Sequences (token ids, or feature vectors flattened step after step) and what they are trained towards
+/// (class indices, or a regression's scores) read into memory once, so that epochs can shuffle them; and
+/// the padded batches made from them.
 /// </summary>
 internal sealed class Examples
 {
-    private Examples(long[][]? ids, float[][]? features, int featureSize, int[] labels)
+    private Examples(long[][]? ids, float[][]? features, int featureSize, int[] labels, float[]? scores = null)
     {
         Ids = ids;
         Features = features;
         FeatureSize = featureSize;
         Labels = labels;
+        Scores = scores;
     }
 
     public long[][]? Ids { get; }
@@ -26,8 +28,11 @@ internal sealed class Examples
 
     public int FeatureSize { get; }
 
-    /// <summary>0-based class per row (key - 1); -1 where no label column was read.</summary>
+    /// <summary>0-based class per row (key - 1); -1 where no label column was read (or scores were).</summary>
     public int[] Labels { get; }
+
+    /// <summary>A regression's target per row (<see cref="ReadScores"/>); null for classes.</summary>
+    public float[]? Scores { get; }
 
     public int Count => Labels.Length;
 
@@ -74,6 +79,27 @@ internal sealed class Examples
         return new Examples(featureSize > 0 ? null : ids.ToArray(), featureSize > 0 ? features.ToArray() : null, featureSize, labels.ToArray());
     }
 
+    /// <summary>
+    /// Reads a view's feature column and a regression's targets from <paramref name="scoreColumn"/> (Single):
+    /// a missing (NaN) or infinite score is refused naming the row, as a missing label is.
+    /// </summary>
+    public static Examples ReadScores(IDataView data, string featureColumn, int featureSize, string scoreColumn, int maxLength, out int truncated)
+    {
+        var unlabeled = Read(data, featureColumn, featureSize, null, maxLength, out truncated);
+        var scores = new float[unlabeled.Count];
+        using var cursor = data.GetRowCursor([data.Schema[scoreColumn]]);
+        var getter = cursor.GetGetter<float>(data.Schema[scoreColumn]);
+        for (int row = 0; cursor.MoveNext(); row++)
+        {
+            getter(ref scores[row]);
+            if (!float.IsFinite(scores[row]))
+            {
+                throw new InvalidOperationException($"Row {cursor.Position}: label column '{scoreColumn}' holds {scores[row]}; a regression's targets must be numbers (a missing value reads as NaN).");
+            }
+        }
+        return new Examples(unlabeled.Ids, unlabeled.Features, featureSize, unlabeled.Labels, scores);
+    }
+
     /// <summary>Sequences without labels, for scoring: token ids, or (featureSize &gt; 0) flattened feature steps.</summary>
     public static Examples Unlabeled(IReadOnlyList<object> sequences, int featureSize) => featureSize > 0
         ? new Examples(null, sequences.Cast<float[]>().ToArray(), featureSize, new int[sequences.Count])
@@ -83,7 +109,8 @@ internal sealed class Examples
         Ids is null ? null : rows.Select(r => Ids[r]).ToArray(),
         Features is null ? null : rows.Select(r => Features[r]).ToArray(),
         FeatureSize,
-        rows.Select(r => Labels[r]).ToArray());
+        rows.Select(r => Labels[r]).ToArray(),
+        Scores is null ? null : rows.Select(r => Scores[r]).ToArray());
 
     /// <summary>Pads the given rows into one batch, in the given order.</summary>
     public SequenceBatch Batch(IReadOnlyList<int> rows) => Ids is not null
@@ -91,6 +118,9 @@ internal sealed class Examples
         : SequenceBatch.FromFlatFeatures(rows.Select(r => Features![r]).ToList(), FeatureSize);
 
     public long[] LabelsOf(IReadOnlyList<int> rows) => rows.Select(r => (long)Labels[r]).ToArray();
+
+    /// <summary>The scores of the given rows, standardized (score - mean) / scale as the network trains on them.</summary>
+    public float[] ScoresOf(IReadOnlyList<int> rows, TargetScaling scaling) => rows.Select(r => scaling.Standardize(Scores![r])).ToArray();
 }
 
 /// <summary>

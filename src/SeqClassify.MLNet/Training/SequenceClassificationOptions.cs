@@ -22,7 +22,7 @@ public enum LearningRateSchedule
 /// </summary>
 public class SequenceClassificationOptions
 {
-    /// <summary>Label column: a key (from MapValueToKey).</summary>
+    /// <summary>Label column: a key (from MapValueToKey); for a regression (<see cref="SequenceModelOptions.Task"/>), a Single score.</summary>
     public string LabelColumnName { get; set; } = "Label";
 
     /// <summary>
@@ -38,10 +38,10 @@ public class SequenceClassificationOptions
     /// </summary>
     public int FeatureSize { get; set; }
 
-    /// <summary>Output column of class probabilities (Vector&lt;Single&gt;).</summary>
+    /// <summary>Output column of class probabilities (Vector&lt;Single&gt;), or of a regression's score (Single).</summary>
     public string ScoreColumnName { get; set; } = "Score";
 
-    /// <summary>Output column of the predicted key.</summary>
+    /// <summary>Output column of the predicted key (a regression has none).</summary>
     public string PredictedLabelColumnName { get; set; } = "PredictedLabel";
 
     /// <summary>A recurrent network (the default) or a Transformer encoder (then <see cref="HiddenSize"/> is its width and <see cref="NumLayers"/> its layers).</summary>
@@ -330,14 +330,15 @@ public class SequenceClassificationOptions
         {
             if (!(value >= 0 && value < 1)) throw new ArgumentOutOfRangeException(name, value, $"{name} must be in [0, 1), got {value}.");
         }
-        // A multiclass trainer's network answers one class: the other tasks' heads need their own label columns.
-        if (Network.Task != SequenceTask.SingleLabel)
+        // The trainer reads a key label column (one class) or a Single one (a regression's score); label sets are not read yet.
+        if (Network.Task == SequenceTask.MultiLabel)
         {
             throw new ArgumentOutOfRangeException(nameof(Network.Task), Network.Task,
-                $"Network.Task is {Network.Task}: this trainer (MulticlassClassification.Trainers.SequenceClassification) trains single-label classifiers.");
+                "Network.Task is MultiLabel: the ML.NET trainers train single-label classifiers (MulticlassClassification.Trainers.SequenceClassification) " +
+                "and regressions (Regression.Trainers.SequenceRegression); a multi-label model trains through SequenceClassifierModel for now.");
         }
         // The architecture's own checks (the encoder's, by the same option names); classes come from the data.
-        Architecture(numClasses: 2, seed: 0).ValidateArchitecture();
+        Architecture(numClasses: Network.Task == SequenceTask.Regression ? 1 : 2, seed: 0).ValidateArchitecture();
         if (Encoder == SequenceEncoder.Transformer && MaximumTrainingLength > MaxPositions)
         {
             throw new ArgumentOutOfRangeException(nameof(MaximumTrainingLength), MaximumTrainingLength,

@@ -9,9 +9,11 @@ using SeqClassify.Torch.Pretrained;
 namespace SeqClassify.MLNet.Training;
 
 /// <summary>
-/// Trains a packed RNN/GRU/LSTM sequence classifier (the engine in SeqClassify.Torch) on a key
-/// label column and a token-id or feature-sequence column: ML.NET's
-/// <c>mlContext.MulticlassClassification.Trainers.SequenceClassification(...)</c>.
+/// Trains a sequence model (the engine in SeqClassify.Torch: a packed RNN, a Transformer or a pretrained
+/// encoder, with a head) on a token-id or feature-sequence column, for the task of its network
+/// (<see cref="SequenceModelOptions.Task"/>, as Hugging Face's sequence classifiers have a problem_type):
+/// one class from a key label column, ML.NET's <c>mlContext.MulticlassClassification.Trainers.SequenceClassification(...)</c>;
+/// or a score from a Single label column, <c>mlContext.Regression.Trainers.SequenceRegression(...)</c>.
 /// </summary>
 /// <remarks>
 /// Messages go to the ML.NET host's channel (<c>mlContext.Log</c>). <c>mlContext.CancelExecution()</c>
@@ -40,14 +42,29 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
     public SequenceClassificationTransformer Fit(IDataView trainData, IDataView validationData) =>
         new SequenceClassificationTrainer(_host, _options, validationData).Fit(trainData);
 
+    private bool IsRegression => _options.Network.Task == SequenceTask.Regression;
+
     /// <inheritdoc />
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         FeatureColumn.Require(inputSchema, _options.FeatureColumnName, _options.FeatureSize);
+        var columns = inputSchema.ToDictionary(c => c.Name);
+        if (IsRegression)
+        {
+            ColumnChecks.Require(inputSchema, _options.LabelColumnName, RegressionLabel,
+                c => c.Kind == SchemaShape.Column.VectorKind.Scalar && c.ItemType == NumberDataViewType.Single);
+            var regressionScore = new SchemaShape(
+            [
+                new(AnnotationUtils.Kinds.ScoreColumnKind, SchemaShape.Column.VectorKind.Scalar, TextDataViewType.Instance, false),
+                new(AnnotationUtils.Kinds.ScoreValueKind, SchemaShape.Column.VectorKind.Scalar, TextDataViewType.Instance, false),
+            ]);
+            columns[_options.ScoreColumnName] = new SchemaShape.Column(_options.ScoreColumnName, SchemaShape.Column.VectorKind.Scalar,
+                NumberDataViewType.Single, false, regressionScore);
+            return new SchemaShape(columns.Values);
+        }
         var label = ColumnChecks.Require(inputSchema, _options.LabelColumnName, "a key column (MapValueToKey)",
             c => c.Kind == SchemaShape.Column.VectorKind.Scalar && c.IsKey);
-        var columns = inputSchema.ToDictionary(c => c.Name);
         var scoreAnnotations = new List<SchemaShape.Column>
         {
             new(AnnotationUtils.Kinds.ScoreColumnKind, SchemaShape.Column.VectorKind.Scalar, TextDataViewType.Instance, false),
@@ -65,19 +82,32 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
         return new SchemaShape(columns.Values);
     }
 
+    private const string RegressionLabel = "a Single column of scores (a regression's label)";
+
+    // A regression's "classes" are none: its network has one output, the score.
     private (DataViewSchema.Column Feature, LabelClasses Classes) CheckColumns(DataViewSchema schema)
     {
         var feature = FeatureColumn.Require(schema, _options.FeatureColumnName, _options.FeatureSize);
+        if (IsRegression)
+        {
+            ColumnChecks.Require(schema, _options.LabelColumnName, RegressionLabel, t => t == NumberDataViewType.Single);
+            return (feature, LabelClasses.FromNames([]));
+        }
         var label = ColumnChecks.Require(schema, _options.LabelColumnName, "a key column (MapValueToKey)", t => t is KeyDataViewType);
         return (feature, LabelClasses.FromKeyColumn(label));
     }
+
+    // What the examples are trained towards: the label keys, or (regression) the scores.
+    private Examples ReadExamples(IDataView data, int maxLength, out int truncated) => IsRegression
+        ? Examples.ReadScores(data, _options.FeatureColumnName, _options.FeatureSize, _options.LabelColumnName, maxLength, out truncated)
+        : Examples.Read(data, _options.FeatureColumnName, _options.FeatureSize, _options.LabelColumnName, maxLength, out truncated);
 
     /// <inheritdoc />
     public SequenceClassificationTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var (feature, classes) = CheckColumns(input.Schema);
-        if (classes.Count < 2)
+        if (!IsRegression && classes.Count < 2)
         {
             // A label step fitted on no rows has one class: say what is really wrong.
             using var rows = input.GetRowCursor([]);
@@ -97,7 +127,7 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
         {
             channel.Info($"Transformer: each sequence keeps its first {_options.SequenceLimit} steps at most (MaxPositions {_options.MaxPositions}), in training and prediction");
         }
-        var all = Examples.Read(input, _options.FeatureColumnName, _options.FeatureSize, _options.LabelColumnName, _options.TrainingRowLimit, out int cut);
+        var all = ReadExamples(input, _options.TrainingRowLimit, out int cut);
         if (cut > 0 && _options.TrainingRowLimit != _options.SequenceLimit)
         {
             channel.Warning($"{cut:N0} training row(s) longer than {_options.TrainingRowLimit:N0} steps were cut to their first {_options.TrainingRowLimit:N0} " +
@@ -107,8 +137,11 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
         {
             throw new InvalidOperationException("The training data has no rows.");
         }
-        WarnOfSingleRowClasses(all, classes, channel);
+        if (!IsRegression) WarnOfSingleRowClasses(all, classes, channel);
         var (train, validation) = SplitValidation(all, seed, channel);
+        // A regression trains on standardized scores; the scaling is folded into the head once it has trained.
+        var scaling = IsRegression ? TargetScaling.Of(train.Scores!) : TargetScaling.None;
+        int outputs = IsRegression ? 1 : classes.Count;
         var vocabulary = Vocabulary.Of(feature);
         parallel.CheckSameData(train, validation, vocabulary, classes);
         var history = new TrainingHistory
@@ -119,8 +152,8 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
                 _options.GradientAccumulationSteps),
         };
         var model = _options.PretrainedModel is { } folder
-            ? PretrainedModel(folder, feature.Name, classes.Count, train, seed, history, channel)
-            : new SequenceClassifierModel(ModelOptions(feature.Name, vocabulary, classes.Count, train, seed, history, channel));
+            ? PretrainedModel(folder, feature.Name, outputs, train, seed, history, channel)
+            : new SequenceClassifierModel(ModelOptions(feature.Name, vocabulary, outputs, train, seed, history, channel));
         var transformer = new SequenceClassificationTransformer(_host, model, classes, _options, history);
         try
         {
@@ -129,10 +162,12 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
                 model.JoinProcessGroup(group);
                 channel.Info($"rank {group.Rank} of {group.WorldSize}: each step trains on {group.WorldSize} x {_options.BatchSize} rows, this rank on its share");
             }
-            new TrainingLoop(_host, channel, _options, transformer, train, validation, seed, parallel).Run();
+            new TrainingLoop(_host, channel, _options, transformer, train, validation, seed, parallel, scaling).Run();
+            FoldScaling(model, scaling);
         }
         catch (TrainingDivergedException e) when (e.Model is not null)
         {
+            FoldScaling(model, scaling);
             throw;  // the exception hands the transformer to the caller
         }
         catch
@@ -148,6 +183,12 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
         return transformer;
     }
 
+    // The network then outputs the scores themselves (TargetScaling): saved, exported and served as it is.
+    private static void FoldScaling(SequenceClassifierModel model, TargetScaling scaling)
+    {
+        if (scaling != TargetScaling.None) model.ImportParameters(scaling.FoldInto(model.ExportParameters()));
+    }
+
     private static double AutomaticValidationFraction(int rows) =>
         rows * SequenceClassificationOptions.AutomaticValidationFraction < SequenceClassificationOptions.MinimumAutomaticValidationRows ? 0 : SequenceClassificationOptions.AutomaticValidationFraction;
 
@@ -156,7 +197,7 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
         if (_validation is not null)
         {
             CheckColumns(_validation.Schema);
-            return (all, Examples.Read(_validation, _options.FeatureColumnName, _options.FeatureSize, _options.LabelColumnName, _options.SequenceLimit));
+            return (all, ReadExamples(_validation, _options.SequenceLimit, out _));
         }
         double fraction = _options.ValidationFraction ?? AutomaticValidationFraction(all.Count);
         if (fraction <= 0)
@@ -302,11 +343,12 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
 
     /// <summary>The epochs, batches, validation, early stopping and cancellation of one Fit.</summary>
     private sealed class TrainingLoop(IHost host, IChannel channel, SequenceClassificationOptions options, SequenceClassificationTransformer transformer,
-        Examples train, Examples? validation, int seed, DataParallel parallel)
+        Examples train, Examples? validation, int seed, DataParallel parallel, TargetScaling scaling)
     {
         private byte[]? _bestWeights;
         private int _bestStep;
-        private double _bestAccuracy = double.NegativeInfinity;
+        // The best epoch's validation figure, higher being better: accuracy, or a regression's negated RMSE.
+        private double _bestQuality = double.NegativeInfinity;
         // The weights at the ends of the last two epochs, and the step each ended at, to fall back on when
         // training diverges. A step's loss is measured before its update, so weights are known good only
         // once the next step's loss is finite: when step s is the first non-finite one, the weights after
@@ -348,13 +390,17 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
                     if (accumulate == 1)
                     {
                         var shard = parallel.ShardOf(batches[b]);
-                        result = shard.Length > 0 ? model.TrainStep(train.Batch(shard), train.LabelsOf(shard), lr) : model.TrainStepWithoutRows(lr);
+                        result = shard.Length == 0 ? model.TrainStepWithoutRows(lr)
+                            : train.Scores is null ? model.TrainStep(train.Batch(shard), train.LabelsOf(shard), lr)
+                            : model.TrainStep(train.Batch(shard), train.ScoresOf(shard, scaling), lr);
                     }
                     else
                     {
                         // This rank's shards of the step's global batches (none at all still takes part in a group).
                         var shards = batches.Skip(b).Take(accumulate).Select(parallel.ShardOf).Where(shard => shard.Length > 0).ToList();
-                        result = model.TrainStepAccumulated(shards.Select(train.Batch).ToList(), shards.Select(train.LabelsOf).ToList(), lr);
+                        var inputs = shards.Select(train.Batch).ToList();
+                        result = train.Scores is null ? model.TrainStepAccumulated(inputs, shards.Select(train.LabelsOf).ToList(), lr)
+                            : model.TrainStepAccumulated(inputs, shards.Select(shard => train.ScoresOf(shard, scaling)).ToList(), lr);
                     }
                     steps++;
                     // The loss is every rank's together: all ranks stop here alike.
@@ -371,8 +417,9 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
                 history.Epochs.Add(summary);
                 _epochEnds.Add((epoch, step, model.ExportParameters()));
                 if (_epochEnds.Count > 2) _epochEnds.RemoveAt(0);
-                channel.Trace($"epoch {epoch}: loss {summary.TrainLoss:F4}, accuracy {summary.TrainAccuracy:P2}" +
-                    (summary.ValidationAccuracy is double va ? $", validation accuracy {va:P2}" : ""));
+                channel.Trace($"epoch {epoch}: loss {summary.TrainLoss:F4}" + (train.Scores is null ? $", accuracy {summary.TrainAccuracy:P2}" : "") +
+                    (summary.ValidationAccuracy is double va ? $", validation accuracy {va:P2}" : "") +
+                    (summary.ValidationRmse is double rmse ? $", validation RMSE {rmse:G4}, Pearson {summary.ValidationPearson:F4}" : ""));
                 Report(new TrainingProgress(epoch, options.Epochs, batches.Count, batches.Count,
                     rows / clock.Elapsed.TotalSeconds, summary.TrainLoss, (totalSteps - step) * overall.Elapsed.TotalSeconds / step, summary));
                 if (validation is null)
@@ -380,9 +427,10 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
                     history.BestEpoch = epoch;
                     continue;
                 }
-                if (summary.ValidationAccuracy > _bestAccuracy)
+                double quality = summary.ValidationAccuracy ?? -summary.ValidationRmse!.Value;
+                if (quality > _bestQuality)
                 {
-                    _bestAccuracy = summary.ValidationAccuracy.Value;
+                    _bestQuality = quality;
                     history.BestEpoch = epoch;
                     // The epoch end's copy, taken above: the weights are exported once per epoch.
                     _bestWeights = options.RestoreBestEpoch ? _epochEnds[^1].Weights : null;
@@ -392,7 +440,7 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
                 else if (options.EarlyStoppingPatience > 0 && ++sinceBest >= options.EarlyStoppingPatience)
                 {
                     history.StoppedEarly = true;
-                    channel.Info($"early stopping after epoch {epoch}: no better validation accuracy for {sinceBest} epoch(s); best was epoch {history.BestEpoch}");
+                    channel.Info($"early stopping after epoch {epoch}: no better validation {(train.Scores is null ? "accuracy" : "RMSE")} for {sinceBest} epoch(s); best was epoch {history.BestEpoch}");
                     break;
                 }
             }
@@ -429,6 +477,13 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
             if (validation is null)
             {
                 return new EpochSummary(epoch, loss, accuracy, null, null, null, clock.Elapsed.TotalSeconds, lr);
+            }
+            if (validation.Scores is { } gold)
+            {
+                // In the scores' own units: the network's outputs restored from the standardized ones it learns.
+                var predicted = parallel.ScoreAll(validation, 1, transformer.PredictProbabilities).Select(scaling.Restore).ToArray();
+                var (rmse, pearson) = ValidationMetrics.Regression(gold, predicted);
+                return new EpochSummary(epoch, loss, 0, null, null, null, clock.Elapsed.TotalSeconds, lr, rmse, pearson);
             }
             int classes = transformer.LabelNames.Count;
             var metrics = ValidationMetrics.Compute(validation.Labels, parallel.ScoreAll(validation, classes, transformer.PredictProbabilities), classes);

@@ -93,9 +93,11 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
             FeatureColumnName, FeatureSize, ScoreColumnName, PredictedLabelColumnName, MaximumLength);
         var options = ModelPayload.Read(ctx, "Network", LoaderSignature, r => ReadNetwork(ctx, r.ReadString()));
         Classes = ModelPayload.Read(ctx, "Labels", LoaderSignature, LabelClasses.Read);
-        if (Classes.Count != options.NumClasses)
+        // A regression's one output is its score: it names no class.
+        int named = options.Task == SequenceTask.Regression ? 0 : options.NumClasses;
+        if (Classes.Count != named)
         {
-            throw ModelPayload.Refuse(LoaderSignature, "Labels.bin", $"it names {Classes.Count} classes for a network of {options.NumClasses}");
+            throw ModelPayload.Refuse(LoaderSignature, "Labels.bin", $"it names {Classes.Count} classes for a network of {options.NumClasses} outputs ({options.Task})");
         }
         History = ModelPayload.Read(ctx, "History", LoaderSignature,
             r => JsonSerializer.Deserialize<TrainingHistory>(r.ReadString(), JsonOptions) ?? new TrainingHistory());
@@ -164,7 +166,7 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
 
     internal LabelClasses Classes { get; }
 
-    /// <summary>Class names in key order (Score[i] is the probability of LabelNames[i]).</summary>
+    /// <summary>Class names in key order (Score[i] is the probability of LabelNames[i]); none for a regression.</summary>
     public IReadOnlyList<string> LabelNames => Classes.Names;
 
     /// <summary>The input column (token ids or flattened feature steps).</summary>
@@ -229,10 +231,10 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
 
     private int _predictionBatchTokens = BatchPlanner.DefaultTokenBudget;
 
-    /// <summary>Probabilities for every example, [count x classes] row-major, in the examples' order.</summary>
+    /// <summary>What the task reads for every example, [count x outputs] row-major, in the examples' order: probabilities, or scores.</summary>
     internal float[] PredictProbabilities(Examples examples)
     {
-        int classes = Classes.Count;
+        int classes = Model.NumClasses;
         var all = new float[examples.Count * classes];
         // Length-sorted batches pad least; results go back to each row's own place.
         foreach (var rows in BatchPlanner.InLengthOrder(examples, PredictionBatchSize, PredictionBatchTokens))
@@ -247,8 +249,8 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
     }
 
     /// <summary>
-    /// Class probabilities for every row of <paramref name="data"/>, in order, scored in batches of
-    /// 256 (one native call each): the fast path for scoring a whole data set.
+    /// Class probabilities (a regression: its score) for every row of <paramref name="data"/>, in order, scored
+    /// in batches of 256 (one native call each): the fast path for scoring a whole data set.
     /// </summary>
     public float[][] Score(IDataView data)
     {
@@ -256,7 +258,7 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
         CheckFeature(data.Schema);
         var examples = Examples.Read(data, FeatureColumnName, FeatureSize, null, MaximumLength);
         var flat = PredictProbabilities(examples);
-        return flat.Chunk(Classes.Count).ToArray();
+        return flat.Chunk(Model.NumClasses).ToArray();
     }
 
     private DataViewSchema.Column CheckFeature(DataViewSchema schema) => FeatureColumn.Require(schema, FeatureColumnName, FeatureSize);
@@ -315,8 +317,25 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
     {
         private readonly DataViewSchema.Column _feature = parent.CheckFeature(schema);
 
+        private bool Regression => parent.ModelOptions.Task == SequenceTask.Regression;
+
+        // Score (and PredictedLabel but for a regression), then AttentionWeights with attention pooling.
+        private int AttentionIndex => Regression ? 1 : 2;
+
         public override DataViewSchema.DetachedColumn[] GetOutputColumnsCore()
         {
+            var attention = new DataViewSchema.DetachedColumn(AttentionWeightsColumnName, new VectorDataViewType(NumberDataViewType.Single));
+            if (Regression)
+            {
+                // As ML.NET's regression scorers: one Single score.
+                var scoreOnly = new DataViewSchema.Annotations.Builder();
+                scoreOnly.Add(AnnotationUtils.Kinds.ScoreColumnKind, TextDataViewType.Instance,
+                    (ref ReadOnlyMemory<char> value) => value = AnnotationUtils.Const.ScoreColumnKind.Regression.AsMemory());
+                scoreOnly.Add(AnnotationUtils.Kinds.ScoreValueKind, TextDataViewType.Instance,
+                    (ref ReadOnlyMemory<char> value) => value = AnnotationUtils.Const.ScoreValueKind.Score.AsMemory());
+                var scoreColumn = new DataViewSchema.DetachedColumn(parent.ScoreColumnName, NumberDataViewType.Single, scoreOnly.ToAnnotations());
+                return parent.HasAttentionWeights ? [scoreColumn, attention] : [scoreColumn];
+            }
             var classes = parent.Classes;
             var score = new DataViewSchema.Annotations.Builder();
             classes.AddSlotNames(score);
@@ -331,9 +350,7 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
                 new DataViewSchema.DetachedColumn(parent.ScoreColumnName, new VectorDataViewType(NumberDataViewType.Single, classes.Count), score.ToAnnotations()),
                 new DataViewSchema.DetachedColumn(parent.PredictedLabelColumnName, new KeyDataViewType(typeof(uint), classes.Count), predicted.ToAnnotations()),
             ];
-            return parent.HasAttentionWeights
-                ? [.. columns, new DataViewSchema.DetachedColumn(AttentionWeightsColumnName, new VectorDataViewType(NumberDataViewType.Single))]
-                : columns;
+            return parent.HasAttentionWeights ? [.. columns, attention] : columns;
         }
 
         /// <summary>
@@ -342,13 +359,15 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
         /// </summary>
         public override Delegate[] CreateGetters(DataViewRow input, Func<int, bool> activeOutput, out Action? disposer)
         {
-            var scores = activeOutput(0) || activeOutput(1) ? new RowScores(parent, input, _feature, source) : null;
+            int attentionIndex = AttentionIndex;
+            bool scored = activeOutput(0) || (!Regression && activeOutput(1));
+            var scores = scored ? new RowScores(parent, input, _feature, source) : null;
             disposer = scores is null ? null : scores.Dispose;
-            var getters = new Delegate[parent.HasAttentionWeights ? 3 : 2];
-            if (parent.HasAttentionWeights && activeOutput(2))
+            var getters = new Delegate[attentionIndex + (parent.HasAttentionWeights ? 1 : 0)];
+            if (parent.HasAttentionWeights && activeOutput(attentionIndex))
             {
                 var reader = SequenceReader.Create(input, _feature, parent.FeatureSize, parent.MaximumLength);
-                getters[2] = (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
+                getters[attentionIndex] = (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
                 {
                     var row = Examples.Unlabeled([parent.FeatureSize > 0 ? reader.ReadFeatures() : reader.ReadIds()], parent.FeatureSize);
                     float[] weights = parent.Model.PredictWithAttention(row.Batch([0])).AttentionWeights;
@@ -357,7 +376,11 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
                     value = editor.Commit();
                 });
             }
-            if (activeOutput(0))
+            if (Regression && activeOutput(0))
+            {
+                getters[0] = (ValueGetter<float>)((ref float value) => value = scores!.Current()[0]);
+            }
+            else if (activeOutput(0))
             {
                 getters[0] = (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
                 {
@@ -367,7 +390,7 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
                     value = editor.Commit();
                 });
             }
-            if (activeOutput(1))
+            if (!Regression && activeOutput(1))
             {
                 getters[1] = (ValueGetter<uint>)((ref uint value) =>
                 {
@@ -382,7 +405,7 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
             CreateGetters(input, column => column == iinfo, out disposer)[iinfo];
 
         public override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput) =>
-            column => column == _feature.Index && (activeOutput(0) || activeOutput(1) || (parent.HasAttentionWeights && activeOutput(2)));
+            column => column == _feature.Index && Enumerable.Range(0, AttentionIndex + (parent.HasAttentionWeights ? 1 : 0)).Any(activeOutput);
 
         public override void SaveModel(ModelSaveContext ctx) => parent.SaveModel(ctx);
 
@@ -466,7 +489,7 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
             }
             while (sequences.Count < LookAheadRows && _ahead.MoveNext());
             var probabilities = parent.PredictProbabilities(Examples.Unlabeled(sequences, parent.FeatureSize));
-            int classes = parent.Classes.Count;
+            int classes = parent.Model.NumClasses;
             _batch.Clear();
             for (int i = 0; i < sequences.Count; i++)
             {

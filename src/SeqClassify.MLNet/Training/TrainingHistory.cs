@@ -3,14 +3,17 @@ namespace SeqClassify.MLNet.Training;
 /// <summary>One epoch of training.</summary>
 /// <param name="Epoch">1-based epoch.</param>
 /// <param name="TrainLoss">Mean training loss over the epoch's batches.</param>
-/// <param name="TrainAccuracy">Training accuracy measured on each batch before its update.</param>
+/// <param name="TrainAccuracy">Training accuracy measured on each batch before its update (0 for a regression).</param>
 /// <param name="ValidationAccuracy">Accuracy on the validation data, when there is some.</param>
 /// <param name="ValidationLogLoss">Mean log-loss on the validation data.</param>
 /// <param name="ValidationMacroF1">Macro-averaged F1 on the validation data.</param>
 /// <param name="Seconds">Wall time of the epoch, validation included.</param>
 /// <param name="LearningRate">Learning rate of the epoch's last step.</param>
+/// <param name="ValidationRmse">A regression's root mean squared error on the validation data, in the scores' units (it keeps the best epoch).</param>
+/// <param name="ValidationPearson">A regression's Pearson correlation between predicted and gold scores on the validation data.</param>
 public sealed record EpochSummary(int Epoch, double TrainLoss, double TrainAccuracy, double? ValidationAccuracy,
-    double? ValidationLogLoss, double? ValidationMacroF1, double Seconds, double LearningRate);
+    double? ValidationLogLoss, double? ValidationMacroF1, double Seconds, double LearningRate,
+    double? ValidationRmse = null, double? ValidationPearson = null);
 
 /// <summary>What happened during training; saved with the model.</summary>
 public sealed class TrainingHistory

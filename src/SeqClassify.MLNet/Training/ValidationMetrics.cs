@@ -1,9 +1,9 @@
 namespace SeqClassify.MLNet.Training;
 
 /// <summary>
-/// The per-epoch validation figures the training loop needs (accuracy to keep the best epoch, with
-/// log-loss and macro-F1 for the history), computed from probabilities already in memory. Users
-/// evaluate models with ML.NET's MulticlassClassification.Evaluate.
+/// The per-epoch validation figures the training loop needs (accuracy, or a regression's RMSE, to keep the
+/// best epoch, with log-loss and macro-F1, or Pearson, for the history), computed from predictions already in
+/// memory. Users evaluate models with ML.NET's MulticlassClassification.Evaluate or Regression.Evaluate.
 /// </summary>
 internal static class ValidationMetrics
 {
@@ -43,5 +43,23 @@ internal static class ValidationMetrics
         }
         int rows = Math.Max(labels.Count, 1);
         return new Result((double)correct / rows, logLoss / rows, f1Sum / classes);
+    }
+
+    /// <summary>A regression's root mean squared error and Pearson correlation (0 when either side is constant).</summary>
+    public static (double Rmse, double Pearson) Regression(IReadOnlyList<float> gold, IReadOnlyList<float> predicted)
+    {
+        int n = gold.Count;
+        double meanGold = gold.Average(g => (double)g), meanPredicted = predicted.Average(p => (double)p);
+        double squared = 0, covariance = 0, varianceGold = 0, variancePredicted = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double g = gold[i] - meanGold, p = predicted[i] - meanPredicted;
+            squared += (predicted[i] - (double)gold[i]) * (predicted[i] - (double)gold[i]);
+            covariance += g * p;
+            varianceGold += g * g;
+            variancePredicted += p * p;
+        }
+        double pearson = varianceGold > 0 && variancePredicted > 0 ? covariance / Math.Sqrt(varianceGold * variancePredicted) : 0;
+        return (Math.Sqrt(squared / Math.Max(n, 1)), pearson);
     }
 }
