@@ -12,6 +12,9 @@ namespace SeqClassify.Cli;
 /// <summary>An ML.NET model .zip as the commands use it: the chain, its classifier step and a description.</summary>
 internal sealed record LoadedModel(MLContext Context, ITransformer Chain, SequenceClassificationTransformer Classifier, JsonObject Description)
 {
+    /// <summary>Whether the model scores (a regression: one Single Score) rather than classifies.</summary>
+    public bool IsRegression => Classifier.ModelOptions.Task == SequenceTask.Regression;
+
     /// <summary>Whether the model reads sentence pairs: a Pair column beside Text (train --pair-column).</summary>
     public bool ReadsPairs => (Chain as IEnumerable<ITransformer> ?? [Chain]).OfType<PretrainedTokenizingTransformer>().Any(t => t.PairColumnName is not null);
 
@@ -26,18 +29,21 @@ internal sealed record LoadedModel(MLContext Context, ITransformer Chain, Sequen
             : $"model '{path}' reads single texts: --pair-column does not apply");
     }
 
-    /// <summary>Class probabilities for each sentence pair, in order (a model that <see cref="ReadsPairs"/>).</summary>
-    public IReadOnlyList<float[]> ScorePairs(IReadOnlyList<(string Text, string Pair)> pairs)
-    {
-        var view = Context.Data.LoadFromEnumerable(pairs.Select(p => new CliPairRow { Text = p.Text, Pair = p.Pair }).ToList());
-        return Chain.Transform(view).GetColumn<float[]>(Classifier.ScoreColumnName).ToList();
-    }
+    /// <summary>Class probabilities (a regression: its score, alone) for each sentence pair, in order (a model that <see cref="ReadsPairs"/>).</summary>
+    public IReadOnlyList<float[]> ScorePairs(IReadOnlyList<(string Text, string Pair)> pairs) =>
+        Scores(Context.Data.LoadFromEnumerable(pairs.Select(p => new CliPairRow { Text = p.Text, Pair = p.Pair }).ToList()));
 
-    /// <summary>Class probabilities for each text, in order.</summary>
-    public IReadOnlyList<float[]> Score(IReadOnlyList<string> texts)
+    /// <summary>Class probabilities (a regression: its score, alone) for each text, in order.</summary>
+    public IReadOnlyList<float[]> Score(IReadOnlyList<string> texts) =>
+        Scores(Context.Data.LoadFromEnumerable(texts.Select(t => new CliRow { Text = t })));
+
+    // A regression's Score column is one Single, a classifier's a vector of probabilities.
+    private List<float[]> Scores(IDataView view)
     {
-        var view = Context.Data.LoadFromEnumerable(texts.Select(t => new CliRow { Text = t }));
-        return Chain.Transform(view).GetColumn<float[]>(Classifier.ScoreColumnName).ToList();
+        var scored = Chain.Transform(view);
+        return IsRegression
+            ? scored.GetColumn<float>(Classifier.ScoreColumnName).Select(score => new[] { score }).ToList()
+            : scored.GetColumn<float[]>(Classifier.ScoreColumnName).ToList();
     }
 
     /// <summary>

@@ -13,6 +13,8 @@ internal sealed class NetworkOptions
 {
     private static readonly (string Flag, string Property, string Description)[] Table =
     [
+        ("--task", nameof(SequenceModelOptions.Task), "What the model answers: one class per row, or a score (regression: the label column holds numbers)."),
+        ("--huber-delta", nameof(SequenceModelOptions.HuberDelta), "Regression: 0 trains by mean squared error; above 0, by the Huber loss with this delta."),
         ("--encoder", nameof(SequenceModelOptions.Encoder), "What reads the embedded tokens: a recurrent network or a Transformer encoder."),
         ("--cell", nameof(SequenceModelOptions.Cell), "The recurrent cell."),
         ("--layers", nameof(SequenceModelOptions.NumLayers), "Stacked RNN or Transformer layers."),
@@ -55,9 +57,6 @@ internal sealed class NetworkOptions
         [nameof(SequenceModelOptions.TokenTypes)] = "a pretrained folder's type_vocab_size decides it (--pretrained-model)",
         [nameof(SequenceModelOptions.SegmentSeparatorId)] = "a pretrained folder's [SEP] decides it (--pretrained-model)",
         [nameof(SequenceModelOptions.ClassWeights)] = "--class-weights, a training option (TrainingOptions)",
-        // The engine trains every task; the CLI's train reads one label per row until --task reads label sets and scores.
-        [nameof(SequenceModelOptions.Task)] = "the CLI trains single-label classifiers (--task is issue 31's next step)",
-        [nameof(SequenceModelOptions.HuberDelta)] = "a regression's; the CLI trains single-label classifiers",
     };
 
     /// <summary>

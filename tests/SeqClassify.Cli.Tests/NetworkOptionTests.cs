@@ -48,7 +48,8 @@ public class NetworkOptionTests
         var expected = SeqClassify.Testing.EveryOptionChanged.Network();
         var defaults = new SequenceModelOptions();
         var args = new List<string>();
-        foreach (string property in NetworkOptions.Properties)
+        // The options of other tasks (a regression's Huber delta) are a classifier's defaults here; RegressionCliTests sets them.
+        foreach (string property in NetworkOptions.Properties.Except(SeqClassify.Testing.EveryOptionChanged.OfOtherTasks))
         {
             var info = typeof(SequenceModelOptions).GetProperty(property)!;
             object value = info.GetValue(expected)!;

@@ -45,6 +45,15 @@ internal sealed class EvaluateCommand
         var model = LoadedModel.Load(ml, parse.GetValue(_model)!);
         model.RequireInput(parse.GetValue(_model)!, _data.Pairs(parse), "give --pair-column");
         var data = _data.Load(ml, parse, parse.GetValue(_dataPath)!, withLabel: true);
+        if (model.IsRegression)
+        {
+            if (reportPath is not null) throw new UsageException("--report draws a classifier's metrics; a regression's report is not written yet (use --json)");
+            RegressionLabels.Check(data, parse.GetValue(_dataPath)!);
+            var scores = RegressionEvaluation.Of(ml, model.ScoreForEvaluation(data));
+            if (parse.GetValue(_json)) console.Out.WriteLine(scores.ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
+            else scores.Print(console);
+            return ExitCodes.Success;
+        }
         Evaluation.CheckLabels(data, model.Classifier.LabelNames, parse.GetValue(_dataPath)!, console.Error);
         var metrics = Evaluation.Of(ml, model.ScoreForEvaluation(data));
         if (parse.GetValue(_json))

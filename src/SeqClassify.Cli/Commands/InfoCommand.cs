@@ -32,7 +32,8 @@ internal sealed class InfoCommand
         var o = console.Out;
         o.WriteLine($"model:        {path}");
         o.WriteLine($"format:       {m["format"]}, read by SeqClassify {m["seqClassifyVersion"]} (engine {m["engineVersion"]})");
-        o.WriteLine($"labels:       {string.Join(", ", model.Classifier.LabelNames)}");
+        o.WriteLine($"task:         {OptionTable<object>.ChoiceName(model.Classifier.ModelOptions.Task)}");
+        if (!model.IsRegression) o.WriteLine($"labels:       {string.Join(", ", model.Classifier.LabelNames)}");
         o.WriteLine($"input:        {string.Join(", ", m["inputSchema"]!.AsArray().Select(c => $"{c!["name"]} ({c["type"]})"))}");
         var options = model.Classifier.ModelOptions;
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -67,7 +68,7 @@ internal sealed class InfoCommand
         }
         foreach (var epoch in history.Epochs)
         {
-            o.WriteLine("  " + TrainingProgressDisplay.EpochLine(epoch, history.Epochs.Count));
+            o.WriteLine("  " + TrainingProgressDisplay.EpochLine(epoch, history.Epochs.Count, model.IsRegression));
         }
         return ExitCodes.Success;
     }

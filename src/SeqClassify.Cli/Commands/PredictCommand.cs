@@ -62,7 +62,8 @@ internal sealed class PredictCommand
         model.RequireInput(path, _data.Pairs(parse) && (fromFile || !model.ReadsPairs), "give --input FILE with --text-column and --pair-column");
         int topK = parse.GetValue(_topK);
         int classes = model.Classifier.LabelNames.Count;
-        if (topK < 1 || topK > classes)
+        // A regression answers a score: --top-k has nothing to choose among.
+        if (!model.IsRegression && (topK < 1 || topK > classes))
         {
             throw new UsageException($"--top-k must be between 1 and {classes} (the model's classes), got {topK}");
         }

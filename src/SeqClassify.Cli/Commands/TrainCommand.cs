@@ -135,10 +135,12 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
                 console.Out.WriteLine(e.RawMessage);
             }
         };
+        bool regression = trainer.Network.Task == SequenceTask.Regression;
         var train = _data.Load(ml, parse, parse.GetValue(_train)!, withLabel: true);
+        if (regression) RegressionLabels.Check(train, parse.GetValue(_train)!);
         string? validPath = parse.GetValue(_valid);
         console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"training on {train.GetRowCount():N0} rows: {(trainer.PretrainedModel is { } folder ? $"pretrained encoder {folder}" : $"{NetworkSummary.Encoder(trainer.Architecture(2, 0))}, embedding {trainer.EmbeddingDimension} ({EmbeddingStart(trainer)})")}, {trainer.Pooling} pooling, {trainer.Epochs} epoch(s), batch {trainer.BatchSize}, lr {trainer.LearningRate}"));
+            $"training {(regression ? "a regression " : "")}on {train.GetRowCount():N0} rows: {(trainer.PretrainedModel is { } folder ? $"pretrained encoder {folder}" : $"{NetworkSummary.Encoder(trainer.Architecture(2, 0))}, embedding {trainer.EmbeddingDimension} ({EmbeddingStart(trainer)})")}, {trainer.Pooling} pooling, {trainer.Epochs} epoch(s), batch {trainer.BatchSize}, lr {trainer.LearningRate}"));
         if (settings.PretrainedModel is { } pretrained)
         {
             // Hugging Face truncates silently; the count says how much of the data the length limit cuts.
@@ -149,11 +151,12 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
         }
 
         trainer.CancellationToken = cancel;
-        var (model, diverged) = new TrainingProgressDisplay(console).Run(progress =>
+        var (model, diverged) = new TrainingProgressDisplay(console, regression).Run(progress =>
         {
             trainer.Progress = progress;
             // A separate validation file goes through the same featurization as the training data.
             var valid = validPath is null ? null : _data.Load(ml, parse, validPath, withLabel: true);
+            if (regression && valid is not null) RegressionLabels.Check(valid, validPath!);
             return Fit(ml, settings, trainer, train, valid);
         });
         var classifier = ((IEnumerable<ITransformer>)model).OfType<SequenceClassificationTransformer>().Single();
@@ -192,21 +195,30 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
         if (parse.GetValue(_test) is { } testPath)
         {
             var test = _data.Load(ml, parse, testPath, withLabel: true);
-            Evaluation.CheckLabels(test, classifier.LabelNames, testPath, console.Error);
             console.Out.WriteLine("test metrics:");
+            if (regression)
+            {
+                RegressionLabels.Check(test, testPath);
+                RegressionEvaluation.Of(ml, LoadedModel.ScoreForEvaluation(model, test)).Print(console);
+                return ExitCodes.Success;
+            }
+            Evaluation.CheckLabels(test, classifier.LabelNames, testPath, console.Error);
             MetricsPrinter.Print(console, Evaluation.Of(ml, LoadedModel.ScoreForEvaluation(model, test)));
         }
         return ExitCodes.Success;
     }
 
-    // Featurization, the sequence-classification trainer and MapKeyToValue fitted one after the other, so that a training run that diverged
+    // Featurization, the trainer and (for a classifier) MapKeyToValue fitted one after the other, so that a training run that diverged
     // still gives a whole pipeline around the model it kept (TrainingDivergedException.Model).
-    private static (TransformerChain<KeyToValueMappingTransformer> Model, TrainingDivergedException? Diverged) Fit(
+    private static (TransformerChain<ITransformer> Model, TrainingDivergedException? Diverged) Fit(
         MLContext ml, CliPipeline.Settings settings, SequenceClassificationOptions trainer, IDataView train, IDataView? valid)
     {
+        // A regression's labels are its scores (checked as numbers by RegressionLabels), a classifier's become keys.
+        bool regression = trainer.Network.Task == SequenceTask.Regression;
+        var labels = regression ? ml.Transforms.Conversion.ConvertType("Label", outputKind: DataKind.Single) : null;
         // The featurization is fitted on the training data only; both sets then go through it.
-        var featurize = CliPipeline.Featurize(ml, settings).Fit(train);
-        var estimator = ml.MulticlassClassification.Trainers.SequenceClassification(trainer);
+        var featurize = CliPipeline.Featurize(ml, settings, labels).Fit(train);
+        var estimator = regression ? ml.Regression.Trainers.SequenceRegression(trainer) : ml.MulticlassClassification.Trainers.SequenceClassification(trainer);
         SequenceClassificationTransformer classifier;
         TrainingDivergedException? diverged = null;
         try
@@ -218,9 +230,10 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
             classifier = e.Model;
             diverged = e;
         }
-        var withClassifier = featurize.Append(classifier);
+        var withClassifier = featurize.Append<ITransformer>(classifier);
+        if (regression) return (withClassifier, diverged);
         var toNames = ml.Transforms.Conversion.MapKeyToValue("PredictedLabel").Fit(withClassifier.Transform(train));
-        return (withClassifier.Append(toNames), diverged);
+        return (withClassifier.Append<ITransformer>(toNames), diverged);
     }
 
     private SequenceClassificationOptions TrainerOptions(ParseResult parse)

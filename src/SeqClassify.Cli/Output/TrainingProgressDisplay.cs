@@ -9,7 +9,7 @@ namespace SeqClassify.Cli.Output;
 /// Shows training progress: in a terminal, an epoch bar and a batch bar (rows/s, loss, ETA) redrawn
 /// in place; elsewhere, plain lines: one per epoch, and a batch line at most every 10 seconds.
 /// </summary>
-internal sealed class TrainingProgressDisplay(CliConsole console)
+internal sealed class TrainingProgressDisplay(CliConsole console, bool regression = false)
 {
     private static readonly TimeSpan PlainInterval = TimeSpan.FromSeconds(10);
 
@@ -24,7 +24,7 @@ internal sealed class TrainingProgressDisplay(CliConsole console)
             {
                 if (p.EpochCompleted is { } e)
                 {
-                    console.Out.WriteLine(EpochLine(e, p.Epochs));
+                    console.Out.WriteLine(EpochLine(e, p.Epochs, regression));
                 }
                 else if (clock.Elapsed - last >= PlainInterval)
                 {
@@ -47,7 +47,7 @@ internal sealed class TrainingProgressDisplay(CliConsole console)
                     if (p.EpochCompleted is { } e)
                     {
                         epochs.Value = p.Epoch;
-                        console.Ansi.MarkupLine(Markup.Escape(EpochLine(e, p.Epochs)));
+                        console.Ansi.MarkupLine(Markup.Escape(EpochLine(e, p.Epochs, regression)));
                         return;
                     }
                     epochs.Value = p.Epoch - 1;
@@ -59,13 +59,16 @@ internal sealed class TrainingProgressDisplay(CliConsole console)
             });
     }
 
-    public static string EpochLine(EpochSummary e, int epochs)
+    /// <summary>One epoch's line; a regression has no accuracy: its validation figures are RMSE and Pearson's r.</summary>
+    public static string EpochLine(EpochSummary e, int epochs, bool regression = false)
     {
         string validation = e.ValidationAccuracy is double va
             ? string.Create(CultureInfo.InvariantCulture, $", validation accuracy {va:P2}, log-loss {e.ValidationLogLoss:F4}, macro-F1 {e.ValidationMacroF1:F4}")
+            : e.ValidationRmse is double rmse ? string.Create(CultureInfo.InvariantCulture, $", validation RMSE {rmse:F4}, Pearson {e.ValidationPearson:F4}")
             : "";
+        string train = regression ? "" : string.Create(CultureInfo.InvariantCulture, $", train accuracy {e.TrainAccuracy:P2}");
         return string.Create(CultureInfo.InvariantCulture,
-            $"epoch {e.Epoch}/{epochs}: loss {e.TrainLoss:F4}, train accuracy {e.TrainAccuracy:P2}{validation} ({e.Seconds:F1} s)");
+            $"epoch {e.Epoch}/{epochs}: loss {e.TrainLoss:F4}{train}{validation} ({e.Seconds:F1} s)");
     }
 
     private static string Eta(double seconds) => TimeSpan.FromSeconds(Math.Max(0, seconds)).ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture);
