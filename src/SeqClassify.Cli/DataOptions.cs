@@ -22,6 +22,14 @@ internal sealed class DataOptions
 
     public Option<string> LabelColumn { get; } = new("--label-column") { Description = "Label column, by header name or 0-based index." };
 
+    public Option<string> LabelSeparator { get; } = new("--label-separator")
+    {
+        Description = "A multi-label model's file: the character between a row's labels in the label column (default ','; empty: none of them).",
+    };
+
+    /// <summary>The separator of a multi-label file's label lists.</summary>
+    public char Separator(ParseResult parse) => LabelSets.Separator(parse.GetValue(LabelSeparator));
+
     public Option<string> PairColumn { get; } = new("--pair-column")
     {
         Description = "With a pretrained model: a second text column, by header name or 0-based index; each row is then a sentence pair ([CLS] text [SEP] pair [SEP]).",
@@ -41,6 +49,7 @@ internal sealed class DataOptions
         {
             LabelColumn.Required = true;
             command.Options.Add(LabelColumn);
+            command.Options.Add(LabelSeparator);
         }
     }
 

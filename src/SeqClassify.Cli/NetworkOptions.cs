@@ -13,7 +13,8 @@ internal sealed class NetworkOptions
 {
     private static readonly (string Flag, string Property, string Description)[] Table =
     [
-        ("--task", nameof(SequenceModelOptions.Task), "What the model answers: one class per row, or a score (regression: the label column holds numbers)."),
+        ("--task", nameof(SequenceModelOptions.Task),
+            "What the model answers: one class per row; a set of labels (multilabel: the label column lists them, --label-separator between); or a score (regression: the label column holds numbers)."),
         ("--huber-delta", nameof(SequenceModelOptions.HuberDelta), "Regression: 0 trains by mean squared error; above 0, by the Huber loss with this delta."),
         ("--encoder", nameof(SequenceModelOptions.Encoder), "What reads the embedded tokens: a recurrent network or a Transformer encoder."),
         ("--cell", nameof(SequenceModelOptions.Cell), "The recurrent cell."),

@@ -25,6 +25,8 @@ internal sealed class TrainingOptions
         new("--restore-best", nameof(SequenceClassificationOptions.RestoreBestEpoch), "Keep the weights of the epoch with the best validation accuracy (true/false)."),
         new("--class-weights", nameof(SequenceClassificationOptions.ClassWeights),
             "Per-class loss weights for rare classes, comma-separated in the labels' order (sorted, as info lists them), e.g. 1,4."),
+        new("--threshold", nameof(SequenceClassificationOptions.DecisionThreshold),
+            "Multi-label: predict a label from this probability, for every label (default: each label's threshold best for its F1 on the validation rows; 0.5 without them)."),
         new("--batch-tokens", nameof(SequenceClassificationOptions.MaximumBatchTokens),
             "Padded tokens (rows x longest row) one training batch may hold; a larger batch is split, longest rows first: bounds memory for long texts."),
     ];

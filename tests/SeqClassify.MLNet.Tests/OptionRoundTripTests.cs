@@ -21,15 +21,6 @@ public class OptionRoundTripTests
         typeof(SequenceModelOptions).GetProperties().Where(p => p.CanWrite && !DecidedByTheData.Contains(p.Name)
                                                                && !SeqClassify.Testing.EveryOptionChanged.OfOtherTasks.Contains(p.Name));
 
-    [Test]
-    public void TheTrainersRefuseAMultiLabelNetworkUntilTheyReadLabelSets()
-    {
-        var options = new SequenceClassificationOptions();
-        options.Network.Task = SequenceTask.MultiLabel;
-
-        Assert.That(options.Validate, Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("Network.Task is MultiLabel: the ML.NET trainers train"));
-    }
-
     // Every option the trainer passes on, away from its default (the suites' one fixture; two classes, as the sentences have).
     private static SequenceClassificationOptions EveryOptionChanged(string vectors)
     {

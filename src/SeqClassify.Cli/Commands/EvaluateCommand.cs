@@ -45,6 +45,19 @@ internal sealed class EvaluateCommand
         var model = LoadedModel.Load(ml, parse.GetValue(_model)!);
         model.RequireInput(parse.GetValue(_model)!, _data.Pairs(parse), "give --pair-column");
         var data = _data.Load(ml, parse, parse.GetValue(_dataPath)!, withLabel: true);
+        bool multiLabel = model.Classifier.ModelOptions.Task == SeqClassify.Torch.SequenceTask.MultiLabel;
+        if (!multiLabel && parse.GetValue(_data.LabelSeparator) is not null) throw new UsageException("--label-separator reads label lists: this model is not multi-label");
+        if (multiLabel)
+        {
+            if (reportPath is not null) throw new UsageException("--report draws a classifier's metrics; a multi-label model's report is not written yet (use --json)");
+            char separator = _data.Separator(parse);
+            data = LabelSets.Normalize(ml, data, separator);
+            LabelSets.CheckKnown(data, model.Classifier.LabelNames, separator, parse.GetValue(_dataPath)!, console.Error);
+            var sets = ml.MulticlassClassification.EvaluateMultiLabel(model.ScoreForEvaluation(data), predictedLabelColumnName: model.Classifier.PredictedLabelColumnName);
+            if (parse.GetValue(_json)) console.Out.WriteLine(MultiLabelPrinter.ToJson(sets).ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
+            else MultiLabelPrinter.Print(console, sets);
+            return ExitCodes.Success;
+        }
         if (model.IsRegression)
         {
             if (reportPath is not null) throw new UsageException("--report draws a classifier's metrics; a regression's report is not written yet (use --json)");

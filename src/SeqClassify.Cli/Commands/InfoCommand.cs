@@ -34,6 +34,10 @@ internal sealed class InfoCommand
         o.WriteLine($"format:       {m["format"]}, read by SeqClassify {m["seqClassifyVersion"]} (engine {m["engineVersion"]})");
         o.WriteLine($"task:         {OptionTable<object>.ChoiceName(model.Classifier.ModelOptions.Task)}");
         if (!model.IsRegression) o.WriteLine($"labels:       {string.Join(", ", model.Classifier.LabelNames)}");
+        if (model.Classifier.Thresholds.Count > 0)
+        {
+            o.WriteLine("thresholds:   " + string.Join(", ", model.Classifier.LabelNames.Zip(model.Classifier.Thresholds, (l, t) => string.Create(CultureInfo.InvariantCulture, $"{l} {t:0.###}"))));
+        }
         o.WriteLine($"input:        {string.Join(", ", m["inputSchema"]!.AsArray().Select(c => $"{c!["name"]} ({c["type"]})"))}");
         var options = model.Classifier.ModelOptions;
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -68,7 +72,7 @@ internal sealed class InfoCommand
         }
         foreach (var epoch in history.Epochs)
         {
-            o.WriteLine("  " + TrainingProgressDisplay.EpochLine(epoch, history.Epochs.Count, model.IsRegression));
+            o.WriteLine("  " + TrainingProgressDisplay.EpochLine(epoch, history.Epochs.Count, model.Classifier.ModelOptions.Task));
         }
         return ExitCodes.Success;
     }

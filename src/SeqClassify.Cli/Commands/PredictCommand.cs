@@ -86,7 +86,7 @@ internal sealed class PredictCommand
                 var line = new JsonObject();
                 if (fromFile) line["row"] = row;
                 line["text"] = text;  // as given, not as normalized
-                PredictionJson.Add(line, score, model.Classifier.LabelNames, topK);
+                PredictionJson.Add(line, score, model.Classifier, topK);
                 if (attention is not null) line["attention"] = MostAttended(attention[i], explain!.Value);
                 console.Out.WriteLine(line.ToJsonString());
                 row++;
@@ -107,7 +107,7 @@ internal sealed class PredictCommand
             foreach (var (pair, score) in chunk.Zip(model.ScorePairs(chunk)))
             {
                 var line = new JsonObject { ["row"] = row++, ["text"] = pair.Text, ["pair"] = pair.Pair };
-                console.Out.WriteLine(PredictionJson.Add(line, score, model.Classifier.LabelNames, topK).ToJsonString());
+                console.Out.WriteLine(PredictionJson.Add(line, score, model.Classifier, topK).ToJsonString());
             }
         }
         return ExitCodes.Success;

@@ -135,12 +135,14 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
                 console.Out.WriteLine(e.RawMessage);
             }
         };
-        bool regression = trainer.Network.Task == SequenceTask.Regression;
-        var train = _data.Load(ml, parse, parse.GetValue(_train)!, withLabel: true);
-        if (regression) RegressionLabels.Check(train, parse.GetValue(_train)!);
+        var task = trainer.Network.Task;
+        bool regression = task == SequenceTask.Regression;
+        char separator = _data.Separator(parse);
+        if (task != SequenceTask.MultiLabel && parse.GetValue(_data.LabelSeparator) is not null) throw new UsageException("--label-separator reads label lists: it needs --task multilabel");
+        var train = ReadLabels(ml, _data.Load(ml, parse, parse.GetValue(_train)!, withLabel: true), task, separator, parse.GetValue(_train)!);
         string? validPath = parse.GetValue(_valid);
         console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"training {(regression ? "a regression " : "")}on {train.GetRowCount():N0} rows: {(trainer.PretrainedModel is { } folder ? $"pretrained encoder {folder}" : $"{NetworkSummary.Encoder(trainer.Architecture(2, 0))}, embedding {trainer.EmbeddingDimension} ({EmbeddingStart(trainer)})")}, {trainer.Pooling} pooling, {trainer.Epochs} epoch(s), batch {trainer.BatchSize}, lr {trainer.LearningRate}"));
+            $"training {(regression ? "a regression " : task == SequenceTask.MultiLabel ? "a multi-label classifier " : "")}on {train.GetRowCount():N0} rows: {(trainer.PretrainedModel is { } folder ? $"pretrained encoder {folder}" : $"{NetworkSummary.Encoder(trainer.Architecture(2, 0))}, embedding {trainer.EmbeddingDimension} ({EmbeddingStart(trainer)})")}, {trainer.Pooling} pooling, {trainer.Epochs} epoch(s), batch {trainer.BatchSize}, lr {trainer.LearningRate}"));
         if (settings.PretrainedModel is { } pretrained)
         {
             // Hugging Face truncates silently; the count says how much of the data the length limit cuts.
@@ -151,13 +153,12 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
         }
 
         trainer.CancellationToken = cancel;
-        var (model, diverged) = new TrainingProgressDisplay(console, regression).Run(progress =>
+        var (model, diverged) = new TrainingProgressDisplay(console, task).Run(progress =>
         {
             trainer.Progress = progress;
             // A separate validation file goes through the same featurization as the training data.
-            var valid = validPath is null ? null : _data.Load(ml, parse, validPath, withLabel: true);
-            if (regression && valid is not null) RegressionLabels.Check(valid, validPath!);
-            return Fit(ml, settings, trainer, train, valid);
+            var valid = validPath is null ? null : ReadLabels(ml, _data.Load(ml, parse, validPath, withLabel: true), task, separator, validPath);
+            return Fit(ml, settings, trainer, train, valid, separator);
         });
         var classifier = ((IEnumerable<ITransformer>)model).OfType<SequenceClassificationTransformer>().Single();
         var group = trainer.ProcessGroup;
@@ -194,12 +195,17 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
         console.Out.WriteLine($"model saved to {output} (best epoch {classifier.History.BestEpoch}, {classifier.ModelOptions.VocabularySize:N0} vocabulary entries, {classifier.ParameterCount:N0} parameters)");
         if (parse.GetValue(_test) is { } testPath)
         {
-            var test = _data.Load(ml, parse, testPath, withLabel: true);
+            var test = ReadLabels(ml, _data.Load(ml, parse, testPath, withLabel: true), task, separator, testPath);
             console.Out.WriteLine("test metrics:");
             if (regression)
             {
-                RegressionLabels.Check(test, testPath);
                 RegressionEvaluation.Of(ml, LoadedModel.ScoreForEvaluation(model, test)).Print(console);
+                return ExitCodes.Success;
+            }
+            if (task == SequenceTask.MultiLabel)
+            {
+                LabelSets.CheckKnown(test, classifier.LabelNames, separator, testPath, console.Error);
+                MultiLabelPrinter.Print(console, ml.MulticlassClassification.EvaluateMultiLabel(LoadedModel.ScoreForEvaluation(model, test)));
                 return ExitCodes.Success;
             }
             Evaluation.CheckLabels(test, classifier.LabelNames, testPath, console.Error);
@@ -211,14 +217,26 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
     // Featurization, the trainer and (for a classifier) MapKeyToValue fitted one after the other, so that a training run that diverged
     // still gives a whole pipeline around the model it kept (TrainingDivergedException.Model).
     private static (TransformerChain<ITransformer> Model, TrainingDivergedException? Diverged) Fit(
-        MLContext ml, CliPipeline.Settings settings, SequenceClassificationOptions trainer, IDataView train, IDataView? valid)
+        MLContext ml, CliPipeline.Settings settings, SequenceClassificationOptions trainer, IDataView train, IDataView? valid, char separator)
     {
-        // A regression's labels are its scores (checked as numbers by RegressionLabels), a classifier's become keys.
-        bool regression = trainer.Network.Task == SequenceTask.Regression;
-        var labels = regression ? ml.Transforms.Conversion.ConvertType("Label", outputKind: DataKind.Single) : null;
+        // A regression's labels are its scores (checked as numbers by RegressionLabels), a multi-label model's lists
+        // of names become vectors of keys, a classifier's names keys.
+        var task = trainer.Network.Task;
+        IEstimator<ITransformer>? labels = task switch
+        {
+            SequenceTask.Regression => ml.Transforms.Conversion.ConvertType("Label", outputKind: DataKind.Single),
+            SequenceTask.MultiLabel => ml.Transforms.Text.TokenizeIntoWords("LabelNames", "Label", [separator])
+                .Append(ml.Transforms.Conversion.MapValueToKey("Label", "LabelNames", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue)),
+            _ => null,
+        };
         // The featurization is fitted on the training data only; both sets then go through it.
         var featurize = CliPipeline.Featurize(ml, settings, labels).Fit(train);
-        var estimator = regression ? ml.Regression.Trainers.SequenceRegression(trainer) : ml.MulticlassClassification.Trainers.SequenceClassification(trainer);
+        var estimator = task switch
+        {
+            SequenceTask.Regression => ml.Regression.Trainers.SequenceRegression(trainer),
+            SequenceTask.MultiLabel => ml.MulticlassClassification.Trainers.SequenceMultiLabel(trainer),
+            _ => ml.MulticlassClassification.Trainers.SequenceClassification(trainer),
+        };
         SequenceClassificationTransformer classifier;
         TrainingDivergedException? diverged = null;
         try
@@ -231,9 +249,16 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
             diverged = e;
         }
         var withClassifier = featurize.Append<ITransformer>(classifier);
-        if (regression) return (withClassifier, diverged);
-        var toNames = ml.Transforms.Conversion.MapKeyToValue("PredictedLabel").Fit(withClassifier.Transform(train));
+        if (task == SequenceTask.Regression) return (withClassifier, diverged);
+        var toNames = ml.Transforms.Conversion.MapKeyToValue(classifier.PredictedLabelColumnName).Fit(withClassifier.Transform(train));
         return (withClassifier.Append<ITransformer>(toNames), diverged);
+    }
+
+    // A regression's labels checked as numbers, a multi-label model's lists read as the model reads them.
+    private static IDataView ReadLabels(MLContext ml, IDataView data, SequenceTask task, char separator, string path)
+    {
+        if (task == SequenceTask.Regression) RegressionLabels.Check(data, path);
+        return task == SequenceTask.MultiLabel ? LabelSets.Normalize(ml, data, separator) : data;
     }
 
     private SequenceClassificationOptions TrainerOptions(ParseResult parse)

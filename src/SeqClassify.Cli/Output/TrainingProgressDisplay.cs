@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using SeqClassify.MLNet.Training;
+using SeqClassify.Torch;
 using Spectre.Console;
 
 namespace SeqClassify.Cli.Output;
@@ -9,7 +10,7 @@ namespace SeqClassify.Cli.Output;
 /// Shows training progress: in a terminal, an epoch bar and a batch bar (rows/s, loss, ETA) redrawn
 /// in place; elsewhere, plain lines: one per epoch, and a batch line at most every 10 seconds.
 /// </summary>
-internal sealed class TrainingProgressDisplay(CliConsole console, bool regression = false)
+internal sealed class TrainingProgressDisplay(CliConsole console, SequenceTask task = SequenceTask.SingleLabel)
 {
     private static readonly TimeSpan PlainInterval = TimeSpan.FromSeconds(10);
 
@@ -24,7 +25,7 @@ internal sealed class TrainingProgressDisplay(CliConsole console, bool regressio
             {
                 if (p.EpochCompleted is { } e)
                 {
-                    console.Out.WriteLine(EpochLine(e, p.Epochs, regression));
+                    console.Out.WriteLine(EpochLine(e, p.Epochs, task));
                 }
                 else if (clock.Elapsed - last >= PlainInterval)
                 {
@@ -47,7 +48,7 @@ internal sealed class TrainingProgressDisplay(CliConsole console, bool regressio
                     if (p.EpochCompleted is { } e)
                     {
                         epochs.Value = p.Epoch;
-                        console.Ansi.MarkupLine(Markup.Escape(EpochLine(e, p.Epochs, regression)));
+                        console.Ansi.MarkupLine(Markup.Escape(EpochLine(e, p.Epochs, task)));
                         return;
                     }
                     epochs.Value = p.Epoch - 1;
@@ -59,14 +60,23 @@ internal sealed class TrainingProgressDisplay(CliConsole console, bool regressio
             });
     }
 
-    /// <summary>One epoch's line; a regression has no accuracy: its validation figures are RMSE and Pearson's r.</summary>
-    public static string EpochLine(EpochSummary e, int epochs, bool regression = false)
+    /// <summary>
+    /// One epoch's line, by task: a regression has no accuracy (its validation figures are RMSE and Pearson's r); a
+    /// multi-label model's is the rows whose whole set was right, and its validation figures macro- and micro-F1.
+    /// </summary>
+    public static string EpochLine(EpochSummary e, int epochs, SequenceTask task = SequenceTask.SingleLabel)
     {
         string validation = e.ValidationAccuracy is double va
             ? string.Create(CultureInfo.InvariantCulture, $", validation accuracy {va:P2}, log-loss {e.ValidationLogLoss:F4}, macro-F1 {e.ValidationMacroF1:F4}")
             : e.ValidationRmse is double rmse ? string.Create(CultureInfo.InvariantCulture, $", validation RMSE {rmse:F4}, Pearson {e.ValidationPearson:F4}")
+            : e.ValidationMicroF1 is double micro ? string.Create(CultureInfo.InvariantCulture, $", validation macro-F1 {e.ValidationMacroF1:F4}, micro-F1 {micro:F4}")
             : "";
-        string train = regression ? "" : string.Create(CultureInfo.InvariantCulture, $", train accuracy {e.TrainAccuracy:P2}");
+        string train = task switch
+        {
+            SequenceTask.Regression => "",
+            SequenceTask.MultiLabel => string.Create(CultureInfo.InvariantCulture, $", train exact sets {e.TrainAccuracy:P2}"),
+            _ => string.Create(CultureInfo.InvariantCulture, $", train accuracy {e.TrainAccuracy:P2}"),
+        };
         return string.Create(CultureInfo.InvariantCulture,
             $"epoch {e.Epoch}/{epochs}: loss {e.TrainLoss:F4}{train}{validation} ({e.Seconds:F1} s)");
     }

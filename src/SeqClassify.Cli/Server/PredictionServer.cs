@@ -142,7 +142,7 @@ internal static class PredictionServer
         var scores = pairs is null ? model.Score(texts) : model.ScorePairs(texts.Zip(pairs).ToList());
         var results = new JsonArray(texts.Select((text, i) => (JsonNode?)PredictionJson.Add(
             pairs is null ? new JsonObject { ["text"] = text } : new JsonObject { ["text"] = text, ["pair"] = pairs[i] },
-            scores[i], model.Classifier.LabelNames, model.Classifier.LabelNames.Count)).ToArray());
+            scores[i], model.Classifier, model.Classifier.LabelNames.Count)).ToArray());
         return Results.Text((parsed.Single ? results[0]! : new JsonObject { ["predictions"] = results }).ToJsonString(), "application/json");
     }
 

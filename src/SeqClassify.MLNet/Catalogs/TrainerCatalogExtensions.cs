@@ -62,6 +62,32 @@ public static class SeqClassifyTrainerCatalogExtensions
         return new SequenceClassificationTrainer(CatalogUtils.GetEnvironment(catalog), options);
     }
 
+    /// <summary>
+    /// A multi-label sequence classifier: any subset of the labels per row (tags, topics, emotions), one sigmoid
+    /// per label trained by binary cross-entropy (<see cref="SequenceClassificationOptions.ClassWeights"/>: each
+    /// label's positive weight), as Hugging Face's problem_type "multi_label_classification". Input: a label column
+    /// holding a vector of keys per row (e.g. the label names split by a separator, then MapValueToKey; an empty
+    /// vector is a row with none of them) and a token-id or feature-sequence column. Output: Score (each label's
+    /// probability, label names as slot names) and the predicted set, a vector of keys (PredictedLabels unless
+    /// <see cref="SequenceClassificationOptions.PredictedLabelColumnName"/> is changed) from each label's decision
+    /// threshold (<see cref="SequenceClassificationOptions.DecisionThreshold"/>). Evaluate with
+    /// <see cref="SeqClassifyMultiLabelCatalogExtensions.EvaluateMultiLabel"/>. ML.NET has no multi-label catalog:
+    /// this one sits with the multiclass trainers, where a one-label-per-row user looks first.
+    /// </summary>
+    /// <param name="catalog">The multiclass trainers catalog.</param>
+    /// <param name="options">The options (null: the defaults), validated here before any data is read.</param>
+    public static SequenceClassificationTrainer SequenceMultiLabel(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        SequenceClassificationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        options ??= new SequenceClassificationOptions();
+        options.Network.Task = SequenceTask.MultiLabel;
+        if (options.PredictedLabelColumnName == DefaultPredictedLabel) options.PredictedLabelColumnName = "PredictedLabels";
+        return new SequenceClassificationTrainer(CatalogUtils.GetEnvironment(catalog), options);
+    }
+
+    private static readonly string DefaultPredictedLabel = new SequenceClassificationOptions().PredictedLabelColumnName;
+
     /// <summary>The former name of <see cref="SequenceClassification(MulticlassClassificationCatalog.MulticlassClassificationTrainers, string, string, RnnCellType?, int?, int?, int?, double?)"/>.</summary>
     /// <param name="catalog">The multiclass trainers catalog.</param>
     /// <param name="labelColumnName">The key label column.</param>
@@ -123,5 +149,26 @@ public static class SeqClassifyTrainerCatalogExtensions
         ArgumentNullException.ThrowIfNull(catalog);
         return new PretrainedTextClassificationTrainer(CatalogUtils.GetEnvironment(catalog), folder, labelColumnName, sentence1ColumnName,
             sentence2ColumnName, maximumLength, options);
+    }
+}
+
+/// <summary>The evaluation of a multi-label model (<see cref="SeqClassifyTrainerCatalogExtensions.SequenceMultiLabel"/>), which ML.NET's catalogs lack.</summary>
+public static class SeqClassifyMultiLabelCatalogExtensions
+{
+    /// <summary>
+    /// F1 micro- and macro-averaged, per-label precision, recall and F1, Hamming loss, subset accuracy and
+    /// label-ranking average precision of a scored view, as scikit-learn computes them.
+    /// </summary>
+    /// <param name="catalog">The multiclass catalog.</param>
+    /// <param name="data">The scored view: the label sets, the probabilities, the predicted sets.</param>
+    /// <param name="labelColumnName">Each row's labels: a vector of keys.</param>
+    /// <param name="scoreColumnName">Each label's probability: a vector of Single.</param>
+    /// <param name="predictedLabelColumnName">The predicted labels: a vector of keys.</param>
+    public static SeqClassify.MLNet.Evaluation.MultiLabelMetrics EvaluateMultiLabel(this MulticlassClassificationCatalog catalog, IDataView data,
+        string labelColumnName = "Label", string scoreColumnName = "Score", string predictedLabelColumnName = "PredictedLabels")
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(data);
+        return SeqClassify.MLNet.Evaluation.MultiLabelEvaluator.Evaluate(data, labelColumnName, scoreColumnName, predictedLabelColumnName);
     }
 }

@@ -59,6 +59,8 @@ public static class ClassifierOnnxExport
         Shape(model.Graph.Output, outputName, ["batch", classifier.Model.NumClasses]);
         if (outputs.AttentionWeights is not null) Shape(model.Graph.Output, AttentionWeightsOutput, ["batch", "sequence"]);
         model.MetadataProps.Add(new StringStringEntryProto { Key = "labels", Value = JsonSerializer.Serialize(classifier.LabelNames) });
+        // A multi-label model's probabilities are one sigmoid each; a label is predicted at or above its threshold.
+        if (classifier.Thresholds.Count > 0) model.MetadataProps.Add(new StringStringEntryProto { Key = "thresholds", Value = JsonSerializer.Serialize(classifier.Thresholds) });
         model.DocString = "SeqClassify sequence " + (regression ? "regression" : "classifier") + ": " + (tokens ? "token ids" : "feature steps") +
             " and lengths in, " + (regression ? "scores" : "class probabilities") + " out.";
         using var output = new Google.Protobuf.CodedOutputStream(stream, leaveOpen: true);

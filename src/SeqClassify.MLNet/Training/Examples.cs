@@ -7,18 +7,19 @@ namespace SeqClassify.MLNet.Training;
 
 /// <summary>
 /// Sequences (token ids, or feature vectors flattened step after step) and what they are trained towards
-/// (class indices, or a regression's scores) read into memory once, so that epochs can shuffle them; and
-/// the padded batches made from them.
+/// (class indices; or targets: a regression's scores, a multi-label row's 0/1 per label) read into memory once,
+/// so that epochs can shuffle them; and the padded batches made from them.
 /// </summary>
 internal sealed class Examples
 {
-    private Examples(long[][]? ids, float[][]? features, int featureSize, int[] labels, float[]? scores = null)
+    private Examples(long[][]? ids, float[][]? features, int featureSize, int[] labels, float[]? targets = null, int targetWidth = 0)
     {
         Ids = ids;
         Features = features;
         FeatureSize = featureSize;
         Labels = labels;
-        Scores = scores;
+        Targets = targets;
+        TargetWidth = targetWidth;
     }
 
     public long[][]? Ids { get; }
@@ -31,8 +32,14 @@ internal sealed class Examples
     /// <summary>0-based class per row (key - 1); -1 where no label column was read (or scores were).</summary>
     public int[] Labels { get; }
 
-    /// <summary>A regression's target per row (<see cref="ReadScores"/>); null for classes.</summary>
-    public float[]? Scores { get; }
+    /// <summary>
+    /// Per row, <see cref="TargetWidth"/> floats, row-major: a regression's score (<see cref="ReadScores"/>) or a
+    /// multi-label row's 1 or 0 per label (<see cref="ReadLabelSets"/>); null for single labels.
+    /// </summary>
+    public float[]? Targets { get; }
+
+    /// <summary>Targets per row: 1 (a score) or the labels of a multi-label model.</summary>
+    public int TargetWidth { get; }
 
     public int Count => Labels.Length;
 
@@ -97,7 +104,34 @@ internal sealed class Examples
                 throw new InvalidOperationException($"Row {cursor.Position}: label column '{scoreColumn}' holds {scores[row]}; a regression's targets must be numbers (a missing value reads as NaN).");
             }
         }
-        return new Examples(unlabeled.Ids, unlabeled.Features, featureSize, unlabeled.Labels, scores);
+        return new Examples(unlabeled.Ids, unlabeled.Features, featureSize, unlabeled.Labels, scores, 1);
+    }
+
+    /// <summary>
+    /// Reads a view's feature column and a multi-label model's label sets from <paramref name="labelColumn"/>, a
+    /// vector of keys (any length; empty: none of the labels applies), as 1 or 0 per label. A missing key (a
+    /// value the keys were not learned from) is refused naming the row.
+    /// </summary>
+    public static Examples ReadLabelSets(IDataView data, string featureColumn, int featureSize, string labelColumn, int labels, int maxLength, out int truncated)
+    {
+        var unlabeled = Read(data, featureColumn, featureSize, null, maxLength, out truncated);
+        var targets = new float[(long)unlabeled.Count * labels];
+        using var cursor = data.GetRowCursor([data.Schema[labelColumn]]);
+        var getter = cursor.GetGetter<VBuffer<uint>>(data.Schema[labelColumn]);
+        VBuffer<uint> keys = default;
+        for (int row = 0; cursor.MoveNext(); row++)
+        {
+            getter(ref keys);
+            foreach (uint key in keys.DenseValues())
+            {
+                if (key == 0 || key > labels)
+                {
+                    throw new InvalidOperationException($"Row {cursor.Position}: label column '{labelColumn}' holds a label the keys were not learned from (key {key}).");
+                }
+                targets[(long)row * labels + key - 1] = 1;
+            }
+        }
+        return new Examples(unlabeled.Ids, unlabeled.Features, featureSize, unlabeled.Labels, targets, labels);
     }
 
     /// <summary>Sequences without labels, for scoring: token ids, or (featureSize &gt; 0) flattened feature steps.</summary>
@@ -110,7 +144,8 @@ internal sealed class Examples
         Features is null ? null : rows.Select(r => Features[r]).ToArray(),
         FeatureSize,
         rows.Select(r => Labels[r]).ToArray(),
-        Scores is null ? null : rows.Select(r => Scores[r]).ToArray());
+        Targets is null ? null : rows.SelectMany(r => Targets.AsSpan(r * TargetWidth, TargetWidth).ToArray()).ToArray(),
+        TargetWidth);
 
     /// <summary>Pads the given rows into one batch, in the given order.</summary>
     public SequenceBatch Batch(IReadOnlyList<int> rows) => Ids is not null
@@ -119,8 +154,9 @@ internal sealed class Examples
 
     public long[] LabelsOf(IReadOnlyList<int> rows) => rows.Select(r => (long)Labels[r]).ToArray();
 
-    /// <summary>The scores of the given rows, standardized (score - mean) / scale as the network trains on them.</summary>
-    public float[] ScoresOf(IReadOnlyList<int> rows, TargetScaling scaling) => rows.Select(r => scaling.Standardize(Scores![r])).ToArray();
+    /// <summary>The targets of the given rows, row-major, as the network trains on them: a regression's standardized by <paramref name="scaling"/>.</summary>
+    public float[] TargetsOf(IReadOnlyList<int> rows, TargetScaling scaling) =>
+        rows.SelectMany(r => Targets!.AsSpan(r * TargetWidth, TargetWidth).ToArray()).Select(scaling.Standardize).ToArray();
 }
 
 /// <summary>

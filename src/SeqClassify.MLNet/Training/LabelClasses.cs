@@ -31,10 +31,10 @@ internal sealed class LabelClasses
     /// <summary>Text classes with these names, in key order (a checkpoint's id2label).</summary>
     public static LabelClasses FromNames(IReadOnlyList<string> names) => new(names.ToArray(), typeof(ReadOnlyMemory<char>));
 
-    /// <summary>The classes of a key column; keys without KeyValues are named "1".."n".</summary>
+    /// <summary>The classes of a key column, or of a vector of keys (a multi-label column); keys without KeyValues are named "1".."n".</summary>
     public static LabelClasses FromKeyColumn(DataViewSchema.Column label)
     {
-        int count = (int)((KeyDataViewType)label.Type).Count;
+        int count = (int)((KeyDataViewType)label.Type.GetItemType()).Count;
         var keyValues = label.Annotations.Schema.GetColumnOrNull(AnnotationUtils.Kinds.KeyValues);
         if (keyValues?.Type is not VectorDataViewType { ItemType: PrimitiveDataViewType item })
         {

@@ -196,6 +196,13 @@ public class SequenceClassificationOptions
     /// <summary>Cross-entropy label smoothing.</summary>
     public float LabelSmoothing { get => Network.LabelSmoothing; set => Network.LabelSmoothing = value; }
 
+    /// <summary>
+    /// A multi-label model predicts a label where its probability is at least its threshold: this one for every
+    /// label when set, in (0, 1); when null (the default), each label's is chosen on the validation rows to
+    /// maximize its F1 (so macro-F1), and 0.5 without validation rows. Kept with the model.
+    /// </summary>
+    public double? DecisionThreshold { get; set; }
+
     /// <summary>Truncate sequences longer than this for training and prediction; 0 = keep all (tokens are also truncated by the vocabulary step's MaximumLength). A Transformer keeps at most <see cref="MaxPositions"/>.</summary>
     public int MaximumTrainingLength { get; set; }
 
@@ -330,15 +337,16 @@ public class SequenceClassificationOptions
         {
             if (!(value >= 0 && value < 1)) throw new ArgumentOutOfRangeException(name, value, $"{name} must be in [0, 1), got {value}.");
         }
-        // The trainer reads a key label column (one class) or a Single one (a regression's score); label sets are not read yet.
-        if (Network.Task == SequenceTask.MultiLabel)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Network.Task), Network.Task,
-                "Network.Task is MultiLabel: the ML.NET trainers train single-label classifiers (MulticlassClassification.Trainers.SequenceClassification) " +
-                "and regressions (Regression.Trainers.SequenceRegression); a multi-label model trains through SequenceClassifierModel for now.");
-        }
         // The architecture's own checks (the encoder's, by the same option names); classes come from the data.
         Architecture(numClasses: Network.Task == SequenceTask.Regression ? 1 : 2, seed: 0).ValidateArchitecture();
+        if (DecisionThreshold is double threshold && !(threshold > 0 && threshold < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(DecisionThreshold), DecisionThreshold, $"DecisionThreshold must be in (0, 1), got {threshold}.");
+        }
+        if (DecisionThreshold is not null && Network.Task != SequenceTask.MultiLabel)
+        {
+            throw new ArgumentOutOfRangeException(nameof(DecisionThreshold), DecisionThreshold, "DecisionThreshold is a multi-label model's (Network.Task = MultiLabel).");
+        }
         if (Encoder == SequenceEncoder.Transformer && MaximumTrainingLength > MaxPositions)
         {
             throw new ArgumentOutOfRangeException(nameof(MaximumTrainingLength), MaximumTrainingLength,

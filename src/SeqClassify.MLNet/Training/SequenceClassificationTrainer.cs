@@ -44,6 +44,10 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
 
     private bool IsRegression => _options.Network.Task == SequenceTask.Regression;
 
+    private bool IsMultiLabel => _options.Network.Task == SequenceTask.MultiLabel;
+
+    private const string MultiLabelColumn = "a vector of keys (a multi-label column: MapValueToKey over each row's label names)";
+
     /// <inheritdoc />
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
@@ -63,8 +67,9 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
                 NumberDataViewType.Single, false, regressionScore);
             return new SchemaShape(columns.Values);
         }
-        var label = ColumnChecks.Require(inputSchema, _options.LabelColumnName, "a key column (MapValueToKey)",
-            c => c.Kind == SchemaShape.Column.VectorKind.Scalar && c.IsKey);
+        var label = IsMultiLabel
+            ? ColumnChecks.Require(inputSchema, _options.LabelColumnName, MultiLabelColumn, c => c.Kind != SchemaShape.Column.VectorKind.Scalar && c.IsKey)
+            : ColumnChecks.Require(inputSchema, _options.LabelColumnName, "a key column (MapValueToKey)", c => c.Kind == SchemaShape.Column.VectorKind.Scalar && c.IsKey);
         var scoreAnnotations = new List<SchemaShape.Column>
         {
             new(AnnotationUtils.Kinds.ScoreColumnKind, SchemaShape.Column.VectorKind.Scalar, TextDataViewType.Instance, false),
@@ -77,8 +82,9 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
         }
         columns[_options.ScoreColumnName] = new SchemaShape.Column(_options.ScoreColumnName, SchemaShape.Column.VectorKind.Vector,
             NumberDataViewType.Single, false, new SchemaShape(scoreAnnotations));
-        columns[_options.PredictedLabelColumnName] = new SchemaShape.Column(_options.PredictedLabelColumnName, SchemaShape.Column.VectorKind.Scalar,
-            label.ItemType, true, new SchemaShape(labelAnnotations));
+        // A multi-label model predicts a set: a variable-length vector of the label keys above their thresholds.
+        columns[_options.PredictedLabelColumnName] = new SchemaShape.Column(_options.PredictedLabelColumnName,
+            IsMultiLabel ? SchemaShape.Column.VectorKind.VariableVector : SchemaShape.Column.VectorKind.Scalar, label.ItemType, true, new SchemaShape(labelAnnotations));
         return new SchemaShape(columns.Values);
     }
 
@@ -93,13 +99,16 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
             ColumnChecks.Require(schema, _options.LabelColumnName, RegressionLabel, t => t == NumberDataViewType.Single);
             return (feature, LabelClasses.FromNames([]));
         }
-        var label = ColumnChecks.Require(schema, _options.LabelColumnName, "a key column (MapValueToKey)", t => t is KeyDataViewType);
+        var label = IsMultiLabel
+            ? ColumnChecks.Require(schema, _options.LabelColumnName, MultiLabelColumn, t => t is VectorDataViewType { ItemType: KeyDataViewType })
+            : ColumnChecks.Require(schema, _options.LabelColumnName, "a key column (MapValueToKey)", t => t is KeyDataViewType);
         return (feature, LabelClasses.FromKeyColumn(label));
     }
 
-    // What the examples are trained towards: the label keys, or (regression) the scores.
-    private Examples ReadExamples(IDataView data, int maxLength, out int truncated) => IsRegression
-        ? Examples.ReadScores(data, _options.FeatureColumnName, _options.FeatureSize, _options.LabelColumnName, maxLength, out truncated)
+    // What the examples are trained towards: the label keys, the label sets, or (regression) the scores.
+    private Examples ReadExamples(IDataView data, LabelClasses classes, int maxLength, out int truncated) =>
+        IsRegression ? Examples.ReadScores(data, _options.FeatureColumnName, _options.FeatureSize, _options.LabelColumnName, maxLength, out truncated)
+        : IsMultiLabel ? Examples.ReadLabelSets(data, _options.FeatureColumnName, _options.FeatureSize, _options.LabelColumnName, classes.Count, maxLength, out truncated)
         : Examples.Read(data, _options.FeatureColumnName, _options.FeatureSize, _options.LabelColumnName, maxLength, out truncated);
 
     /// <inheritdoc />
@@ -107,13 +116,14 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
     {
         ArgumentNullException.ThrowIfNull(input);
         var (feature, classes) = CheckColumns(input.Schema);
-        if (!IsRegression && classes.Count < 2)
+        int fewest = IsRegression ? 0 : IsMultiLabel ? 1 : 2;
+        if (classes.Count < fewest)
         {
             // A label step fitted on no rows has one class: say what is really wrong.
             using var rows = input.GetRowCursor([]);
             throw new InvalidOperationException(!rows.MoveNext()
                 ? "The training data has no rows: the IDataView given to Fit is empty."
-                : $"Label column '{_options.LabelColumnName}' has {classes.Count} class(es); at least 2 are needed.");
+                : $"Label column '{_options.LabelColumnName}' has {classes.Count} class(es); at least {fewest} are needed.");
         }
         var parallel = DataParallel.Over(_options.ProcessGroup);
         // As ML.NET's trainers: the context's seed unless the options give one (rank 0's on every rank).
@@ -127,7 +137,7 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
         {
             channel.Info($"Transformer: each sequence keeps its first {_options.SequenceLimit} steps at most (MaxPositions {_options.MaxPositions}), in training and prediction");
         }
-        var all = ReadExamples(input, _options.TrainingRowLimit, out int cut);
+        var all = ReadExamples(input, classes, _options.TrainingRowLimit, out int cut);
         if (cut > 0 && _options.TrainingRowLimit != _options.SequenceLimit)
         {
             channel.Warning($"{cut:N0} training row(s) longer than {_options.TrainingRowLimit:N0} steps were cut to their first {_options.TrainingRowLimit:N0} " +
@@ -137,10 +147,10 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
         {
             throw new InvalidOperationException("The training data has no rows.");
         }
-        if (!IsRegression) WarnOfSingleRowClasses(all, classes, channel);
-        var (train, validation) = SplitValidation(all, seed, channel);
+        if (!IsRegression && !IsMultiLabel) WarnOfSingleRowClasses(all, classes, channel);
+        var (train, validation) = SplitValidation(all, classes, seed, channel);
         // A regression trains on standardized scores; the scaling is folded into the head once it has trained.
-        var scaling = IsRegression ? TargetScaling.Of(train.Scores!) : TargetScaling.None;
+        var scaling = IsRegression ? TargetScaling.Of(train.Targets!) : TargetScaling.None;
         int outputs = IsRegression ? 1 : classes.Count;
         var vocabulary = Vocabulary.Of(feature);
         parallel.CheckSameData(train, validation, vocabulary, classes);
@@ -149,7 +159,7 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
             TrainingRows = train.Count, ValidationRows = validation?.Count ?? 0, Ranks = parallel.Ranks,
             Settings = new TrainingSettings(_options.Epochs, _options.BatchSize, _options.LearningRate, _options.Schedule, _options.WarmupFraction,
                 _options.EarlyStoppingPatience, _options.RestoreBestEpoch, (float[]?)_options.ClassWeights?.Clone(), _options.MaximumBatchTokens, seed,
-                _options.GradientAccumulationSteps),
+                _options.GradientAccumulationSteps, _options.DecisionThreshold),
         };
         var model = _options.PretrainedModel is { } folder
             ? PretrainedModel(folder, feature.Name, outputs, train, seed, history, channel)
@@ -164,6 +174,7 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
             }
             new TrainingLoop(_host, channel, _options, transformer, train, validation, seed, parallel, scaling).Run();
             FoldScaling(model, scaling);
+            if (IsMultiLabel) transformer.Thresholds = Thresholds(transformer, validation, parallel, channel);
         }
         catch (TrainingDivergedException e) when (e.Model is not null)
         {
@@ -192,12 +203,32 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
     private static double AutomaticValidationFraction(int rows) =>
         rows * SequenceClassificationOptions.AutomaticValidationFraction < SequenceClassificationOptions.MinimumAutomaticValidationRows ? 0 : SequenceClassificationOptions.AutomaticValidationFraction;
 
-    private (Examples Train, Examples? Validation) SplitValidation(Examples all, int seed, IChannel channel)
+    /// <summary>
+    /// A multi-label model's decision thresholds: <see cref="SequenceClassificationOptions.DecisionThreshold"/> for
+    /// every label when it is set; else each label's threshold that maximizes its F1 on the validation rows
+    /// (so macro-F1), or 0.5 without validation rows, as Hugging Face's examples decide.
+    /// </summary>
+    private float[] Thresholds(SequenceClassificationTransformer transformer, Examples? validation, DataParallel parallel, IChannel channel)
+    {
+        int labels = transformer.LabelNames.Count;
+        if (_options.DecisionThreshold is double fixedThreshold) return Enumerable.Repeat((float)fixedThreshold, labels).ToArray();
+        if (validation is null)
+        {
+            channel.Info("no validation rows: every label is predicted from probability 0.5 (DecisionThreshold, or validation rows, to choose)");
+            return Enumerable.Repeat(0.5f, labels).ToArray();
+        }
+        var probabilities = parallel.ScoreAll(validation, labels, transformer.PredictProbabilities);
+        var thresholds = Evaluation.MultiLabelMetrics.BestThresholds(validation.Targets!, probabilities, labels);
+        channel.Info($"decision thresholds chosen per label on the {validation.Count:N0} validation rows (macro-F1): from {thresholds.Min():F3} to {thresholds.Max():F3}");
+        return thresholds;
+    }
+
+    private (Examples Train, Examples? Validation) SplitValidation(Examples all, LabelClasses classes, int seed, IChannel channel)
     {
         if (_validation is not null)
         {
             CheckColumns(_validation.Schema);
-            return (all, ReadExamples(_validation, _options.SequenceLimit, out _));
+            return (all, ReadExamples(_validation, classes, _options.SequenceLimit, out _));
         }
         double fraction = _options.ValidationFraction ?? AutomaticValidationFraction(all.Count);
         if (fraction <= 0)
@@ -207,16 +238,16 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
         var (trainRows, validationRows) = Stratified.Split(all.Labels, fraction, seed);
         if (validationRows.Count == 0 || trainRows.Count == 0)
         {
-            int classes = all.Labels.Distinct().Count();
+            int strata = all.Labels.Distinct().Count();
             if (_options.ValidationFraction is null)
             {
                 // The automatic split is a convenience: when it cannot hold rows out, train on all of them.
-                channel.Info($"no automatic validation split: holding out {fraction * 100:0}% per label leaves no rows with {classes} labels over {all.Count} rows; training on all rows");
+                channel.Info($"no automatic validation split: holding out {fraction * 100:0}% per label leaves no rows with {strata} labels over {all.Count} rows; training on all rows");
                 return (all, null);
             }
             throw new InvalidOperationException(
                 $"ValidationFraction {fraction} leaves no rows on the {(validationRows.Count == 0 ? "validation" : "training")} side: the split is " +
-                $"stratified by label, and {all.Count} rows over {classes} labels are too few per label; raise it, or set 0 to train on all rows.");
+                $"stratified by label, and {all.Count} rows over {strata} labels are too few per label; raise it, or set 0 to train on all rows.");
         }
         if (_options.ValidationFraction is null)
         {
@@ -391,16 +422,16 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
                     {
                         var shard = parallel.ShardOf(batches[b]);
                         result = shard.Length == 0 ? model.TrainStepWithoutRows(lr)
-                            : train.Scores is null ? model.TrainStep(train.Batch(shard), train.LabelsOf(shard), lr)
-                            : model.TrainStep(train.Batch(shard), train.ScoresOf(shard, scaling), lr);
+                            : train.Targets is null ? model.TrainStep(train.Batch(shard), train.LabelsOf(shard), lr)
+                            : model.TrainStep(train.Batch(shard), train.TargetsOf(shard, scaling), lr);
                     }
                     else
                     {
                         // This rank's shards of the step's global batches (none at all still takes part in a group).
                         var shards = batches.Skip(b).Take(accumulate).Select(parallel.ShardOf).Where(shard => shard.Length > 0).ToList();
                         var inputs = shards.Select(train.Batch).ToList();
-                        result = train.Scores is null ? model.TrainStepAccumulated(inputs, shards.Select(train.LabelsOf).ToList(), lr)
-                            : model.TrainStepAccumulated(inputs, shards.Select(shard => train.ScoresOf(shard, scaling)).ToList(), lr);
+                        result = train.Targets is null ? model.TrainStepAccumulated(inputs, shards.Select(train.LabelsOf).ToList(), lr)
+                            : model.TrainStepAccumulated(inputs, shards.Select(shard => train.TargetsOf(shard, scaling)).ToList(), lr);
                     }
                     steps++;
                     // The loss is every rank's together: all ranks stop here alike.
@@ -417,7 +448,7 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
                 history.Epochs.Add(summary);
                 _epochEnds.Add((epoch, step, model.ExportParameters()));
                 if (_epochEnds.Count > 2) _epochEnds.RemoveAt(0);
-                channel.Trace($"epoch {epoch}: loss {summary.TrainLoss:F4}" + (train.Scores is null ? $", accuracy {summary.TrainAccuracy:P2}" : "") +
+                channel.Trace($"epoch {epoch}: loss {summary.TrainLoss:F4}" + (train.Targets is null ? $", accuracy {summary.TrainAccuracy:P2}" : "") +
                     (summary.ValidationAccuracy is double va ? $", validation accuracy {va:P2}" : "") +
                     (summary.ValidationRmse is double rmse ? $", validation RMSE {rmse:G4}, Pearson {summary.ValidationPearson:F4}" : ""));
                 Report(new TrainingProgress(epoch, options.Epochs, batches.Count, batches.Count,
@@ -427,7 +458,7 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
                     history.BestEpoch = epoch;
                     continue;
                 }
-                double quality = summary.ValidationAccuracy ?? -summary.ValidationRmse!.Value;
+                double quality = Quality(summary);
                 if (quality > _bestQuality)
                 {
                     _bestQuality = quality;
@@ -440,7 +471,7 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
                 else if (options.EarlyStoppingPatience > 0 && ++sinceBest >= options.EarlyStoppingPatience)
                 {
                     history.StoppedEarly = true;
-                    channel.Info($"early stopping after epoch {epoch}: no better validation {(train.Scores is null ? "accuracy" : "RMSE")} for {sinceBest} epoch(s); best was epoch {history.BestEpoch}");
+                    channel.Info($"early stopping after epoch {epoch}: no better validation {QualityName} for {sinceBest} epoch(s); best was epoch {history.BestEpoch}");
                     break;
                 }
             }
@@ -448,6 +479,22 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
         }
 
         private void Report(TrainingProgress progress) => options.Progress?.Report(progress);
+
+        // What keeps the best epoch, higher being better: accuracy; a multi-label model's macro-F1 (at the
+        // thresholds best for it); a regression's RMSE, negated.
+        private double Quality(EpochSummary summary) => options.Network.Task switch
+        {
+            SequenceTask.Regression => -summary.ValidationRmse!.Value,
+            SequenceTask.MultiLabel => summary.ValidationMacroF1!.Value,
+            _ => summary.ValidationAccuracy!.Value,
+        };
+
+        private string QualityName => options.Network.Task switch
+        {
+            SequenceTask.Regression => "RMSE",
+            SequenceTask.MultiLabel => "macro-F1",
+            _ => "accuracy",
+        };
 
         // Restores the best (or last) whole epoch's weights, if one ended, and throws.
         private void Diverged(TrainingHistory history, int step, int epoch, int batch, double lr, double loss, double communicationAtStart)
@@ -478,7 +525,16 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
             {
                 return new EpochSummary(epoch, loss, accuracy, null, null, null, clock.Elapsed.TotalSeconds, lr);
             }
-            if (validation.Scores is { } gold)
+            if (options.Network.Task == SequenceTask.MultiLabel)
+            {
+                // Each epoch at the thresholds best for it, as the kept model will be.
+                int labels = transformer.LabelNames.Count;
+                var probabilities = parallel.ScoreAll(validation, labels, transformer.PredictProbabilities);
+                var thresholds = Evaluation.MultiLabelMetrics.BestThresholds(validation.Targets!, probabilities, labels);
+                var m = Evaluation.MultiLabelMetrics.Compute(validation.Targets!, probabilities, transformer.LabelNames, thresholds);
+                return new EpochSummary(epoch, loss, accuracy, null, null, m.MacroF1, clock.Elapsed.TotalSeconds, lr, ValidationMicroF1: m.MicroF1);
+            }
+            if (validation.Targets is { } gold)
             {
                 // In the scores' own units: the network's outputs restored from the standardized ones it learns.
                 var predicted = parallel.ScoreAll(validation, 1, transformer.PredictProbabilities).Select(scaling.Restore).ToArray();

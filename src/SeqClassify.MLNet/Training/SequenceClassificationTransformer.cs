@@ -99,6 +99,9 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
         {
             throw ModelPayload.Refuse(LoaderSignature, "Labels.bin", $"it names {Classes.Count} classes for a network of {options.NumClasses} outputs ({options.Task})");
         }
+        Thresholds = options.Task == SequenceTask.MultiLabel
+            ? ModelPayload.Read(ctx, "Thresholds", LoaderSignature, r => ReadThresholds(r, options.NumClasses))
+            : [];
         History = ModelPayload.Read(ctx, "History", LoaderSignature,
             r => JsonSerializer.Deserialize<TrainingHistory>(r.ReadString(), JsonOptions) ?? new TrainingHistory());
         byte[] weights = ModelPayload.ReadBytes(ctx, "Weights", LoaderSignature);
@@ -162,7 +165,28 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
         }
     }
 
+    // A multi-label model's thresholds: as many as its labels, each in (0, 1].
+    private static float[] ReadThresholds(BinaryReader reader, int labels)
+    {
+        int count = reader.ReadInt32();
+        if (count != labels) throw ModelPayload.Refuse(LoaderSignature, "Thresholds.bin", $"it holds {count} thresholds for {labels} labels");
+        var thresholds = new float[count];
+        for (int i = 0; i < count; i++)
+        {
+            thresholds[i] = reader.ReadSingle();
+            if (!(thresholds[i] > 0 && thresholds[i] <= 1)) throw ModelPayload.Refuse(LoaderSignature, "Thresholds.bin", $"threshold {i} is {thresholds[i]}, not in (0, 1]");
+        }
+        return thresholds;
+    }
+
     internal SequenceClassifierModel Model { get; }
+
+    /// <summary>
+    /// A multi-label model's decision thresholds, one per label in <see cref="LabelNames"/> order: a label is
+    /// predicted where its probability is at least its threshold (SequenceClassificationOptions.DecisionThreshold
+    /// says how they are chosen). Empty for the other tasks.
+    /// </summary>
+    public IReadOnlyList<float> Thresholds { get; internal set; } = [];
 
     internal LabelClasses Classes { get; }
 
@@ -298,6 +322,14 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
         network.PretrainedEmbeddings = null;
         ModelPayload.Write(ctx, "Network", w => w.Write(JsonSerializer.Serialize(network, JsonOptions)));
         ModelPayload.Write(ctx, "Labels", Classes.Write);
+        if (Model.Options.Task == SequenceTask.MultiLabel)
+        {
+            ModelPayload.Write(ctx, "Thresholds", w =>
+            {
+                w.Write(Thresholds.Count);
+                foreach (float t in Thresholds) w.Write(t);
+            });
+        }
         ModelPayload.Write(ctx, "History", w => w.Write(JsonSerializer.Serialize(History, JsonOptions)));
         ModelPayload.Write(ctx, "Weights", w => w.Write(Model.ExportParameters()));
         ModelPayload.WriteSettings(ctx, FeatureColumnName, FeatureSize, ScoreColumnName, PredictedLabelColumnName, MaximumLength);
@@ -318,6 +350,8 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
         private readonly DataViewSchema.Column _feature = parent.CheckFeature(schema);
 
         private bool Regression => parent.ModelOptions.Task == SequenceTask.Regression;
+
+        private bool MultiLabel => parent.ModelOptions.Task == SequenceTask.MultiLabel;
 
         // Score (and PredictedLabel but for a regression), then AttentionWeights with attention pooling.
         private int AttentionIndex => Regression ? 1 : 2;
@@ -345,10 +379,12 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
                 (ref ReadOnlyMemory<char> value) => value = AnnotationUtils.Const.ScoreValueKind.Score.AsMemory());
             var predicted = new DataViewSchema.Annotations.Builder();
             classes.AddKeyValues(predicted);
+            // A multi-label model predicts a set: the keys of the labels at or above their thresholds, any number.
+            DataViewType predictedType = MultiLabel ? new VectorDataViewType(new KeyDataViewType(typeof(uint), classes.Count)) : new KeyDataViewType(typeof(uint), classes.Count);
             DataViewSchema.DetachedColumn[] columns =
             [
                 new DataViewSchema.DetachedColumn(parent.ScoreColumnName, new VectorDataViewType(NumberDataViewType.Single, classes.Count), score.ToAnnotations()),
-                new DataViewSchema.DetachedColumn(parent.PredictedLabelColumnName, new KeyDataViewType(typeof(uint), classes.Count), predicted.ToAnnotations()),
+                new DataViewSchema.DetachedColumn(parent.PredictedLabelColumnName, predictedType, predicted.ToAnnotations()),
             ];
             return parent.HasAttentionWeights ? [.. columns, attention] : columns;
         }
@@ -390,7 +426,19 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
                     value = editor.Commit();
                 });
             }
-            if (!Regression && activeOutput(1))
+            if (MultiLabel && activeOutput(1))
+            {
+                var thresholds = parent.Thresholds;
+                getters[1] = (ValueGetter<VBuffer<uint>>)((ref VBuffer<uint> value) =>
+                {
+                    var p = scores!.Current();
+                    var keys = Enumerable.Range(0, p.Length).Where(i => p[i] >= thresholds[i]).Select(i => (uint)i + 1).ToArray();
+                    var editor = VBufferEditor.Create(ref value, keys.Length);
+                    keys.CopyTo(editor.Values);
+                    value = editor.Commit();
+                });
+            }
+            else if (!Regression && activeOutput(1))
             {
                 getters[1] = (ValueGetter<uint>)((ref uint value) =>
                 {
@@ -412,6 +460,12 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
         public bool CanSaveOnnx(OnnxContext ctx)
         {
             ctx.CheckOpSetVersion(OnnxGraph.OpSet, nameof(SequenceClassificationTransformer));
+            // A set of keys of any length has no column form in ML.NET's ONNX export.
+            if (MultiLabel)
+            {
+                throw new NotSupportedException("A multi-label model's PredictedLabel is a set of any size, which ML.NET's ONNX pipelines cannot hold: " +
+                    "export the network alone (ExportNetworkToOnnx: per-label probabilities, the thresholds in its metadata).");
+            }
             return true;
         }
 

@@ -3,7 +3,7 @@ namespace SeqClassify.MLNet.Training;
 /// <summary>One epoch of training.</summary>
 /// <param name="Epoch">1-based epoch.</param>
 /// <param name="TrainLoss">Mean training loss over the epoch's batches.</param>
-/// <param name="TrainAccuracy">Training accuracy measured on each batch before its update (0 for a regression).</param>
+/// <param name="TrainAccuracy">Training accuracy measured on each batch before its update (multi-label: rows whose every label is right at 0.5; 0 for a regression).</param>
 /// <param name="ValidationAccuracy">Accuracy on the validation data, when there is some.</param>
 /// <param name="ValidationLogLoss">Mean log-loss on the validation data.</param>
 /// <param name="ValidationMacroF1">Macro-averaged F1 on the validation data.</param>
@@ -11,9 +11,10 @@ namespace SeqClassify.MLNet.Training;
 /// <param name="LearningRate">Learning rate of the epoch's last step.</param>
 /// <param name="ValidationRmse">A regression's root mean squared error on the validation data, in the scores' units (it keeps the best epoch).</param>
 /// <param name="ValidationPearson">A regression's Pearson correlation between predicted and gold scores on the validation data.</param>
+/// <param name="ValidationMicroF1">A multi-label model's micro-averaged F1 on the validation data (its macro-F1 keeps the best epoch).</param>
 public sealed record EpochSummary(int Epoch, double TrainLoss, double TrainAccuracy, double? ValidationAccuracy,
     double? ValidationLogLoss, double? ValidationMacroF1, double Seconds, double LearningRate,
-    double? ValidationRmse = null, double? ValidationPearson = null);
+    double? ValidationRmse = null, double? ValidationPearson = null, double? ValidationMicroF1 = null);
 
 /// <summary>What happened during training; saved with the model.</summary>
 public sealed class TrainingHistory
@@ -74,8 +75,10 @@ public sealed class TrainingHistory
 /// <param name="MaximumBatchTokens">Padded tokens a batch could hold.</param>
 /// <param name="Seed">The seed used.</param>
 /// <param name="GradientAccumulationSteps">Batches per optimisation step.</param>
+/// <param name="DecisionThreshold">A multi-label model's one threshold for every label, or null: chosen per label (the model keeps the thresholds).</param>
 public sealed record TrainingSettings(int Epochs, int BatchSize, double LearningRate, LearningRateSchedule Schedule, double WarmupFraction,
-    int EarlyStoppingPatience, bool RestoreBestEpoch, float[]? ClassWeights, int MaximumBatchTokens, int Seed, int GradientAccumulationSteps = 1);
+    int EarlyStoppingPatience, bool RestoreBestEpoch, float[]? ClassWeights, int MaximumBatchTokens, int Seed, int GradientAccumulationSteps = 1,
+    double? DecisionThreshold = null);
 
 /// <summary>A progress report: after each batch, and after each epoch (then <see cref="EpochCompleted"/> is set).</summary>
 /// <param name="Epoch">1-based epoch.</param>
