@@ -16,8 +16,10 @@ internal static class CliPipeline
 
     /// <param name="PretrainedModel">A Hugging Face folder whose own tokenizer makes the ids (then Tokenizer and MinimumFrequency do not apply).</param>
     /// <param name="Pairs">Rows are sentence pairs, Text and Pair (pretrained models only).</param>
+    /// <param name="Truncation">Which tokens a text longer than MaximumLength keeps (--truncation).</param>
+    /// <param name="HeadLength">With both ends kept and a pretrained model, the first pieces kept (--head-length; 0: a quarter).</param>
     public sealed record Settings(Tokenizer Tokenizer, int MinimumFrequency, int MaximumLength, bool UnescapePennTreebank, string? PretrainedModel = null,
-        bool Pairs = false);
+        bool Pairs = false, TruncationPolicy Truncation = TruncationPolicy.KeepHead, int HeadLength = 0);
 
     /// <summary>The most ids a text keeps with a pretrained model when --max-length is not given (Hugging Face's usual 128).</summary>
     public const int DefaultPretrainedLength = 128;
@@ -75,7 +77,7 @@ internal static class CliPipeline
         if (settings.PretrainedModel is { } folder)
         {
             return chain.Append<ITransformer>(ml.Transforms.Text.TokenizeForPretrained(folder, "Ids", text,
-                settings.MaximumLength > 0 ? settings.MaximumLength : DefaultPretrainedLength, pair));
+                settings.MaximumLength > 0 ? settings.MaximumLength : DefaultPretrainedLength, pair, settings.Truncation, settings.HeadLength));
         }
         chain = settings.Tokenizer switch
         {
@@ -85,13 +87,14 @@ internal static class CliPipeline
                 .Append<ITransformer>(ml.Transforms.Conversion.MapKeyToValue("Tokens", "CharacterKeys")),
             _ => chain.Append<ITransformer>(ml.Transforms.Text.TokenizeIntoWords("Tokens", text, TokenizerRule.BasicEnglish)),
         };
-        return chain.Append<ITransformer>(ml.Transforms.Text.MapTokensToIds("Ids", "Tokens", minimumFrequency: settings.MinimumFrequency, maximumLength: settings.MaximumLength));
+        return chain.Append<ITransformer>(ml.Transforms.Text.MapTokensToIds("Ids", "Tokens", minimumFrequency: settings.MinimumFrequency, maximumLength: settings.MaximumLength,
+            truncation: settings.Truncation));
     }
 
     /// <summary>The rows the pretrained folder's tokenizer cuts to <paramref name="maximumLength"/> ids (pairs: longest first), as training will see them.</summary>
     public static int CountTruncated(IDataView data, Settings settings, string folder, int maximumLength)
     {
-        var tokenizer = PretrainedTokenizer.Load(folder, maximumLength);
+        var tokenizer = PretrainedTokenizer.Load(folder, maximumLength, settings.Truncation, settings.HeadLength);
         bool pairs = settings.Pairs;
         string Clean(string? text) => settings.UnescapePennTreebank ? PennTreebankUnescapingTransformer.Unescape(text ?? "") : text ?? "";
         var texts = data.GetColumn<string>("Text");

@@ -6,6 +6,7 @@ using Microsoft.ML.Runtime;
 using Microsoft.ML.Transforms;
 using SeqClassify.Cli.Distributed;
 using SeqClassify.Cli.Output;
+using SeqClassify.MLNet.Text;
 using SeqClassify.MLNet.Training;
 using SeqClassify.Torch;
 
@@ -29,6 +30,14 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
                       "none, or a .vec file (GloVe, word2vec, fastText).",
     };
     private readonly Option<int?> _maxLength = new("--max-length") { Description = "Keep at most this many tokens per text (0 = all)." };
+    private readonly Option<string> _truncation = new("--truncation")
+    {
+        Description = "Which tokens a text longer than --max-length keeps: head (its first, the default, as Hugging Face's), tail (its last) or head-tail (both ends).",
+    };
+    private readonly Option<int?> _headLength = new("--head-length")
+    {
+        Description = "With --truncation head-tail and --pretrained-model: the first pieces kept, the rest from the end (default: a quarter; Sun et al. kept 128 of IMDB's 510).",
+    };
     private readonly Option<int?> _minFreq = new("--min-freq") { Description = $"Minimum token count to enter the vocabulary (default {DefaultMinimumFrequency})." };
     private readonly Option<int?> _seed = new("--seed") { Description = "Random seed." };
     private readonly Option<int?> _threads = new("--threads") { Description = "engine threads, at most 4 per logical core (default: all cores)." };
@@ -65,7 +74,7 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
         }
         _network.AddTo(command);
         _training.AddTo(command);
-        foreach (var option in new Option[] { _pretrained, _pretrainedModel, _maxLength, _minFreq, _seed, _threads, _unescapePtb })
+        foreach (var option in new Option[] { _pretrained, _pretrainedModel, _maxLength, _truncation, _headLength, _minFreq, _seed, _threads, _unescapePtb })
         {
             command.Options.Add(option);
         }
@@ -90,9 +99,21 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
         }
         if (parse.GetValue(_pretrainedModel) is not null) RefuseWhatTheCheckpointDecides(parse);
         var trainer = TrainerOptions(parse);
+        var truncation = parse.GetValue(_truncation) is { } policy
+            ? Choice.Parse("--truncation", policy, ("head", TruncationPolicy.KeepHead), ("tail", TruncationPolicy.KeepTail), ("head-tail", TruncationPolicy.KeepHeadAndTail))
+            : TruncationPolicy.KeepHead;
+        int headLength = parse.GetValue(_headLength) ?? 0;
+        if (parse.GetValue(_headLength) is not null && (truncation != TruncationPolicy.KeepHeadAndTail || trainer.PretrainedModel is null))
+        {
+            throw new UsageException("--head-length is the head of --truncation head-tail with --pretrained-model (without one, head-tail keeps halves)");
+        }
         var settings = new CliPipeline.Settings(Tokenizer(parse.GetValue(_tokenizer)),
             parse.GetValue(_minFreq) ?? DefaultMinimumFrequency, parse.GetValue(_maxLength) ?? 0, parse.GetValue(_unescapePtb), trainer.PretrainedModel,
-            _data.Pairs(parse));
+            _data.Pairs(parse), truncation, headLength);
+        if (truncation != TruncationPolicy.KeepHead && settings.Pairs)
+        {
+            throw new UsageException("--truncation applies to single texts; a sentence pair drops pieces from the longer text's end (Hugging Face's longest_first)");
+        }
         if (settings.Pairs && settings.PretrainedModel is null)
         {
             throw new UsageException("--pair-column needs --pretrained-model: sentence pairs are told apart by a BERT encoder's token types");

@@ -71,9 +71,12 @@ public static class SeqClassifyTextCatalogExtensions
     /// max_position_embeddings). 0: Hugging Face's usual 128, or the model's positions where it has fewer.</param>
     /// <param name="pairColumnName">A second text column: each row becomes a sentence pair, [CLS] text [SEP] pair [SEP], whose
     /// segments a BERT encoder tells apart by token type (as ML.NET's TextClassification's sentence2ColumnName).</param>
+    /// <param name="truncation">Which pieces a longer single text keeps: its first (Hugging Face's), its last, or both ends.</param>
+    /// <param name="headLength">With KeepHeadAndTail, the first pieces kept (0: a quarter of the room), the rest from the end.</param>
     public static PretrainedTokenizingEstimator TokenizeForPretrained(this TransformsCatalog.TextTransforms catalog, string folder,
-        string outputColumnName = "Ids", string inputColumnName = "Text", int maximumLength = 0, string? pairColumnName = null) =>
-        new(CatalogUtils.GetEnvironment(catalog), outputColumnName, inputColumnName, PretrainedTokenizer.Load(folder, maximumLength), pairColumnName);
+        string outputColumnName = "Ids", string inputColumnName = "Text", int maximumLength = 0, string? pairColumnName = null,
+        TruncationPolicy truncation = TruncationPolicy.KeepHead, int headLength = 0) =>
+        new(CatalogUtils.GetEnvironment(catalog), outputColumnName, inputColumnName, PretrainedTokenizer.Load(folder, maximumLength, truncation, headLength), pairColumnName);
 
     /// <summary>
     /// Undoes Penn Treebank escapes (-lrb- → ( and the like, as SST-2's dev and test files write them).

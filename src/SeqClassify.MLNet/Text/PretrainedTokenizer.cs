@@ -7,20 +7,31 @@ namespace SeqClassify.MLNet.Text;
 /// The tokenizer of a pretrained Hugging Face BERT folder: vocab.txt with tokenizer_config.json's
 /// do_lower_case, strip_accents (by default as do_lower_case, as Hugging Face does) and
 /// tokenize_chinese_chars: BERT's basic tokenization (<see cref="BertBasicTokenization"/>), then
-/// Microsoft.ML.Tokenizers' BertTokenizer for the WordPiece pieces and the special tokens. A text becomes [CLS] its pieces [SEP], truncated to the model's positions by
-/// dropping the last pieces (the [SEP] kept), as Hugging Face's truncation does for one sequence.
+/// Microsoft.ML.Tokenizers' BertTokenizer for the WordPiece pieces and the special tokens. A text becomes [CLS] its pieces [SEP], cut to
+/// <see cref="MaxLength"/> by <see cref="Truncation"/>: by default its first pieces are kept (the [SEP] kept after them), as Hugging Face's
+/// truncation does for one sequence; or its last ones; or its first <see cref="HeadLength"/> and its last, which keeps what a long review or
+/// ticket says at its end (Sun et al. 2019, "How to Fine-Tune BERT for Text Classification?": the first 128 and last 382 of IMDB's reviews).
 /// </summary>
 public sealed class PretrainedTokenizer
 {
     private readonly BertTokenizer _tokenizer;
 
-    private PretrainedTokenizer(string vocabulary, bool lowerCase, bool stripAccents, bool splitCjk, int maxLength)
+    private PretrainedTokenizer(string vocabulary, bool lowerCase, bool stripAccents, bool splitCjk, int maxLength,
+        TruncationPolicy truncation = TruncationPolicy.KeepHead, int headLength = 0)
     {
+        if (!Enum.IsDefined(truncation)) throw new ArgumentOutOfRangeException(nameof(truncation), truncation, "truncation must be a TruncationPolicy.");
+        if (headLength < 0 || (headLength > 0 && truncation != TruncationPolicy.KeepHeadAndTail) || headLength > Math.Max(maxLength - 3, 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(headLength), headLength,
+                $"headLength is KeepHeadAndTail's head: 0 (a quarter of the pieces) or at most {Math.Max(maxLength - 3, 0)}, leaving room for [CLS], [SEP] and a tail; got {headLength}.");
+        }
         Vocabulary = vocabulary;
         LowerCase = lowerCase;
         StripAccents = stripAccents;
         SplitCjk = splitCjk;
         MaxLength = maxLength;
+        Truncation = truncation;
+        HeadLength = headLength;
         using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(vocabulary));
         // The words come split, cased and stripped already: BertTokenizer splits on spaces only.
         _tokenizer = BertTokenizer.Create(stream, new BertOptions
@@ -44,6 +55,12 @@ public sealed class PretrainedTokenizer
     /// <summary>The most ids a text becomes, [CLS] and [SEP] included.</summary>
     public int MaxLength { get; }
 
+    /// <summary>Which pieces a longer single text keeps (a sentence pair drops from the longer text's end, as Hugging Face's longest_first).</summary>
+    public TruncationPolicy Truncation { get; }
+
+    /// <summary>With <see cref="TruncationPolicy.KeepHeadAndTail"/>: the first pieces kept, the rest from the end; 0: a quarter of the room (Sun et al.'s 128 of 510).</summary>
+    public int HeadLength { get; }
+
     /// <summary>The most ids a text keeps when not told: Hugging Face's usual 128 (or the model's positions, where fewer).</summary>
     public const int DefaultMaxLength = 128;
 
@@ -53,7 +70,10 @@ public sealed class PretrainedTokenizer
     /// has one). A vocabulary that is not UTF-8, names a token twice or has more tokens than the model's
     /// vocab_size is refused: each would be accepted here and fail every prediction later.
     /// </summary>
-    public static PretrainedTokenizer Load(string folder, int maxLength)
+    public static PretrainedTokenizer Load(string folder, int maxLength) => Load(folder, maxLength, TruncationPolicy.KeepHead, 0);
+
+    /// <summary>As <see cref="Load(string, int)"/>, cutting a longer text by <paramref name="truncation"/> (<paramref name="headLength"/>: see <see cref="HeadLength"/>).</summary>
+    public static PretrainedTokenizer Load(string folder, int maxLength, TruncationPolicy truncation, int headLength)
     {
         ArgumentNullException.ThrowIfNull(folder);
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"pretrained model folder '{folder}' does not exist");
@@ -87,7 +107,7 @@ public sealed class PretrainedTokenizer
                 throw new InvalidDataException($"'{configPath}' cannot be read: {e.Message}");
             }
         }
-        return new PretrainedTokenizer(vocabulary, lowerCase, stripAccents ?? lowerCase, splitCjk, maxLength);
+        return new PretrainedTokenizer(vocabulary, lowerCase, stripAccents ?? lowerCase, splitCjk, maxLength, truncation, headLength);
     }
 
     private static string ReadVocabulary(string path, int? modelVocabulary)
@@ -121,8 +141,9 @@ public sealed class PretrainedTokenizer
     }
 
     /// <summary>The same tokenizer from what a model file kept.</summary>
-    public static PretrainedTokenizer FromSaved(string vocabulary, bool lowerCase, bool stripAccents, bool splitCjk, int maxLength) =>
-        new(vocabulary, lowerCase, stripAccents, splitCjk, maxLength);
+    public static PretrainedTokenizer FromSaved(string vocabulary, bool lowerCase, bool stripAccents, bool splitCjk, int maxLength,
+        TruncationPolicy truncation = TruncationPolicy.KeepHead, int headLength = 0) =>
+        new(vocabulary, lowerCase, stripAccents, splitCjk, maxLength, truncation, headLength);
 
     /// <summary>
     /// The ids of a sentence pair, [CLS] a's pieces [SEP] b's pieces [SEP], as BERT's tokenizers encode
@@ -167,8 +188,11 @@ public sealed class PretrainedTokenizer
     {
         ArgumentNullException.ThrowIfNull(text);
         var pieces = Pieces(text);
-        int keep = Math.Min(pieces.Count, MaxLength - 2);
-        truncated = keep < pieces.Count;
-        return Join(pieces, keep, null, 0);
+        int room = MaxLength - 2;
+        truncated = pieces.Count > room;
+        if (!truncated || Truncation == TruncationPolicy.KeepHead) return Join(pieces, Math.Min(pieces.Count, room), null, 0);
+        int head = Truncation == TruncationPolicy.KeepTail ? 0 : HeadLength > 0 ? HeadLength : room / 4;
+        var kept = pieces.Take(head).Concat(pieces.Skip(pieces.Count - (room - head))).ToList();
+        return Join(kept, kept.Count, null, 0);
     }
 }

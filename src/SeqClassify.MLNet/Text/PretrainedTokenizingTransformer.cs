@@ -38,8 +38,9 @@ public sealed class PretrainedTokenizingTransformer : TextColumnTransformer
         modelSignature: "SCPRETOK",
         // 0x00010002: a pair column (empty: none) after the vocabulary; 0x00010001 files read as single texts.
         // 0x00010003: Model.key's settings again in a checksummed Settings.bin (older readers ignore it).
-        verWrittenCur: SettingsVersion,
-        verReadableCur: 0x00010002,
+        // 0x00010004: the truncation (policy and head length) after the pair column; older files keep the head.
+        verWrittenCur: TruncationVersion,
+        verReadableCur: TruncationVersion,
         verWeCanReadBack: 0x00010001,
         loaderSignature: LoaderSignature,
         loaderAssemblyName: typeof(PretrainedTokenizingTransformer).Assembly.FullName);
@@ -68,15 +69,29 @@ public sealed class PretrainedTokenizingTransformer : TextColumnTransformer
         int maxLength = ctx.Reader.ReadInt32();
         if (maxLength < 2) throw ModelPayload.Refuse(LoaderSignature, "Model.key", $"its maximum length {maxLength} is below 2");
         string vocabulary = ModelPayload.Read(ctx, "Vocabulary", LoaderSignature, r => r.ReadString());
-        Tokenizer = PretrainedTokenizer.FromSaved(vocabulary, lowerCase, stripAccents, splitCjk, maxLength);
         _pairColumnName = ctx.Header.ModelVerWritten >= 0x00010002 && ctx.Reader.ReadString() is { Length: > 0 } pair ? pair : null;
-        ModelPayload.CheckSettings(ctx, LoaderSignature, ctx.Header.ModelVerWritten >= SettingsVersion, Settings());
+        bool truncation = ctx.Header.ModelVerWritten >= TruncationVersion;
+        var policy = truncation ? (TruncationPolicy)ctx.Reader.ReadInt32() : TruncationPolicy.KeepHead;
+        int headLength = truncation ? ctx.Reader.ReadInt32() : 0;
+        try
+        {
+            Tokenizer = PretrainedTokenizer.FromSaved(vocabulary, lowerCase, stripAccents, splitCjk, maxLength, policy, headLength);
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw ModelPayload.Refuse(LoaderSignature, "Model.key", e.Message.Split(" (Parameter")[0], e);
+        }
+        ModelPayload.CheckSettings(ctx, LoaderSignature, ctx.Header.ModelVerWritten >= SettingsVersion, Settings(truncation));
     }
 
     private const uint SettingsVersion = 0x00010003;
 
-    private object?[] Settings() =>
-        [OutputColumnName, InputColumnName, Tokenizer.LowerCase, Tokenizer.StripAccents, Tokenizer.SplitCjk, Tokenizer.MaxLength, _pairColumnName];
+    private const uint TruncationVersion = 0x00010004;
+
+    // The settings Model.key holds, as its format wrote them (the truncation from 0x00010004 on).
+    private object?[] Settings(bool withTruncation = true) => withTruncation
+        ? [OutputColumnName, InputColumnName, Tokenizer.LowerCase, Tokenizer.StripAccents, Tokenizer.SplitCjk, Tokenizer.MaxLength, _pairColumnName, (int)Tokenizer.Truncation, Tokenizer.HeadLength]
+        : [OutputColumnName, InputColumnName, Tokenizer.LowerCase, Tokenizer.StripAccents, Tokenizer.SplitCjk, Tokenizer.MaxLength, _pairColumnName];
 
     /// <summary>The tokenizer.</summary>
     public PretrainedTokenizer Tokenizer { get; }
@@ -124,6 +139,8 @@ public sealed class PretrainedTokenizingTransformer : TextColumnTransformer
         ctx.Writer.Write(Tokenizer.MaxLength);
         ModelPayload.Write(ctx, "Vocabulary", w => w.Write(Tokenizer.Vocabulary));
         ctx.Writer.Write(_pairColumnName ?? "");
+        ctx.Writer.Write((int)Tokenizer.Truncation);
+        ctx.Writer.Write(Tokenizer.HeadLength);
         ModelPayload.WriteSettings(ctx, Settings());
     }
 }

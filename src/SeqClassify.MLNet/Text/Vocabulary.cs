@@ -10,7 +10,7 @@ public enum TruncationPolicy
     KeepHead,
     /// <summary>The last MaximumLength tokens.</summary>
     KeepTail,
-    /// <summary>The first half and the last half (the head gets the odd one).</summary>
+    /// <summary>Both ends: MapTokensToIds keeps the first half and the last half (the head gets the odd one); a pretrained tokenizer its HeadLength first pieces and the rest from the end.</summary>
     KeepHeadAndTail,
 }
 
