@@ -87,6 +87,13 @@ public class RegressionTests
         string path = Path.Combine(TestData.ScratchDirectory(), "regression.zip");
         ml.Model.Save(model, data.Schema, path);
 
+        // Readable only by readers of its format: an older SeqClassify refuses it by version, not as a classifier of defaults.
+        using (var zip = System.IO.Compression.ZipFile.OpenRead(path))
+        {
+            var key = zip.Entries.Where(e => e.Name == "Model.key").Select(e => { using var s = e.Open(); var m = new MemoryStream(); s.CopyTo(m); return m.ToArray(); })
+                .Single(b => b.AsSpan(0x40, 8).SequenceEqual("SCRNNCLS"u8));
+            Assert.That((BitConverter.ToUInt32(key, 0x48), BitConverter.ToUInt32(key, 0x4C)), Is.EqualTo((0x00010004u, 0x00010004u)), "written, readable by");
+        }
         var loaded = new MLContext(seed: 2).Model.Load(path, out _);
         Assert.That(loaded.Transform(data).GetColumn<float>("Score").ToArray(), Is.EqualTo(scores));
         var engine = new MLContext().Model.CreatePredictionEngine<ScoredText, ScoreOnly>(loaded);
