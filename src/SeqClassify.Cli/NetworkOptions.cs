@@ -58,6 +58,7 @@ internal sealed class NetworkOptions
         [nameof(SequenceModelOptions.TokenTypes)] = "a pretrained folder's type_vocab_size decides it (--pretrained-model)",
         [nameof(SequenceModelOptions.SegmentSeparatorId)] = "a pretrained folder's [SEP] decides it (--pretrained-model)",
         [nameof(SequenceModelOptions.ClassWeights)] = "--class-weights, a training option (TrainingOptions)",
+        [nameof(SequenceModelOptions.WindowPooling)] = "the CLI reads no windows yet: texts are cut (--truncation)",
     };
 
     /// <summary>

@@ -25,7 +25,7 @@ public class ModelFormatTests
 
     /// <summary>
     /// The network options each format writes (0x00010003 added Settings.bin beside them, no field; 0x00010004
-    /// the task: multi-label and regression heads).
+    /// the task: multi-label and regression heads, and how a long text's windows are pooled).
     /// </summary>
     private static readonly Dictionary<uint, string[]> NetworkFields = new()
     {
@@ -37,7 +37,7 @@ public class ModelFormatTests
         ],
         [0x00010002] = Format00010002,
         [0x00010003] = Format00010002,
-        [0x00010004] = [.. Format00010002, "HuberDelta", "Task"],
+        [0x00010004] = [.. Format00010002, "HuberDelta", "Task", "WindowPooling"],
     };
 
     [Test]

@@ -46,6 +46,7 @@ internal sealed class ParityFixture
         HeadHiddenSize = (int)Config("head_hidden_size"),
         NumClasses = (int)Config("num_classes"),
         Task = (SequenceTask)Config("task", (long)SequenceTask.SingleLabel),
+        WindowPooling = (WindowPooling)Config("window_pooling", (long)WindowPooling.Mean),
         Cell = (RnnCellType)Config("cell"),
         Pooling = (SequencePooling)Config("pooling"),
         Bidirectional = Config("bidirectional") == 1,
@@ -68,7 +69,11 @@ internal sealed class ParityFixture
             var lengths = _tensors["input.lengths"].Int64s!;
             if (_tensors.TryGetValue("input.ids", out var ids))
             {
-                return SequenceBatch.FromPaddedTokenIds(ids.Int64s!, lengths, (int)ids.Shape[1]);
+                var batch = SequenceBatch.FromPaddedTokenIds(ids.Int64s!, lengths, (int)ids.Shape[1]);
+                // Rows that are windows of documents (TaskFixtures' gru_windows_*).
+                return _tensors.TryGetValue("input.documents", out var documents)
+                    ? batch.WithDocuments(documents.Int64s!, (int)documents.Int64s!.Max() + 1)
+                    : batch;
             }
             var features = _tensors["input.features"];
             return SequenceBatch.FromPaddedFeatures(features.Floats!, lengths, (int)features.Shape[1], (int)features.Shape[2]);

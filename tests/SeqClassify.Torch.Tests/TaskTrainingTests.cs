@@ -137,4 +137,17 @@ public class TaskTrainingTests
         Assert.That(() => new SequenceClassifierModel(huber), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("HuberDelta must be"));
         Assert.That(() => new SequenceClassifierModel(weighted), Throws.ArgumentException.With.Message.Contains("a Regression model has none"));
     }
+
+    [Test]
+    public void DocumentsThatDoNotFitTheirRowsAreRefused()
+    {
+        using var model = new SequenceClassifierModel(TestModels.TokenOptions());
+        var batch = TestModels.Batch(Sequences.Take(4));
+
+        Assert.That(() => model.Predict(batch.WithDocuments([0, 0, 1, 3], 3)), Throws.ArgumentException.With.Message.Contains("row 3: document 3 is outside [0, 3)"));
+        Assert.That(() => model.Predict(batch.WithDocuments([0, 0, 2, 2], 3)), Throws.ArgumentException.With.Message.Contains("document 1 has no row"));
+        Assert.That(() => model.TrainStep(batch.WithDocuments([0, 0, 1, 1], 2), new long[] { 0, 1, 2, 0 }, 0.01),
+            Throws.ArgumentException.With.Message.Contains("4 labels for a batch of 2 documents"));
+        Assert.That(model.Predict(batch.WithDocuments([0, 1, 1, 0], 2)), Has.Length.EqualTo(2 * 3), "one prediction per document");
+    }
 }

@@ -20,7 +20,7 @@ internal static class EveryOptionChanged
         Dropout = 0.35f, PretrainedEmbeddings = Enumerable.Range(0, 20 * 6).Select(i => i / 100f).ToArray(), FreezeEmbeddings = true,
         ClassWeights = Enumerable.Range(1, classes).Select(i => (float)i).ToArray(), LabelSmoothing = 0.1f, AdamBeta1 = 0.8f, AdamBeta2 = 0.99f,
         AdamEpsilon = 1e-6f, WeightDecay = 0.01f, DecayBiasesAndNorms = false, GradientClipNorm = 2f, Seed = 42, FeedForwardInnerDropout = false,
-        TokenTypes = 2, SegmentSeparatorId = 3,
+        TokenTypes = 2, SegmentSeparatorId = 3, WindowPooling = WindowPooling.Max,
     };
 
     /// <summary>

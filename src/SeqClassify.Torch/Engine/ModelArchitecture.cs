@@ -73,6 +73,18 @@ public enum ModelOutput
 }
 
 /// <summary>
+/// How the head's outputs of a long text's windows (rows of one document, <see cref="SequenceBatch.WithDocuments"/>)
+/// become the text's. Passed as sc_window_pooling; checked against the library at load.
+/// </summary>
+public enum WindowPooling
+{
+    /// <summary>Their mean.</summary>
+    Mean = 0,
+    /// <summary>Their element-wise maximum (a label or class any window shows strongly).</summary>
+    Max = 1,
+}
+
+/// <summary>
 /// What the head's outputs mean and what trains them (Hugging Face's problem_type). Passed as sc_task;
 /// checked against the library at load.
 /// </summary>

@@ -38,6 +38,31 @@ public sealed class SequenceBatch
     internal long[]? TokenTypes64 { get; private init; }
     internal int[]? TokenTypes32 { get; private init; }
 
+    /// <summary>The document of each row when rows are windows of longer texts (<see cref="WithDocuments"/>); null: each row is its own.</summary>
+    public long[]? Documents { get; private init; }
+
+    /// <summary>The documents the rows make (0: each row is its own document).</summary>
+    public int DocumentCount { get; private init; }
+
+    /// <summary>The rows a prediction or a training target is of: the documents, or the rows.</summary>
+    public int Outputs => DocumentCount > 0 ? DocumentCount : BatchSize;
+
+    /// <summary>
+    /// This batch with its rows grouped into documents (the windows of long texts): <paramref name="documents"/>[row]
+    /// in [0, <paramref name="count"/>), each document with at least one row. The model then pools a document's rows'
+    /// outputs (<see cref="SequenceModelOptions.WindowPooling"/>) and predicts, trains and takes targets per document.
+    /// </summary>
+    public SequenceBatch WithDocuments(long[] documents, int count)
+    {
+        ArgumentNullException.ThrowIfNull(documents);
+        if (documents.Length != BatchSize) throw new ArgumentException($"{documents.Length} document indices for {BatchSize} rows.", nameof(documents));
+        if (count < 1 || count > BatchSize) throw new ArgumentOutOfRangeException(nameof(count), count, $"count must be between 1 and the {BatchSize} rows.");
+        return new SequenceBatch(BatchSize, MaxLength, FeatureSize, Lengths, TokenIds64, TokenIds32, Features)
+        {
+            TokenTypes64 = TokenTypes64, TokenTypes32 = TokenTypes32, Documents = documents, DocumentCount = count,
+        };
+    }
+
     /// <summary>True when the batch carries token types (segment ids) beside its token ids.</summary>
     public bool HasTokenTypes => TokenTypes64 is not null || TokenTypes32 is not null;
 
@@ -50,14 +75,14 @@ public sealed class SequenceBatch
     public SequenceBatch WithTokenTypes(long[] tokenTypes)
     {
         CheckTypes(tokenTypes, TokenIds64 is not null, "long");
-        return new SequenceBatch(BatchSize, MaxLength, FeatureSize, Lengths, TokenIds64, TokenIds32, Features) { TokenTypes64 = tokenTypes };
+        return new SequenceBatch(BatchSize, MaxLength, FeatureSize, Lengths, TokenIds64, TokenIds32, Features) { TokenTypes64 = tokenTypes, Documents = Documents, DocumentCount = DocumentCount };
     }
 
     /// <summary>The int32 form of <see cref="WithTokenTypes(long[])"/>, for a batch of int32 ids.</summary>
     public SequenceBatch WithTokenTypes(int[] tokenTypes)
     {
         CheckTypes(tokenTypes, TokenIds32 is not null, "int");
-        return new SequenceBatch(BatchSize, MaxLength, FeatureSize, Lengths, TokenIds64, TokenIds32, Features) { TokenTypes32 = tokenTypes };
+        return new SequenceBatch(BatchSize, MaxLength, FeatureSize, Lengths, TokenIds64, TokenIds32, Features) { TokenTypes32 = tokenTypes, Documents = Documents, DocumentCount = DocumentCount };
     }
 
     private void CheckTypes(Array tokenTypes, bool sameWidth, string width)

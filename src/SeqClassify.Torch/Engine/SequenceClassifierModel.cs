@@ -124,7 +124,7 @@ public sealed class SequenceClassifierModel : IDisposable
     public float[] Predict(SequenceBatch batch, ModelOutput output = ModelOutput.Probabilities)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        var values = new float[batch.BatchSize * NumClasses];
+        var values = new float[batch.Outputs * NumClasses];
         NativeModel.Predict(LiveHandle, batch, output, values);
         return values;
     }
@@ -141,7 +141,7 @@ public sealed class SequenceClassifierModel : IDisposable
         {
             throw new InvalidOperationException($"This model pools by {Options.Pooling}, not Attention: it has no attention weights.");
         }
-        var values = new float[batch.BatchSize * NumClasses];
+        var values = new float[batch.Outputs * NumClasses];
         var weights = new float[(long)batch.BatchSize * batch.MaxLength];
         NativeModel.PredictWithAttention(LiveHandle, batch, output, values, weights);
         return (values, weights);
@@ -203,9 +203,9 @@ public sealed class SequenceClassifierModel : IDisposable
         {
             throw new ArgumentException($"A {Options.Task} model trains on float targets (the float[] overload), not class indices.", nameof(labels));
         }
-        if (labels.Length != batch.BatchSize)
+        if (labels.Length != batch.Outputs)
         {
-            throw new ArgumentException($"{labels.Length} labels for a batch of {batch.BatchSize} rows.", nameof(labels));
+            throw new ArgumentException($"{labels.Length} labels for a batch of {batch.Outputs} {(batch.DocumentCount > 0 ? "documents" : "rows")}.", nameof(labels));
         }
         return new TrainingTargets(labels, null);
     }
@@ -218,12 +218,12 @@ public sealed class SequenceClassifierModel : IDisposable
         {
             throw new ArgumentException("A SingleLabel model trains on class indices (the long[] overload), not float targets.", nameof(targets));
         }
-        long expected = Options.Task == SequenceTask.MultiLabel ? (long)batch.BatchSize * NumClasses : batch.BatchSize;
+        long expected = Options.Task == SequenceTask.MultiLabel ? (long)batch.Outputs * NumClasses : batch.Outputs;
         if (targets.LongLength != expected)
         {
             throw new ArgumentException(Options.Task == SequenceTask.MultiLabel
-                ? $"{targets.LongLength} targets for a batch of {batch.BatchSize} rows of {NumClasses} labels: {expected} expected (row-major)."
-                : $"{targets.LongLength} scores for a batch of {batch.BatchSize} rows.", nameof(targets));
+                ? $"{targets.LongLength} targets for a batch of {batch.Outputs} rows of {NumClasses} labels: {expected} expected (row-major)."
+                : $"{targets.LongLength} scores for a batch of {batch.Outputs} rows.", nameof(targets));
         }
         return new TrainingTargets(null, targets);
     }

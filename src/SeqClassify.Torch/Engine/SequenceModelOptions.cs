@@ -131,6 +131,9 @@ public sealed class SequenceModelOptions
     /// <summary>Cross-entropy label smoothing in [0, 1] (single label only).</summary>
     public float LabelSmoothing { get; set; }
 
+    /// <summary>How the outputs of a long text's windows become the text's (batches whose rows are windows of documents).</summary>
+    public WindowPooling WindowPooling { get; set; } = WindowPooling.Mean;
+
     /// <summary>Regression: 0 trains by mean squared error (nn.MSELoss); above 0, by the Huber loss with this delta (nn.HuberLoss), less moved by outliers.</summary>
     public float HuberDelta { get; set; }
 
@@ -185,6 +188,7 @@ public sealed class SequenceModelOptions
         Defined(PositionalEncoding, nameof(PositionalEncoding));
         Defined(Activation, nameof(Activation));
         Defined(Task, nameof(Task));
+        Defined(WindowPooling, nameof(WindowPooling));
         // The head's outputs by task: classes, labels, or the one score of a regression.
         int fewestOutputs = Task == SequenceTask.MultiLabel ? 1 : 2;
         if (Task == SequenceTask.Regression ? NumClasses != 1 : NumClasses < fewestOutputs)

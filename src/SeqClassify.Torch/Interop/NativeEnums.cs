@@ -20,6 +20,7 @@ internal static class NativeEnums
         (typeof(SequencePooling), "sc_pooling"),
         (typeof(ModelOutput), "sc_output"),
         (typeof(SequenceTask), "sc_task"),
+        (typeof(WindowPooling), "sc_window_pooling"),
     ];
 
     /// <summary>The library's values, by enum: name to number.</summary>

@@ -61,6 +61,8 @@ internal unsafe struct NativeBatch
     public long FeatureSize;
     public int IdBits;
     public int Reserved;
+    public long* Documents;
+    public long DocumentCount;
 }
 
 /// <summary>What a batch trains towards: labels (single label) or values (multi-label rows of 0/1, regression scores).</summary>

@@ -37,6 +37,8 @@ internal unsafe ref struct PinnedBatch
             MaxLength = batch.MaxLength,
             FeatureSize = batch.FeatureSize,
             IdBits = narrowIds ? 32 : 64,
+            Documents = (long*)Pin(batch.Documents),
+            DocumentCount = batch.DocumentCount,
         };
     }
 

@@ -47,7 +47,7 @@ sc::StepOutcome forward_backward(sc_model& model, const sc_batch* batch, const s
     // Checked before any collective starts: a rank that refused its batch mid-collective would leave
     // the others waiting.
     const auto inputs = batch ? sc::view_batch(batch, model.config) : sc::BatchView{};
-    if (batch) sc::check_targets(targets, batch->batch_size, model.config);
+    if (batch) sc::check_targets(targets, inputs.outputs(), model.config);
     auto& parameters = model.classifier->parameters();
     std::unique_ptr<sc::TouchedRows> touched;
     if (model.group && sc::trainable_embedding(parameters)) {
@@ -57,7 +57,7 @@ sc::StepOutcome forward_backward(sc_model& model, const sc_batch* batch, const s
     sc::StepOutcome outcome;
     if (batch) {
         const auto result = model.classifier->forward_backward(inputs, *targets, model.class_weights);
-        outcome = sc::StepOutcome{result.loss, result.correct, batch->batch_size, result.weight};
+        outcome = sc::StepOutcome{result.loss, result.correct, inputs.outputs(), result.weight};
     }
     if (model.group) sc::reduce_gradients(*model.group, parameters, touched.get(), outcome);
     return outcome;
@@ -181,7 +181,7 @@ extern "C" sc_status sc_model_train_steps(sc_model* model, const sc_batch* batch
         views.reserve(static_cast<size_t>(count));  // never moved: a view's ids may point into its own widened copy
         for (int32_t k = 0; k < count; ++k) {
             views.push_back(sc::view_batch(&batches[k], m.config));
-            sc::check_targets(&targets[k], batches[k].batch_size, m.config);
+            sc::check_targets(&targets[k], views.back().outputs(), m.config);
         }
         std::unique_lock write(m.lock);
         auto& parameters = m.classifier->parameters();
@@ -213,7 +213,7 @@ extern "C" sc_status sc_model_train_steps(sc_model* model, const sc_batch* batch
             weight += result.weight;
             loss += result.loss * result.weight;
             correct += result.correct;
-            rows += batches[k].batch_size;
+            rows += views[k].outputs();
         }
         const auto& all = parameters.all();
         const float scale = weight > 0.0 ? static_cast<float>(1.0 / weight) : 0.0f;
@@ -255,7 +255,7 @@ sc_status predict(sc_model* model, const sc_batch* batch, int32_t output, float*
         }
         if (!out_values) throw sc::InvalidArgument("out_values is null");
         const auto inputs = sc::view_batch(batch, m.config);
-        const int64_t B = batch->batch_size, C = m.config.num_classes;
+        const int64_t B = inputs.outputs(), C = m.config.num_classes;
         if (out_capacity < B * C) {
             throw sc::InvalidArgument("out_values holds " + std::to_string(out_capacity) + " floats, " + std::to_string(B * C) + " needed");
         }
@@ -264,7 +264,7 @@ sc_status predict(sc_model* model, const sc_batch* batch, int32_t output, float*
                 throw sc::InvalidArgument("this model pools by " + std::string(m.config.pooling == SC_POOLING_LAST ? "last state" : m.config.pooling == SC_POOLING_CLS_POOLER ? "BERT's pooler" : "mean, max or first position") +
                                           ", not attention: it has no attention weights");
             }
-            const int64_t cells = B * batch->max_length;
+            const int64_t cells = batch->batch_size * batch->max_length;  // a row's weights, windows included
             if (weights_capacity < cells) {
                 throw sc::InvalidArgument("out_weights holds " + std::to_string(weights_capacity) + " floats, " +
                                           std::to_string(cells) + " needed");
@@ -272,13 +272,13 @@ sc_status predict(sc_model* model, const sc_batch* batch, int32_t output, float*
         }
         std::shared_lock read(m.lock);
         sc::Floats weights;
-        sc::Floats logits = m.classifier->predict(inputs, out_weights ? &weights : nullptr);  // [B, C]
+        sc::Floats logits = m.classifier->predict(inputs, out_weights ? &weights : nullptr);  // [B, C]: documents, or rows
         if (output == SC_OUTPUT_PROBABILITIES) m.classifier->to_probabilities(logits.data(), B);
         std::memcpy(out_values, logits.data(), sizeof(float) * static_cast<size_t>(B * C));
         if (out_weights) {
             // [B, T'] into [B, max_length], zeros beyond T'.
-            const int64_t steps = B > 0 ? weights.size() / B : 0;
-            for (int64_t b = 0; b < B; ++b) {
+            const int64_t rows = batch->batch_size, steps = weights.size() / rows;
+            for (int64_t b = 0; b < rows; ++b) {
                 for (int64_t t = 0; t < batch->max_length; ++t) out_weights[b * batch->max_length + t] = t < steps ? weights[b * steps + t] : 0.0f;
             }
         }

@@ -67,9 +67,9 @@ SC_API sc_status sc_model_train_steps(sc_model* model, const sc_batch* batches, 
 SC_API sc_status sc_model_compute_gradients(sc_model* model, const sc_batch* batch,
                                             const sc_targets* targets, double* out_loss);
 
-// Inference (no dropout, nothing kept for a backward pass): writes batch_size x num_classes floats, the
-// head's outputs (SC_OUTPUT_LOGITS) or what the task reads from them (SC_OUTPUT_PROBABILITIES: each
-// row's softmax, each label's sigmoid, or the regression's score itself).
+// Inference (no dropout, nothing kept for a backward pass): writes batch_size (or the batch's document_count)
+// x num_classes floats, the head's outputs (SC_OUTPUT_LOGITS) or what the task reads from them
+// (SC_OUTPUT_PROBABILITIES: each row's softmax, each label's sigmoid, or the regression's score itself).
 SC_API sc_status sc_model_predict(sc_model* model, const sc_batch* batch, int32_t output,
                                   float* out_values, int64_t out_capacity);
 

@@ -69,6 +69,9 @@ constexpr EnumValue kEnumValues[] = {
 #define kEnum "sc_task"
     SC_TASK_VALUES(SC_ENUM_ROW)
 #undef kEnum
+#define kEnum "sc_window_pooling"
+    SC_WINDOW_POOLING_VALUES(SC_ENUM_ROW)
+#undef kEnum
 #define kEnum "sc_output"
     SC_OUTPUT_VALUES(SC_ENUM_ROW)
 #undef kEnum

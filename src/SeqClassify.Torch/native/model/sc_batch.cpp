@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "sc_errors.h"
 
@@ -86,6 +87,27 @@ BatchView view_batch(const sc_batch* batch, const sc_model_config& config) {
     view.rows = batch->batch_size;
     view.max_length = batch->max_length;
     view.lengths = batch->lengths;
+    if (batch->document_count < 0 || batch->document_count > batch->batch_size) {
+        throw InvalidArgument("document_count must be 0 (each row its own) or between 1 and the batch's " + std::to_string(batch->batch_size) +
+                              " rows, got " + std::to_string(batch->document_count));
+    }
+    if (batch->document_count > 0) {
+        if (!batch->documents) throw InvalidArgument("document_count is " + std::to_string(batch->document_count) + " but documents is null");
+        std::vector<int64_t> rows_of(static_cast<size_t>(batch->document_count), 0);
+        for (int64_t row = 0; row < batch->batch_size; ++row) {
+            const int64_t d = batch->documents[row];
+            if (d < 0 || d >= batch->document_count) {
+                throw InvalidArgument("row " + std::to_string(row) + ": document " + std::to_string(d) + " is outside [0, " +
+                                      std::to_string(batch->document_count) + ")");
+            }
+            ++rows_of[static_cast<size_t>(d)];
+        }
+        for (int64_t d = 0; d < batch->document_count; ++d) {
+            if (rows_of[static_cast<size_t>(d)] == 0) throw InvalidArgument("document " + std::to_string(d) + " has no row");
+        }
+        view.documents = batch->documents;
+        view.document_count = batch->document_count;
+    }
     if (config.vocabulary_size > 0) {
         if (!batch->token_ids) throw InvalidArgument("this model takes token ids, but token_ids is null");
         if (batch->features) throw InvalidArgument("this model takes token ids, not features");

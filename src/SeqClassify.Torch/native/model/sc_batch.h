@@ -16,6 +16,11 @@ struct BatchView {
     const int64_t* lengths = nullptr;   // [B], each in [1, T]
     Array<int64_t> widened_ids;         // int32 ids as int64 (ids points here then)
     Array<int64_t> widened_type_ids;    // and int32 segment ids
+    const int64_t* documents = nullptr; // [B] the document of each row (sc_batch.documents), or null
+    int64_t document_count = 0;         // D, or 0: each row its own
+
+    // The rows the outputs, targets and loss are of: the documents, or the rows.
+    int64_t outputs() const { return document_count > 0 ? document_count : rows; }
 
     // The longest row's length (<= max_length).
     int64_t longest() const;

@@ -42,6 +42,8 @@ void validate_config(const sc_model_config& c) {
     require(c.task == SC_TASK_SINGLE_LABEL || c.label_smoothing == 0.0f, "label_smoothing is cross-entropy's: it needs task 0 (single label)");
     require(c.task == SC_TASK_REGRESSION || c.huber_delta == 0.0f, "huber_delta is regression's: it needs task 2");
     require(c.huber_delta >= 0.0f && std::isfinite(c.huber_delta), "huber_delta must be finite and >= 0 (0: mean squared error)");
+    require(c.window_pooling == SC_WINDOW_POOLING_MEAN || c.window_pooling == SC_WINDOW_POOLING_MAX,
+            "window_pooling must be 0 (mean) or 1 (max), got " + std::to_string(c.window_pooling));
     require(c.encoder == SC_ENCODER_RNN || c.encoder == SC_ENCODER_TRANSFORMER,
             "encoder must be 0 (RNN) or 1 (Transformer), got " + std::to_string(c.encoder));
     require(c.cell >= SC_CELL_RNN && c.cell <= SC_CELL_LSTM, "cell must be 0..3, got " + std::to_string(c.cell));
@@ -157,24 +159,83 @@ struct Classifier::StepCache {
     Head::Cache head;
 };
 
+namespace {
+
+// The head's outputs of each document's rows [B, C] pooled into the document's [D, C]: their mean, or their
+// element-wise maximum (argmax [D, C]: the row each maximum came from, for the backward pass).
+Floats pool_documents(const Floats& outputs, const BatchView& batch, int64_t C, int32_t pooling, std::vector<int64_t>* argmax) {
+    const int64_t B = batch.rows, D = batch.document_count;
+    Floats pooled(D * C);
+    std::vector<int64_t> rows(static_cast<size_t>(D), 0);
+    for (int64_t b = 0; b < B; ++b) ++rows[static_cast<size_t>(batch.documents[b])];
+    if (pooling == SC_WINDOW_POOLING_MAX) {
+        if (argmax) argmax->assign(static_cast<size_t>(D * C), -1);
+        for (int64_t i = 0; i < D * C; ++i) pooled[i] = -std::numeric_limits<float>::infinity();
+        for (int64_t b = 0; b < B; ++b) {
+            const int64_t d = batch.documents[b];
+            for (int64_t c = 0; c < C; ++c) {
+                if (outputs[b * C + c] > pooled[d * C + c]) {
+                    pooled[d * C + c] = outputs[b * C + c];
+                    if (argmax) (*argmax)[static_cast<size_t>(d * C + c)] = b;
+                }
+            }
+        }
+        return pooled;
+    }
+    for (int64_t i = 0; i < D * C; ++i) pooled[i] = 0.0f;
+    for (int64_t b = 0; b < B; ++b) {
+        const int64_t d = batch.documents[b];
+        const float share = 1.0f / static_cast<float>(rows[static_cast<size_t>(d)]);
+        for (int64_t c = 0; c < C; ++c) pooled[d * C + c] += outputs[b * C + c] * share;
+    }
+    return pooled;
+}
+
+// d loss / d rows' outputs [B, C] from d loss / d documents' [D, C]: shared out by the mean, or to the maximum's row.
+Floats unpool_documents(const Floats& dpooled, const BatchView& batch, int64_t C, int32_t pooling, const std::vector<int64_t>& argmax) {
+    const int64_t B = batch.rows, D = batch.document_count;
+    Floats doutputs(B * C);
+    for (int64_t i = 0; i < B * C; ++i) doutputs[i] = 0.0f;
+    if (pooling == SC_WINDOW_POOLING_MAX) {
+        for (int64_t i = 0; i < D * C; ++i) doutputs[argmax[static_cast<size_t>(i)] * C + i % C] += dpooled[i];
+        return doutputs;
+    }
+    std::vector<int64_t> rows(static_cast<size_t>(D), 0);
+    for (int64_t b = 0; b < B; ++b) ++rows[static_cast<size_t>(batch.documents[b])];
+    for (int64_t b = 0; b < B; ++b) {
+        const int64_t d = batch.documents[b];
+        const float share = 1.0f / static_cast<float>(rows[static_cast<size_t>(d)]);
+        for (int64_t c = 0; c < C; ++c) doutputs[b * C + c] = dpooled[d * C + c] * share;
+    }
+    return doutputs;
+}
+
+}  // namespace
+
 Floats Classifier::predict(const BatchView& batch, Floats* attention_weights) const {
     StepCache cache;
-    return const_cast<Classifier*>(this)->forward(batch, cache, attention_weights);
+    Floats outputs = const_cast<Classifier*>(this)->forward(batch, cache, attention_weights);
+    if (batch.document_count > 0) return pool_documents(outputs, batch, config_.num_classes, config_.window_pooling, nullptr);
+    return outputs;
 }
 
 LossResult Classifier::forward_backward(const BatchView& batch, const sc_targets& targets, const std::vector<float>& class_weights) {
     StepCache cache;
     cache.training = true;
-    const int64_t B = batch.rows, C = config_.num_classes;
+    const int64_t B = batch.outputs(), C = config_.num_classes;
     Floats logits = forward(batch, cache, nullptr);
+    // Windows of one document: the loss is of the document's pooled outputs.
+    std::vector<int64_t> argmax;
+    if (batch.document_count > 0) logits = pool_documents(logits, batch, C, config_.window_pooling, &argmax);
     Floats dlogits(B * C);
     const LossResult result =
         config_.task == SC_TASK_MULTI_LABEL ? binary_cross_entropy(logits.data(), B, C, targets.values, class_weights, dlogits.data())
         : config_.task == SC_TASK_REGRESSION ? squared_error(logits.data(), B, targets.values, config_.huber_delta, dlogits.data())
                                              : cross_entropy(logits.data(), B, C, targets.labels, class_weights, config_.label_smoothing, dlogits.data());
-    const int64_t P = transformer_ ? config_.hidden_size : rnn_->width();
-    Floats dpooled(B * P);
-    head_.backward(cache.head, B, dlogits.data(), dpooled.data());
+    if (batch.document_count > 0) dlogits = unpool_documents(dlogits, batch, C, config_.window_pooling, argmax);
+    const int64_t rows = batch.rows, P = transformer_ ? config_.hidden_size : rnn_->width();
+    Floats dpooled(rows * P);
+    head_.backward(cache.head, rows, dlogits.data(), dpooled.data());
     if (rnn_) {
         rnn_backward(batch, cache, dpooled.data());
     } else {

@@ -49,6 +49,11 @@ typedef enum sc_pooling { SC_POOLING_VALUES(SC_ENUM_MEMBER) } sc_pooling;
 #define SC_TASK_VALUES(X) X(SC_TASK_SINGLE_LABEL, 0) X(SC_TASK_MULTI_LABEL, 1) X(SC_TASK_REGRESSION, 2)
 typedef enum sc_task { SC_TASK_VALUES(SC_ENUM_MEMBER) } sc_task;
 
+// How the head's outputs of a document's rows (the windows of a long text, sc_batch.documents) become the
+// document's: their mean, or their element-wise maximum.
+#define SC_WINDOW_POOLING_VALUES(X) X(SC_WINDOW_POOLING_MEAN, 0) X(SC_WINDOW_POOLING_MAX, 1)
+typedef enum sc_window_pooling { SC_WINDOW_POOLING_VALUES(SC_ENUM_MEMBER) } sc_window_pooling;
+
 // The C ABI's version of the structs below (sc_model_abi publishes it); bump it with any change to their fields.
 #define SC_MODEL_ABI_VERSION 10
 
@@ -90,6 +95,7 @@ typedef enum sc_task { SC_TASK_VALUES(SC_ENUM_MEMBER) } sc_task;
     X(int32_t, token_types)            /* Transformer, token input: rows of a token-type (segment) embedding added with the positions, as BERT's; 0: none */ \
     X(int32_t, decay_biases_and_norms) /* 1: weight decay on every parameter (torch.optim.AdamW(model.parameters())); 0: none on rank-1 parameters, the biases and LayerNorm weights (Hugging Face's Trainer) */ \
     X(int32_t, task)                   /* sc_task */                                              \
+    X(int32_t, window_pooling)         /* sc_window_pooling: a document's rows' outputs pooled (sc_batch.documents) */ \
     X(float, embedding_dropout)                                                                    \
     X(float, rnn_dropout)              /* between stacked layers */                               \
     X(float, dropout)                  /* before the head */                                      \
@@ -125,6 +131,12 @@ typedef struct sc_batch {
     int64_t feature_size;    // floats per step of features; must equal the model's input_size
     int32_t id_bits;         // 64 or 32: the width of token_ids
     int32_t reserved;
+    // Rows that are windows of longer documents: documents[row] in [0, document_count), each document with at
+    // least one row; the head's outputs of a document's rows are pooled (sc_model_config.window_pooling) into the
+    // document's, which the loss, the targets (one per document) and the predictions are then of.
+    // document_count 0 (documents null): every row is its own document.
+    const int64_t* documents;
+    int64_t document_count;
 } sc_batch;
 
 // What a batch is trained towards, by the model's task: labels for SC_TASK_SINGLE_LABEL, values for the others.
