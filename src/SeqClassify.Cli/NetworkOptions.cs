@@ -34,6 +34,7 @@ internal sealed class NetworkOptions
         ("--scale-embedding", nameof(SequenceModelOptions.ScaleEmbedding), "Transformer: multiply embedded tokens by the square root of --embedding-dim (true/false)."),
         ("--embedding-norm", nameof(SequenceModelOptions.EmbeddingNorm), "Transformer: a LayerNorm after the positions are added, as BERT's embeddings (true/false)."),
         ("--pooling", nameof(SequenceModelOptions.Pooling), "How the outputs become one vector per text (last: RNN only)."),
+        ("--window-pooling", nameof(SequenceModelOptions.WindowPooling), "With --truncation windows: how a text's windows' outputs become the text's."),
         ("--head-hidden", nameof(SequenceModelOptions.HeadHiddenSize), "Units of a ReLU layer before the output layer (0: a single linear layer)."),
         ("--dropout", nameof(SequenceModelOptions.Dropout), "Dropout before the output layer."),
         ("--embedding-dropout", nameof(SequenceModelOptions.EmbeddingDropout), "Dropout on the embedded tokens."),
@@ -58,7 +59,6 @@ internal sealed class NetworkOptions
         [nameof(SequenceModelOptions.TokenTypes)] = "a pretrained folder's type_vocab_size decides it (--pretrained-model)",
         [nameof(SequenceModelOptions.SegmentSeparatorId)] = "a pretrained folder's [SEP] decides it (--pretrained-model)",
         [nameof(SequenceModelOptions.ClassWeights)] = "--class-weights, a training option (TrainingOptions)",
-        [nameof(SequenceModelOptions.WindowPooling)] = "the CLI reads no windows yet: texts are cut (--truncation)",
     };
 
     /// <summary>

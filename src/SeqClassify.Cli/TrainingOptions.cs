@@ -46,6 +46,7 @@ internal sealed class TrainingOptions
         [nameof(SequenceClassificationOptions.PretrainedEmbeddingsPath)] = "--pretrained names the vectors",
         [nameof(SequenceClassificationOptions.PretrainedModel)] = "--pretrained-model",
         [nameof(SequenceClassificationOptions.MaximumTrainingLength)] = "--max-length cuts the ids before the trainer",
+        [nameof(SequenceClassificationOptions.WindowStride)] = "--window-stride, which goes with --truncation windows (the tokenizer keeps every id then)",
         [nameof(SequenceClassificationOptions.BucketByLength)] = "always on: it changes which rows share a batch, not what is learnt",
         [nameof(SequenceClassificationOptions.MaximumRowSteps)] = "--max-length cuts rows; the library's bound stays",
         [nameof(SequenceClassificationOptions.ValidationFraction)] = "--valid-fraction, which goes with --valid",

@@ -49,7 +49,29 @@ public class TruncationCliTests
         Assert.That((ids.Options.Truncation, ids.Options.MaximumLength), Is.EqualTo((TruncationPolicy.KeepTail, 5)));
     }
 
-    [TestCase("--truncation", "middle", "--truncation must be head, tail or head-tail, got 'middle'")]
+    [Test]
+    public void WindowsOfAPretrainedModelReadTheWholeTextAndAreKept()
+    {
+        string model = Path.Combine(Cli.Scratch(), "windows.zip");
+        string longReviews = Path.Combine(Cli.Scratch(), "long-reviews.tsv");
+        File.WriteAllLines(longReviews, File.ReadLines(Reviews()).Select((l, i) => i == 0 ? l : string.Join(' ', Enumerable.Repeat(l.Split('\t')[0], 4)) + "\t" + l.Split('\t')[1]));
+
+        var train = Cli.Run("train", "--train", longReviews, "--text-column", "text", "--label-column", "label", "--pretrained-model", TinyBert,
+            "--truncation", "windows", "--window-stride", "10", "--window-pooling", "max", "--epochs", "1", "--valid-fraction", "0", "--out", model);
+
+        Assert.That(train.ExitCode, Is.EqualTo(0), train.Error);
+        Assert.That(train.Out, Does.Match(@"16 of 16 training rows are longer than \d+ ids and are read in windows"));
+        Assert.That(train.Out, Does.Match(@"texts longer than \d+ ids are read in windows of \d+ every 10 ids, their outputs pooled by Max"));
+        var loaded = LoadedModel.Load(new MLContext(), model);
+        var tokens = ((IEnumerable<ITransformer>)loaded.Chain).OfType<PretrainedTokenizingTransformer>().Single().Tokenizer;
+        Assert.That(tokens.Truncation, Is.EqualTo(TruncationPolicy.KeepAll));
+        Assert.That(loaded.Classifier.ModelOptions.WindowPooling, Is.EqualTo(SeqClassify.Torch.WindowPooling.Max));
+        var predict = Cli.Run("predict", "--model", model, "--text", File.ReadLines(longReviews).Skip(1).First().Split('\t')[0]);
+        Assert.That(predict.ExitCode, Is.EqualTo(0), predict.Error);
+    }
+
+    [TestCase("--truncation", "middle", "--truncation must be head, tail, head-tail or windows, got 'middle'")]
+    [TestCase("--window-stride", "4", "--window-stride is a window's: it needs --truncation windows")]
     [TestCase("--head-length", "3", "--head-length is the head of --truncation head-tail with --pretrained-model")]
     public void ATruncationThatCannotApplyIsAUsageError(string option, string value, string message)
     {

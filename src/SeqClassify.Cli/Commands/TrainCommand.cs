@@ -32,8 +32,10 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
     private readonly Option<int?> _maxLength = new("--max-length") { Description = "Keep at most this many tokens per text (0 = all)." };
     private readonly Option<string> _truncation = new("--truncation")
     {
-        Description = "Which tokens a text longer than --max-length keeps: head (its first, the default, as Hugging Face's), tail (its last) or head-tail (both ends).",
+        Description = "Which tokens a text longer than --max-length keeps: head (its first, the default, as Hugging Face's), tail (its last) or head-tail (both ends); " +
+                      "or windows: a Transformer or pretrained model reads the whole text in windows of its positions and pools them (--window-stride, --window-pooling).",
     };
+    private readonly Option<int?> _windowStride = new("--window-stride") { Description = "With --truncation windows: a window starts every this many ids (default: half a window)." };
     private readonly Option<int?> _headLength = new("--head-length")
     {
         Description = "With --truncation head-tail and --pretrained-model: the first pieces kept, the rest from the end (default: a quarter; Sun et al. kept 128 of IMDB's 510).",
@@ -74,7 +76,7 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
         }
         _network.AddTo(command);
         _training.AddTo(command);
-        foreach (var option in new Option[] { _pretrained, _pretrainedModel, _maxLength, _truncation, _headLength, _minFreq, _seed, _threads, _unescapePtb })
+        foreach (var option in new Option[] { _pretrained, _pretrainedModel, _maxLength, _truncation, _headLength, _windowStride, _minFreq, _seed, _threads, _unescapePtb })
         {
             command.Options.Add(option);
         }
@@ -99,9 +101,7 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
         }
         if (parse.GetValue(_pretrainedModel) is not null) RefuseWhatTheCheckpointDecides(parse);
         var trainer = TrainerOptions(parse);
-        var truncation = parse.GetValue(_truncation) is { } policy
-            ? Choice.Parse("--truncation", policy, ("head", TruncationPolicy.KeepHead), ("tail", TruncationPolicy.KeepTail), ("head-tail", TruncationPolicy.KeepHeadAndTail))
-            : TruncationPolicy.KeepHead;
+        var truncation = Truncation(parse);
         int headLength = parse.GetValue(_headLength) ?? 0;
         if (parse.GetValue(_headLength) is not null && (truncation != TruncationPolicy.KeepHeadAndTail || trainer.PretrainedModel is null))
         {
@@ -113,6 +113,10 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
         if (truncation != TruncationPolicy.KeepHead && settings.Pairs)
         {
             throw new UsageException("--truncation applies to single texts; a sentence pair drops pieces from the longer text's end (Hugging Face's longest_first)");
+        }
+        if (truncation == TruncationPolicy.KeepAll && parse.GetValue(_maxLength) is not null)
+        {
+            throw new UsageException("--max-length cuts texts; with --truncation windows a text is read whole, in windows of the model's positions");
         }
         if (settings.Pairs && settings.PretrainedModel is null)
         {
@@ -168,9 +172,11 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
         {
             // Hugging Face truncates silently; the count says how much of the data the length limit cuts.
             int limit = settings.MaximumLength;
-            int truncated = CliPipeline.CountTruncated(train, settings, pretrained, limit);
-            console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{truncated:N0} of {train.GetRowCount():N0} training rows are longer than {limit} ids and are truncated (--max-length sets the limit)"));
+            bool windows = settings.Truncation == TruncationPolicy.KeepAll;
+            if (windows) limit = SeqClassify.Torch.Pretrained.PretrainedFolder.Sizes(pretrained)?.Positions ?? limit;
+            int truncated = CliPipeline.CountTruncated(train, windows ? settings with { Truncation = TruncationPolicy.KeepHead } : settings, pretrained, limit);
+            string what = windows ? "are read in windows" : "are truncated (--max-length sets the limit)";
+            console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{truncated:N0} of {train.GetRowCount():N0} training rows are longer than {limit} ids and {what}"));
         }
 
         trainer.CancellationToken = cancel;
@@ -275,6 +281,11 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
         return (withClassifier.Append<ITransformer>(toNames), diverged);
     }
 
+    private TruncationPolicy Truncation(ParseResult parse) => parse.GetValue(_truncation) is { } policy
+        ? Choice.Parse("--truncation", policy, ("head", TruncationPolicy.KeepHead), ("tail", TruncationPolicy.KeepTail), ("head-tail", TruncationPolicy.KeepHeadAndTail),
+            ("windows", TruncationPolicy.KeepAll))
+        : TruncationPolicy.KeepHead;
+
     // A regression's labels checked as numbers, a multi-label model's lists read as the model reads them.
     private static IDataView ReadLabels(MLContext ml, IDataView data, SequenceTask task, char separator, string path)
     {
@@ -297,6 +308,18 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
             o.Threads = threads;
         }
         if (parse.GetValue(_validFraction) is { } fraction) o.ValidationFraction = fraction;
+        if (Truncation(parse) == TruncationPolicy.KeepAll)
+        {
+            // Half a window by default: of the folder's positions, or the Transformer's (less [CLS] and [SEP] for a folder).
+            int? positions = o.PretrainedModel is { } folder ? SeqClassify.Torch.Pretrained.PretrainedFolder.Sizes(folder)?.Positions : o.MaxPositions;
+            int body = (positions ?? o.MaxPositions) - (o.PretrainedModel is null ? 0 : 2);
+            o.WindowStride = parse.GetValue(_windowStride) ?? Math.Max(1, body / 2);
+            if (o.WindowStride < 1) throw new UsageException($"--window-stride must be at least 1, got {o.WindowStride}");
+        }
+        else if (parse.GetValue(_windowStride) is not null)
+        {
+            throw new UsageException("--window-stride is a window's: it needs --truncation windows");
+        }
         if (parse.GetValue(_valid) is not null && parse.GetValue(_validFraction) is not null) throw new UsageException("give --valid or --valid-fraction, not both");
         switch (parse.GetValue(_pretrained))
         {

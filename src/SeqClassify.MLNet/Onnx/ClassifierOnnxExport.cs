@@ -18,6 +18,9 @@ public static class ClassifierOnnxExport
     /// <summary>The opset of the standalone export, the one the exported operators need (pipelines ask ConvertToOnnx for it, its default).</summary>
     public const int OpSetVersion = OnnxGraph.OpSet;
 
+    // The graph reads one sequence per row; a model that pools windows of a long text has no graph yet.
+    internal const string NoWindows = "A model that reads long texts in windows (WindowStride) does not export to ONNX yet: its graph would read one window per row.";
+
     /// <summary>Names of the standalone graph's inputs and outputs.</summary>
     public const string IdsInput = "ids", FeaturesInput = "features", LengthsInput = "lengths",
         ProbabilitiesOutput = "probabilities", ScoresOutput = "scores", AttentionWeightsOutput = "attention_weights";
@@ -35,6 +38,7 @@ public static class ClassifierOnnxExport
     {
         ArgumentNullException.ThrowIfNull(classifier);
         ArgumentNullException.ThrowIfNull(stream);
+        if (classifier.Windows is not null) throw new NotSupportedException(NoWindows);
         var env = new MLContext();
         var ctx = new OnnxContextImpl(env, "SeqClassify", "SeqClassify", typeof(ClassifierOnnxExport).Assembly.GetName().Version?.ToString() ?? "0",
             0, "ai.seqclassify", OnnxVersion.Stable, OpSetVersion);

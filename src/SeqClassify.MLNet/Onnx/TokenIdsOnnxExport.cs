@@ -50,7 +50,8 @@ internal static class TokenIdsOnnxExport
         // The width from the data, not from Shape: ML.NET's own Tokenizer declares its tokens [batch, 1],
         // and ONNX Runtime folds a Shape of a declared dimension into a constant.
         string width = g.Op("Gather", [g.Reduce("ReduceSum", g.Cast(g.Op("Equal", ids, ids), typeof(long)), 1), g.Scalar(0L)], n => n.AddAttribute("axis", 0L));
-        if (options.MaximumLength > 0) (ids, lengths, width) = Truncate(g, ids, lengths, width, options.MaximumLength, options.Truncation);
+        // KeepAll keeps every id (a model reading windows), whatever MaximumLength says.
+        if (options.MaximumLength > 0 && options.Truncation != TruncationPolicy.KeepAll) (ids, lengths, width) = Truncate(g, ids, lengths, width, options.MaximumLength, options.Truncation);
         (ids, lengths) = UnknownForEmpty(g, ids, lengths, width);
 
         g.Into("Identity", [ids], [ctx.AddIntermediateVariable(columns[0].Type, columns[0].Name)]);

@@ -190,6 +190,12 @@ public sealed class PretrainedTokenizer
         var pieces = Pieces(text);
         int room = MaxLength - 2;
         truncated = pieces.Count > room;
+        if (Truncation == TruncationPolicy.KeepAll)
+        {
+            // Every piece, for a model that reads the text in windows of its positions.
+            truncated = false;
+            return Join(pieces, pieces.Count, null, 0);
+        }
         if (!truncated || Truncation == TruncationPolicy.KeepHead) return Join(pieces, Math.Min(pieces.Count, room), null, 0);
         int head = Truncation == TruncationPolicy.KeepTail ? 0 : HeadLength > 0 ? HeadLength : room / 4;
         var kept = pieces.Take(head).Concat(pieces.Skip(pieces.Count - (room - head))).ToList();

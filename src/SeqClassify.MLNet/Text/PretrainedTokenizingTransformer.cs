@@ -56,6 +56,11 @@ public sealed class PretrainedTokenizingTransformer : TextColumnTransformer
             throw new ArgumentOutOfRangeException(nameof(tokenizer), tokenizer.MaxLength,
                 $"a sentence pair needs at least 3 ids ([CLS] and two [SEP]); this tokenizer keeps {tokenizer.MaxLength}.");
         }
+        if (pairColumnName is not null && tokenizer.Truncation != TruncationPolicy.KeepHead)
+        {
+            throw new ArgumentOutOfRangeException(nameof(tokenizer), tokenizer.Truncation,
+                "a sentence pair drops pieces from the longer text's end (Hugging Face's longest_first): its tokenizer keeps the head (TruncationPolicy.KeepHead).");
+        }
         Tokenizer = tokenizer;
         _pairColumnName = pairColumnName;
     }

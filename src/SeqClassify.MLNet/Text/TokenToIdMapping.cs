@@ -173,7 +173,7 @@ public sealed class TokenToIdMappingTransformer : RowToRowTransformerBase
             return [1];
         }
         int n = tokens.Count, max = Options.MaximumLength;
-        IEnumerable<int> positions = max == 0 || n <= max ? Enumerable.Range(0, n) : Options.Truncation switch
+        IEnumerable<int> positions = max == 0 || n <= max || Options.Truncation == TruncationPolicy.KeepAll ? Enumerable.Range(0, n) : Options.Truncation switch
         {
             TruncationPolicy.KeepTail => Enumerable.Range(n - max, max),
             TruncationPolicy.KeepHeadAndTail => Enumerable.Range(0, (max + 1) / 2).Concat(Enumerable.Range(n - max / 2, max / 2)),

@@ -12,6 +12,8 @@ public enum TruncationPolicy
     KeepTail,
     /// <summary>Both ends: MapTokensToIds keeps the first half and the last half (the head gets the odd one); a pretrained tokenizer its HeadLength first pieces and the rest from the end.</summary>
     KeepHeadAndTail,
+    /// <summary>Every token, whatever the maximum length: for a model that reads a long text in windows (SequenceClassificationOptions.WindowStride).</summary>
+    KeepAll,
 }
 
 /// <summary>A token → id table (&lt;pad&gt; = 0, &lt;unk&gt; = 1), with the reverse view for debugging.</summary>

@@ -43,7 +43,18 @@ internal sealed class Examples
 
     public int Count => Labels.Length;
 
-    public int LengthOf(int row) => Ids?[row].Length ?? Features![row].Length / FeatureSize;
+    /// <summary>When set, a row longer than the window is read in windows (<see cref="Windows"/>): its batch rows are the windows, grouped by row.</summary>
+    public Windows? Windows { get; private init; }
+
+    /// <summary>These examples, batched in windows (null: whole rows).</summary>
+    public Examples WithWindows(Windows? windows) => new(Ids, Features, FeatureSize, Labels, Targets, TargetWidth) { Windows = windows };
+
+    /// <summary>A row's steps, or with windows the steps of all its windows (what its batch rows hold at most).</summary>
+    public int LengthOf(int row)
+    {
+        int length = Ids?[row].Length ?? Features![row].Length / FeatureSize;
+        return Windows is null ? length : Windows.Count(length) * Math.Min(length, Windows.Length);
+    }
 
     /// <summary>
     /// Reads a view's feature column (and label keys, when <paramref name="labelColumn"/> is given).
@@ -145,12 +156,29 @@ internal sealed class Examples
         FeatureSize,
         rows.Select(r => Labels[r]).ToArray(),
         Targets is null ? null : rows.SelectMany(r => Targets.AsSpan(r * TargetWidth, TargetWidth).ToArray()).ToArray(),
-        TargetWidth);
+        TargetWidth) { Windows = Windows };
 
-    /// <summary>Pads the given rows into one batch, in the given order.</summary>
-    public SequenceBatch Batch(IReadOnlyList<int> rows) => Ids is not null
-        ? SequenceBatch.FromTokenIds(rows.Select(r => (IReadOnlyList<long>)Ids[r]).ToList())
-        : SequenceBatch.FromFlatFeatures(rows.Select(r => Features![r]).ToList(), FeatureSize);
+    /// <summary>Pads the given rows into one batch, in the given order; with <see cref="Windows"/>, one batch row per window, grouped into the rows.</summary>
+    public SequenceBatch Batch(IReadOnlyList<int> rows)
+    {
+        if (Windows is { } windows && Ids is not null)
+        {
+            var cut = new List<IReadOnlyList<long>>();
+            var documents = new List<long>();
+            for (int i = 0; i < rows.Count; i++)
+            {
+                foreach (var window in windows.Cut(Ids[rows[i]]))
+                {
+                    cut.Add(window);
+                    documents.Add(i);
+                }
+            }
+            return SequenceBatch.FromTokenIds(cut).WithDocuments(documents.ToArray(), rows.Count);
+        }
+        return Ids is not null
+            ? SequenceBatch.FromTokenIds(rows.Select(r => (IReadOnlyList<long>)Ids[r]).ToList())
+            : SequenceBatch.FromFlatFeatures(rows.Select(r => Features![r]).ToList(), FeatureSize);
+    }
 
     public long[] LabelsOf(IReadOnlyList<int> rows) => rows.Select(r => (long)Labels[r]).ToArray();
 

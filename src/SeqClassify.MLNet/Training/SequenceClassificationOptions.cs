@@ -210,8 +210,18 @@ public class SequenceClassificationOptions
     /// The steps a sequence keeps, in training and in the trained model's predictions: <see cref="MaximumTrainingLength"/>,
     /// and with a Transformer at most <see cref="MaxPositions"/>; 0 = all.
     /// </summary>
-    internal int SequenceLimit => Encoder != SequenceEncoder.Transformer ? MaximumTrainingLength
+    internal int SequenceLimit => WindowStride > 0 ? 0 : Encoder != SequenceEncoder.Transformer ? MaximumTrainingLength
         : MaximumTrainingLength == 0 ? MaxPositions : Math.Min(MaximumTrainingLength, MaxPositions);
+
+    /// <summary>
+    /// 0 (the default): a sequence longer than the model takes keeps its first steps (<see cref="MaximumTrainingLength"/>,
+    /// a Transformer's positions). Above 0: a Transformer's (or a pretrained encoder's) input is read whole, in windows of
+    /// its positions (of <see cref="MaximumTrainingLength"/> where lower) starting every this many ids, the last ending at the
+    /// text's end; the head's outputs of a text's windows are pooled (<see cref="SequenceModelOptions.WindowPooling"/>) into
+    /// the text's, in training and prediction. A pretrained encoder's windows each keep the text's [CLS] and [SEP]; its
+    /// tokenizer must keep every piece (TokenizeForPretrained with TruncationPolicy.KeepAll).
+    /// </summary>
+    public int WindowStride { get; set; }
 
     /// <summary>
     /// The network's options, with their defaults and ranges (<see cref="SequenceModelOptions"/>, the one
@@ -339,6 +349,15 @@ public class SequenceClassificationOptions
         }
         // The architecture's own checks (the encoder's, by the same option names); classes come from the data.
         Architecture(numClasses: Network.Task == SequenceTask.Regression ? 1 : 2, seed: 0).ValidateArchitecture();
+        if (WindowStride < 0) throw new ArgumentOutOfRangeException(nameof(WindowStride), WindowStride, "WindowStride must be 0 (no windows) or positive.");
+        if (WindowStride > 0 && Encoder != SequenceEncoder.Transformer && PretrainedModel is null)
+        {
+            throw new ArgumentOutOfRangeException(nameof(WindowStride), WindowStride, "WindowStride reads a Transformer's or a pretrained encoder's input in windows of its positions; an RNN reads whole sequences.");
+        }
+        if (WindowStride > 0 && FeatureSize > 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(WindowStride), WindowStride, "WindowStride cuts token ids into windows; feature sequences are read whole or cut (MaximumTrainingLength).");
+        }
         if (DecisionThreshold is double threshold && !(threshold > 0 && threshold < 1))
         {
             throw new ArgumentOutOfRangeException(nameof(DecisionThreshold), DecisionThreshold, $"DecisionThreshold must be in (0, 1), got {threshold}.");

@@ -164,7 +164,10 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
         var model = _options.PretrainedModel is { } folder
             ? PretrainedModel(folder, feature.Name, outputs, train, seed, history, channel)
             : new SequenceClassifierModel(ModelOptions(feature.Name, vocabulary, outputs, train, seed, history, channel));
-        var transformer = new SequenceClassificationTransformer(_host, model, classes, _options, history);
+        var windows = WindowsOf(model, channel);
+        train = train.WithWindows(windows);
+        validation = validation?.WithWindows(windows);
+        var transformer = new SequenceClassificationTransformer(_host, model, classes, _options, history) { Windows = windows };
         try
         {
             if (parallel.Group is { } group)
@@ -192,6 +195,23 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
             TorchRuntime.ReleaseCachedMemory();
         }
         return transformer;
+    }
+
+    // A Transformer's (or pretrained encoder's) windows: of its positions (MaximumTrainingLength where lower), every WindowStride ids.
+    private Windows? WindowsOf(SequenceClassifierModel model, IChannel channel)
+    {
+        if (_options.WindowStride == 0) return null;
+        int length = model.Options.MaxPositions;
+        if (_options.MaximumTrainingLength > 0) length = Math.Min(length, _options.MaximumTrainingLength);
+        bool keepEnds = _options.PretrainedModel is not null;
+        int most = length - (keepEnds ? 2 : 0);
+        if (_options.WindowStride > most)
+        {
+            throw new ArgumentOutOfRangeException(nameof(_options.WindowStride), _options.WindowStride,
+                $"WindowStride {_options.WindowStride} would skip ids between windows of {length} ids{(keepEnds ? " ([CLS] and [SEP] included)" : "")}: give at most {most}.");
+        }
+        channel.Info($"texts longer than {length} ids are read in windows of {length} every {_options.WindowStride} ids, their outputs pooled by {model.Options.WindowPooling}");
+        return new Windows(length, _options.WindowStride, keepEnds);
     }
 
     // The network then outputs the scores themselves (TargetScaling): saved, exported and served as it is.

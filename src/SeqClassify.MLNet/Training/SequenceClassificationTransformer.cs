@@ -89,8 +89,18 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
         ScoreColumnName = reader.ReadString();
         PredictedLabelColumnName = reader.ReadString();
         MaximumLength = reader.ReadInt32();
-        ModelPayload.CheckSettings(ctx, LoaderSignature, ctx.Header.ModelVerWritten >= SettingsVersion,
-            FeatureColumnName, FeatureSize, ScoreColumnName, PredictedLabelColumnName, MaximumLength);
+        bool windowed = ctx.Header.ModelVerWritten >= WindowsVersion;
+        if (windowed)
+        {
+            int length = reader.ReadInt32(), stride = reader.ReadInt32();
+            bool keepEnds = reader.ReadBoolean();
+            if (length < 0 || stride < 0 || (stride > 0) != (length > 0) || stride > length)
+            {
+                throw ModelPayload.Refuse(LoaderSignature, "Model.key", $"its windows ({length} ids every {stride}) are not windows");
+            }
+            Windows = length > 0 ? new Windows(length, stride, keepEnds) : null;
+        }
+        ModelPayload.CheckSettings(ctx, LoaderSignature, ctx.Header.ModelVerWritten >= SettingsVersion, Settings(windowed));
         var options = ModelPayload.Read(ctx, "Network", LoaderSignature, r => ReadNetwork(ctx, r.ReadString()));
         Classes = ModelPayload.Read(ctx, "Labels", LoaderSignature, LabelClasses.Read);
         // A regression's one output is its score: it names no class.
@@ -258,6 +268,7 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
     /// <summary>What the task reads for every example, [count x outputs] row-major, in the examples' order: probabilities, or scores.</summary>
     internal float[] PredictProbabilities(Examples examples)
     {
+        examples = examples.WithWindows(Windows);
         int classes = Model.NumClasses;
         var all = new float[examples.Count * classes];
         // Length-sorted batches pad least; results go back to each row's own place.
@@ -316,6 +327,9 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
         writer.Write(ScoreColumnName);
         writer.Write(PredictedLabelColumnName);
         writer.Write(MaximumLength);
+        writer.Write(Windows?.Length ?? 0);
+        writer.Write(Windows?.Stride ?? 0);
+        writer.Write(Windows?.KeepEnds ?? false);
         // The whole options object, so that an option added to the network is saved with no change here;
         // the pretrained matrix is already in the weights.
         var network = Model.Options.Clone();
@@ -332,11 +346,21 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
         }
         ModelPayload.Write(ctx, "History", w => w.Write(JsonSerializer.Serialize(History, JsonOptions)));
         ModelPayload.Write(ctx, "Weights", w => w.Write(Model.ExportParameters()));
-        ModelPayload.WriteSettings(ctx, FeatureColumnName, FeatureSize, ScoreColumnName, PredictedLabelColumnName, MaximumLength);
+        ModelPayload.WriteSettings(ctx, Settings(withWindows: true));
     }
 
     // The first version whose Model.key settings have a checksummed copy.
     private const uint SettingsVersion = 0x00010003;
+
+    // The first whose Model.key says how long texts are read in windows.
+    private const uint WindowsVersion = 0x00010004;
+
+    private object?[] Settings(bool withWindows) => withWindows
+        ? [FeatureColumnName, FeatureSize, ScoreColumnName, PredictedLabelColumnName, MaximumLength, Windows?.Length ?? 0, Windows?.Stride ?? 0, Windows?.KeepEnds ?? false]
+        : [FeatureColumnName, FeatureSize, ScoreColumnName, PredictedLabelColumnName, MaximumLength];
+
+    /// <summary>How a long text is read (SequenceClassificationOptions.WindowStride): in windows, or (null) cut to <see cref="MaximumLength"/>.</summary>
+    internal Windows? Windows { get; init; }
 
     /// <summary>Frees the native model.</summary>
     public void Dispose() => Model.Dispose();
@@ -460,6 +484,7 @@ public sealed class SequenceClassificationTransformer : RowToRowTransformerBase,
         public bool CanSaveOnnx(OnnxContext ctx)
         {
             ctx.CheckOpSetVersion(OnnxGraph.OpSet, nameof(SequenceClassificationTransformer));
+            if (parent.Windows is not null) throw new NotSupportedException(ClassifierOnnxExport.NoWindows);
             // A set of keys of any length has no column form in ML.NET's ONNX export.
             if (MultiLabel)
             {
