@@ -6,10 +6,11 @@
 # scored on the dev split; one after the other, same threads, nothing else running; one JSON line each into OUT.
 # SeqClassify standardizes a regression's targets (the reference trains on them as they are, as Hugging Face does).
 # Usage: bench/tasks.sh TASK OUT [EPOCHS] [THREADS] [MODEL]
-#   TASK stsb (sentence-pair regression: Pearson and Spearman on dev) | stsb-rnn (SeqClassify's default RNN,
-#   the two sentences joined, no reference) | goemotions (multi-label: macro/micro F1 on dev; SeqClassify holds
+#   TASK stsb (sentence-pair regression: Pearson and Spearman on dev) | stsb-rnn (SeqClassify's default RNN, its
+#   embedding from scratch, the two sentences joined, no reference) | goemotions (multi-label: macro/micro F1 on dev; SeqClassify holds
 #   out 5% of the training rows to choose each label's threshold, the reference predicts from 0.5) |
-#   goemotions-rnn; "ours" or "torch" in $ONLY runs one side; $MAX_TRAIN: the first N training rows (both sides).
+#   goemotions-rnn; "ours" or "torch" in $ONLY runs one side; $MAX_TRAIN: the first N training rows (both sides);
+#   $SEED seeds both (default: each its own, SeqClassify 1 and the reference 42).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 task=$1 out=$2 epochs=${3:-3} threads=${4:-2}
@@ -26,6 +27,8 @@ lscpu | grep -m1 "Model name" >&2
 stsb=../shared/datasets/stsb
 goemotions=../shared/datasets/goemotions
 max_train=${MAX_TRAIN:-0}
+seed=()
+[ -n "${SEED:-}" ] && seed=(--seed "$SEED")
 train_file=$stsb/train.tsv dev_file=$stsb/dev.tsv
 valid=(--valid-fraction 0)
 case $task in
@@ -42,7 +45,8 @@ case $task in
     valid=()
     ours_train=(--text-column text --label-column labels --task multilabel)
     [ "$task" = goemotions ] && ours_train+=(--pretrained-model "$model")
-    [ "$task" = goemotions-rnn ] && only=ours
+    # The default RNN, its embedding from scratch (GloVe is fetched from the internet, which this machine cannot reach).
+    [ "$task" = goemotions-rnn ] && only=ours && ours_train+=(--pretrained none)
     ours_eval=(--text-column text --label-column labels)
     torch_args=(--train $goemotions/train.tsv --test $goemotions/dev.tsv --format tsv --text-col text --label-col labels --task multilabel) ;;
   *) echo "tasks.sh: unknown task $task" >&2; exit 2 ;;
@@ -55,14 +59,14 @@ fi
 if [ "$only" != torch ]; then
   echo "seqclassify: $task, $epochs epochs" >&2
   start=$(date +%s.%N)
-  cli train --train "$train_file" "${ours_train[@]}" --epochs "$epochs" --threads "$threads" "${valid[@]}" --out "$scratch/model.zip" >&2
+  cli train --train "$train_file" "${ours_train[@]}" --epochs "$epochs" --threads "$threads" "${valid[@]}" "${seed[@]}" --out "$scratch/model.zip" >&2
   seconds=$(echo "$(date +%s.%N) - $start" | bc)
   cli evaluate --model "$scratch/model.zip" --data "$dev_file" "${ours_eval[@]}" --json \
-    | sed "s/^{/{\"system\":\"seqclassify\",\"task\":\"$task\",\"epochs\":$epochs,\"max_train\":$max_train,\"train_seconds\":$seconds,/" >> "$out"
+    | sed "s/^{/{\"system\":\"seqclassify\",\"task\":\"$task\",\"epochs\":$epochs,\"max_train\":$max_train,\"seed\":\"${SEED:-}\",\"train_seconds\":$seconds,/" >> "$out"
 fi
 if [ "$only" != ours ]; then
   echo "pytorch: $task, $epochs epochs" >&2
   OPENBLAS_NUM_THREADS=1 /usr/bin/python3 ../shared/reference/torch_bert_finetune.py --model "$model" "${torch_args[@]}" \
-    --max-train "$max_train" --epochs "$epochs" --threads "$threads" --pooling mean --lr 5e-5 --log-every 0 | tail -1 \
+    --max-train "$max_train" --epochs "$epochs" --threads "$threads" --pooling mean --lr 5e-5 --log-every 0 "${seed[@]}" | tail -1 \
     | sed "s/^{/{\"system\":\"pytorch\",\"task\":\"$task\",\"max_train\":$max_train,/" >> "$out"
 fi
