@@ -22,8 +22,9 @@ internal static class ClassifierGraph
         // [B, T] bool: position t of row b is one of its steps.
         string positions = g.Op("Range", g.Scalar(0L), g.Dimension(input, 1), g.Scalar(1L));
         string valid = g.Op("Less", g.Unsqueeze(positions, 0), g.Unsqueeze(lengths, 1));
-        // What the encoder hands the pooling: the model width, or the RNN's directions side by side.
-        long width = o.Encoder == SequenceEncoder.Transformer ? o.HiddenSize : o.HiddenSize * (o.Bidirectional ? 2 : 1);
+        // What the encoder hands the pooling (the model width, or the RNN's directions side by side): what the
+        // engine's head reads, from its first layer's shape.
+        long width = w.Columns(o.HeadHiddenSize > 0 ? "hidden.weight" : "fc.weight");
         string pooled;
         string? attention = null;
         if (o.Encoder == SequenceEncoder.Transformer)

@@ -16,7 +16,7 @@ internal static class GraphOptions
         nameof(SequenceModelOptions.InputSize), nameof(SequenceModelOptions.HiddenSize), nameof(SequenceModelOptions.NumLayers),
         nameof(SequenceModelOptions.HeadHiddenSize), nameof(SequenceModelOptions.NumClasses), nameof(SequenceModelOptions.Cell),
         nameof(SequenceModelOptions.Pooling), nameof(SequenceModelOptions.Bidirectional), nameof(SequenceModelOptions.Heads),
-        nameof(SequenceModelOptions.FeedForwardSize), nameof(SequenceModelOptions.MaxPositions), nameof(SequenceModelOptions.PositionalEncoding),
+        nameof(SequenceModelOptions.FeedForwardSize), nameof(SequenceModelOptions.MaxPositions),
         nameof(SequenceModelOptions.Activation), nameof(SequenceModelOptions.NormFirst), nameof(SequenceModelOptions.LayerNormEpsilon),
         nameof(SequenceModelOptions.ScaleEmbedding), nameof(SequenceModelOptions.EmbeddingNorm), nameof(SequenceModelOptions.TokenTypes),
         nameof(SequenceModelOptions.SegmentSeparatorId),
@@ -41,6 +41,7 @@ internal static class GraphOptions
         [nameof(SequenceModelOptions.DecayBiasesAndNorms)] = "the optimiser's",
         [nameof(SequenceModelOptions.GradientClipNorm)] = "the optimiser's",
         [nameof(SequenceModelOptions.Seed)] = "initialisation's and dropout's",
+        [nameof(SequenceModelOptions.PositionalEncoding)] = "the graph writes the engine's own position table (SequenceClassifierModel.PositionTable), learned or sinusoidal",
         [nameof(SequenceModelOptions.WindowPooling)] = "a model that reads windows is refused by the exporter (ClassifierOnnxExport.NoWindows)",
     };
 }

@@ -14,7 +14,16 @@ internal sealed class NetworkWeights
     public NetworkWeights(SequenceClassifierModel model)
     {
         _tensors = TensorArchive.Read(model.ExportParameters()).ToDictionary(t => t.Name);
+        Positions = model.Options.Encoder == SequenceEncoder.Transformer ? model.PositionTable() : null;
     }
+
+    /// <summary>A Transformer's position table as the engine adds it (learned or sinusoidal), or null.</summary>
+    public float[]? Positions { get; }
+
+    /// <summary>The width of a matrix parameter's input (its columns): what the layer reads, as the engine built it.</summary>
+    public long Columns(string name) => _tensors.TryGetValue(name, out var tensor) && tensor.Shape.Length == 2
+        ? tensor.Shape[1]
+        : throw new InvalidOperationException($"ONNX export: the network has no matrix parameter '{name}'.");
 
     public bool Has(string name) => _tensors.ContainsKey(name);
 

@@ -28,9 +28,8 @@ internal static class TransformerGraph
             x = input;
         }
         if (!tokens || e != d) x = g.Linear(x, w.Get("input_projection.weight", d, e), d, e, w.Get("input_projection.bias", d), "input_projection");
-        float[] table = o.PositionalEncoding == PositionalEncoding.Learned
-            ? w.Get("positional.weight", o.MaxPositions, d)
-            : SinusoidalPositions(o.MaxPositions, (int)d);
+        // The engine's own table (learned or sinusoidal): one definition of it.
+        float[] table = w.Positions!;
         string steps = g.Unsqueeze(g.Dimension(x, 1), 0);
         string positions = g.Op("Slice", g.Floats("positions", table, o.MaxPositions, d), g.Longs("zero", [0], 1), steps, g.Longs("axis0", [0], 1));
         x = g.Op("Add", x, positions);
@@ -99,25 +98,5 @@ internal static class TransformerGraph
             ? g.Op("Mul", g.Op("Mul", inner, g.Scalar(0.5f)), g.Op("Add", g.Op("Erf", g.Op("Mul", inner, g.Scalar(0.70710678118654752f))), g.Scalar(1f)))
             : g.Op("Relu", inner);
         return g.Linear(inner, w.Get($"{p}.linear2.weight", d, f), d, f, w.Get($"{p}.linear2.bias", d), $"{p}.linear2");
-    }
-
-    /// <summary>
-    /// The fixed sinusoidal table [positions, width], computed in float exactly as the engine computes it
-    /// (native/model/sc_transformer.cpp: rate exp(2i · -ln(10000) / D), angle position · rate).
-    /// </summary>
-    internal static float[] SinusoidalPositions(int positions, int width)
-    {
-        var table = new float[(long)positions * width];
-        for (int i = 0; 2 * i < width; i++)
-        {
-            float rate = MathF.Exp((float)(2 * i) * (float)(-Math.Log(10000.0) / width));
-            for (int p = 0; p < positions; p++)
-            {
-                float angle = p * rate;
-                table[(long)p * width + 2 * i] = MathF.Sin(angle);
-                if (2 * i + 1 < width) table[(long)p * width + 2 * i + 1] = MathF.Cos(angle);
-            }
-        }
-        return table;
     }
 }

@@ -49,6 +49,18 @@ public sealed class SequenceClassifierModel : IDisposable
     /// <summary>Number of outputs each prediction has: classes, labels, or 1 for a regression.</summary>
     public int NumClasses => Options.NumClasses;
 
+    /// <summary>
+    /// A Transformer's position table, [MaxPositions x HiddenSize] row-major, as its forward pass adds it to the
+    /// embedded steps (learned, or the fixed sinusoids): for exporters, so that the table has one definition.
+    /// </summary>
+    public float[] PositionTable()
+    {
+        if (Options.Encoder != SequenceEncoder.Transformer) throw new InvalidOperationException("An RNN has no position table.");
+        var table = new float[(long)Options.MaxPositions * Options.HiddenSize];
+        NativeModel.PositionTable(LiveHandle, table);
+        return table;
+    }
+
     /// <summary>Total number of parameters.</summary>
     public long ParameterCount => NativeModel.ParameterCount(LiveHandle);
 

@@ -33,6 +33,9 @@ internal static partial class NativeMethods
     internal static partial NativeStatusCode sc_model_parameter_count(ModelHandle model, out long count);
 
     [LibraryImport(NativeLibraryName.Value)]
+    internal static unsafe partial NativeStatusCode sc_model_position_table(ModelHandle model, float* values, long capacity);
+
+    [LibraryImport(NativeLibraryName.Value)]
     internal static unsafe partial NativeStatusCode sc_model_train_step(
         ModelHandle model, NativeBatch* batch, NativeTargets* targets, double learningRate, out NativeStepResult result);
 

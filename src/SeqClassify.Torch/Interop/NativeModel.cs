@@ -36,6 +36,14 @@ internal static unsafe class NativeModel
         return NativeModelConfig.Read(config);
     }
 
+    public static void PositionTable(ModelHandle model, float[] values)
+    {
+        fixed (float* valuesPtr = values)
+        {
+            NativeStatus.ThrowIfFailed(NativeMethods.sc_model_position_table(model, valuesPtr, values.LongLength));
+        }
+    }
+
     public static long ParameterCount(ModelHandle model)
     {
         NativeStatus.ThrowIfFailed(NativeMethods.sc_model_parameter_count(model, out long count));

@@ -150,6 +150,19 @@ extern "C" sc_status sc_model_parameter_count(sc_model* model, int64_t* out_coun
     });
 }
 
+extern "C" sc_status sc_model_position_table(sc_model* model, float* out_values, int64_t out_capacity) {
+    return sc::guard([&] {
+        auto& m = checked(model);
+        if (!out_values) throw sc::InvalidArgument("out_values is null");
+        std::shared_lock read(m.lock);
+        const float* table = m.classifier->position_table();
+        if (!table) throw sc::InvalidArgument("an RNN has no position table");
+        const int64_t cells = m.config.max_positions * m.config.hidden_size;
+        if (out_capacity < cells) throw sc::InvalidArgument("out_values holds " + std::to_string(out_capacity) + " floats, " + std::to_string(cells) + " needed");
+        std::memcpy(out_values, table, sizeof(float) * static_cast<size_t>(cells));
+    });
+}
+
 extern "C" sc_status sc_model_train_step(sc_model* model, const sc_batch* batch, const sc_targets* targets,
                                          double learning_rate, sc_step_result* out_result) {
     if (out_result) *out_result = sc_step_result{0.0, 0, 0};

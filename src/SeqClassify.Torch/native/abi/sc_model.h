@@ -46,6 +46,11 @@ SC_API void sc_model_dispose(sc_model* model);
 
 SC_API sc_status sc_model_parameter_count(sc_model* model, int64_t* out_count);
 
+// A Transformer's position table, max_positions x hidden_size floats row-major, as its forward pass adds it
+// (learned, or the fixed sinusoids): what an exporter writes, so that the table has one definition.
+// SC_STATUS_INVALID_ARGUMENT for an RNN, or an out_values of fewer floats.
+SC_API sc_status sc_model_position_table(sc_model* model, float* out_values, int64_t out_capacity);
+
 // One optimisation step: forward, the task's loss against the targets (sc_targets), backward, clipping,
 // AdamW with this learning rate.
 // In a process group (abi/sc_distributed.h) the gradients are those of every rank's rows together, and

@@ -244,6 +244,11 @@ LossResult Classifier::forward_backward(const BatchView& batch, const sc_targets
     return result;
 }
 
+const float* Classifier::position_table() const {
+    if (!transformer_) return nullptr;
+    return positional_ ? positional_->data() : sinusoid_.data();
+}
+
 void Classifier::to_probabilities(float* outputs, int64_t B) const {
     if (config_.task == SC_TASK_SINGLE_LABEL) softmax_rows(outputs, B, config_.num_classes);
     if (config_.task == SC_TASK_MULTI_LABEL) sigmoid(outputs, B * config_.num_classes);

@@ -44,6 +44,10 @@ public:
     // The head's outputs as the task reads them, in place: softmax, sigmoid, or the score itself.
     void to_probabilities(float* outputs, int64_t B) const;
 
+    // A Transformer's position table [max_positions, hidden_size] as the forward pass adds it (the learned
+    // "positional.weight", or the fixed sinusoids); null for an RNN.
+    const float* position_table() const;
+
     // Call after the parameters changed (an update, an import): inference tables are rebuilt.
     void parameters_changed();
 
