@@ -128,6 +128,32 @@ public class MultiLabelTests
     }
 
     [Test]
+    public void APretrainedEncodersNewHeadStartsAtTheLabelsFrequencies()
+    {
+        var ml = new MLContext(seed: 1);
+        string tinyBert = Path.Combine(SeqClassify.Testing.RepositoryPaths.Root, "tests", "SeqClassify.Torch.Tests", "Pretrained", "tiny-bert");
+        var rows = Rows(40);
+        var options = SequenceClassificationOptions.FineTuning(tinyBert);
+        options.Epochs = 1;
+        options.LearningRate = 1e-12;  // the head stays where it started
+        options.ValidationFraction = 0;
+        var pipeline = ml.Transforms.Text.TokenizeIntoWords("LabelNames", "Labels", [','])
+            .Append(ml.Transforms.Conversion.MapValueToKey("Label", "LabelNames"))
+            .Append(ml.Transforms.Text.TokenizeForPretrained(tinyBert, "Ids", "Text", maximumLength: 16))
+            .Append(ml.MulticlassClassification.Trainers.SequenceMultiLabel(options));
+
+        var classifier = Classifier(pipeline.Fit(ml.Data.LoadFromEnumerable(rows)));
+
+        var bias = TensorArchive.Read(classifier.Model.ExportParameters()).Single(t => t.Name == "fc.bias").Floats!;
+        var expected = classifier.LabelNames.Select(label =>
+        {
+            double p = rows.Count(r => r.Labels.Split(',').Contains(label)) / (double)rows.Length;
+            return (float)Math.Log(p / (1 - p));
+        });
+        Assert.That(bias, Is.EqualTo(expected).Within(1e-4f), "each label's bias: the logit of its frequency");
+    }
+
+    [Test]
     public void AnUnknownLabelInTheTrainingRowsIsRefusedByRow()
     {
         var ml = new MLContext(seed: 1);

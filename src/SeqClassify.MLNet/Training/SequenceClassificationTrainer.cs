@@ -164,6 +164,7 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
         var model = _options.PretrainedModel is { } folder
             ? PretrainedModel(folder, feature.Name, outputs, train, seed, history, channel)
             : new SequenceClassifierModel(ModelOptions(feature.Name, vocabulary, outputs, train, seed, history, channel));
+        if (IsMultiLabel && _options.PretrainedModel is not null) StartAtTheLabelPriors(model, train, channel);
         var windows = WindowsOf(model, channel);
         train = train.WithWindows(windows);
         validation = validation?.WithWindows(windows);
@@ -195,6 +196,30 @@ public class SequenceClassificationTrainer : IEstimator<SequenceClassificationTr
             TorchRuntime.ReleaseCachedMemory();
         }
         return transformer;
+    }
+
+    // A new multi-label head over a pretrained encoder starts at each label's frequency in the training rows (its bias
+    // the frequency's logit, as detection heads do: Lin et al. 2017): at fine-tuning's learning rates a bias moves
+    // about lr a step, so a head that starts at 0.5 for every label spends its first thousands of steps learning that
+    // most labels are absent from most rows (GoEmotions: 28 labels, 1.2 a row).
+    private static void StartAtTheLabelPriors(SequenceClassifierModel model, Examples train, IChannel channel)
+    {
+        int labels = train.TargetWidth;
+        var rows = new double[labels];
+        for (int r = 0; r < train.Count; r++)
+        {
+            for (int l = 0; l < labels; l++) rows[l] += train.Targets![r * labels + l];
+        }
+        var bias = rows.Select(count =>
+        {
+            double p = Math.Clamp(count / train.Count, 1e-4, 1 - 1e-4);
+            return (float)Math.Log(p / (1 - p));
+        }).ToArray();
+        var tensors = TensorArchive.Read(model.ExportParameters()).ToList();
+        int at = tensors.FindIndex(t => t.Name == "fc.bias");
+        tensors[at] = tensors[at] with { Floats = bias };
+        model.ImportParameters(TensorArchive.Write(tensors));
+        channel.Info($"the new head starts at each label's frequency in the {train.Count:N0} training rows (from {rows.Min() / train.Count:P1} to {rows.Max() / train.Count:P1})");
     }
 
     // A Transformer's (or pretrained encoder's) windows: of its positions (MaximumTrainingLength where lower), every WindowStride ids.
