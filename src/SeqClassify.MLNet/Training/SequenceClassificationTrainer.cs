@@ -13,6 +13,7 @@ namespace SeqClassify.MLNet.Training;
 /// encoder, with a head) on a token-id or feature-sequence column, for the task of its network
 /// (<see cref="SequenceModelOptions.Task"/>, as Hugging Face's sequence classifiers have a problem_type):
 /// one class from a key label column, ML.NET's <c>mlContext.MulticlassClassification.Trainers.SequenceClassification(...)</c>;
+/// a set of labels from a vector-of-keys column, <c>mlContext.MulticlassClassification.Trainers.SequenceMultiLabel(...)</c>;
 /// or a score from a Single label column, <c>mlContext.Regression.Trainers.SequenceRegression(...)</c>.
 /// </summary>
 /// <remarks>
