@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using SeqClassify.MLNet.Evaluation;
 using Spectre.Console;
 
 namespace SeqClassify.Cli.Output;
@@ -20,35 +21,7 @@ internal sealed record RegressionEvaluation(double Rmse, double Mae, double RSqu
         double[] gold = scored.GetColumn<float>("Label").Select(v => (double)v).ToArray();
         double[] predicted = scored.GetColumn<float>("Score").Select(v => (double)v).ToArray();
         return new RegressionEvaluation(metrics.RootMeanSquaredError, metrics.MeanAbsoluteError, metrics.RSquared,
-            Correlation(gold, predicted), Correlation(Ranks(gold), Ranks(predicted)), gold.Length);
-    }
-
-    /// <summary>Pearson's r; 0 when either side is constant (undefined).</summary>
-    public static double Correlation(IReadOnlyList<double> a, IReadOnlyList<double> b)
-    {
-        double meanA = a.Average(), meanB = b.Average(), ab = 0, aa = 0, bb = 0;
-        for (int i = 0; i < a.Count; i++)
-        {
-            ab += (a[i] - meanA) * (b[i] - meanB);
-            aa += (a[i] - meanA) * (a[i] - meanA);
-            bb += (b[i] - meanB) * (b[i] - meanB);
-        }
-        return aa > 0 && bb > 0 ? ab / Math.Sqrt(aa * bb) : 0;
-    }
-
-    /// <summary>1-based ranks, ties sharing their mean rank (Spearman's rho is Pearson's r of these).</summary>
-    public static double[] Ranks(IReadOnlyList<double> values)
-    {
-        var order = Enumerable.Range(0, values.Count).OrderBy(i => values[i]).ToArray();
-        var ranks = new double[values.Count];
-        for (int start = 0; start < order.Length;)
-        {
-            int end = start;
-            while (end + 1 < order.Length && values[order[end + 1]] == values[order[start]]) end++;
-            for (int k = start; k <= end; k++) ranks[order[k]] = (start + end) / 2.0 + 1;
-            start = end + 1;
-        }
-        return ranks;
+            Correlation.Pearson(gold, predicted), Correlation.Spearman(gold, predicted), gold.Length);
     }
 
     public void Print(CliConsole console)

@@ -48,18 +48,8 @@ internal static class ValidationMetrics
     /// <summary>A regression's root mean squared error and Pearson correlation (0 when either side is constant).</summary>
     public static (double Rmse, double Pearson) Regression(IReadOnlyList<float> gold, IReadOnlyList<float> predicted)
     {
-        int n = gold.Count;
-        double meanGold = gold.Average(g => (double)g), meanPredicted = predicted.Average(p => (double)p);
-        double squared = 0, covariance = 0, varianceGold = 0, variancePredicted = 0;
-        for (int i = 0; i < n; i++)
-        {
-            double g = gold[i] - meanGold, p = predicted[i] - meanPredicted;
-            squared += (predicted[i] - (double)gold[i]) * (predicted[i] - (double)gold[i]);
-            covariance += g * p;
-            varianceGold += g * g;
-            variancePredicted += p * p;
-        }
-        double pearson = varianceGold > 0 && variancePredicted > 0 ? covariance / Math.Sqrt(varianceGold * variancePredicted) : 0;
-        return (Math.Sqrt(squared / Math.Max(n, 1)), pearson);
+        double squared = gold.Zip(predicted, (g, p) => ((double)p - g) * ((double)p - g)).Sum();
+        return (Math.Sqrt(squared / Math.Max(gold.Count, 1)),
+            Evaluation.Correlation.Pearson(gold.Select(g => (double)g).ToList(), predicted.Select(p => (double)p).ToList()));
     }
 }
