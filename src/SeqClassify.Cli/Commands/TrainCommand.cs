@@ -53,8 +53,9 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
     public Command Build(CliConsole console)
     {
         var command = new Command("train", """
-            Train a sequence classifier on a CSV/TSV file and save it as one .zip.
-            With no model options it uses the library's default configuration.
+            Train a sequence classifier on a CSV/TSV file and save it as one .zip: one class per row, a set of
+            labels (--task multilabel) or a score (--task regression). With no model options it uses the
+            library's default configuration.
 
             Examples:
               seqclassify train --train ../shared/datasets/sst2/train.tsv --test ../shared/datasets/sst2/test.tsv \
@@ -64,6 +65,9 @@ internal sealed class TrainCommand(IReadOnlyList<string> args)
               seqclassify train --train sms.tsv --no-header --text-column 1 --label-column 0 \
                 --encoder transformer --layers 2 --heads 4 --pooling mean --out spam-transformer.zip
               seqclassify train --train big.tsv --text-column text --label-column label --nproc 2 --out big.zip
+              seqclassify train --train goemotions/train.tsv --text-column text --label-column labels --task multilabel --out tags.zip
+              seqclassify train --train stsb/train.tsv --text-column sentence1 --pair-column sentence2 --label-column score \
+                --task regression --pretrained-model all-MiniLM-L6-v2 --out similarity.zip
 
             Distributed (data-parallel; docs/distributed.md): --nproc N starts N worker processes here; on
             k machines, run it on each with --world-size k --rank i --master HOST:PORT (or the launchers'
