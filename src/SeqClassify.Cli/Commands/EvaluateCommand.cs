@@ -17,7 +17,9 @@ internal sealed class EvaluateCommand
     public Command Build(CliConsole console)
     {
         var command = new Command("evaluate", """
-            Evaluate a saved model on labelled data: metrics, per-class precision/recall/F1, confusion matrix.
+            Evaluate a saved model on labelled data: metrics, per-class precision/recall/F1, confusion matrix;
+            a multi-label model's macro/micro F1, Hamming loss, subset accuracy and per-label figures; a
+            regression's RMSE, MAE, R squared, Pearson and Spearman.
 
             Examples:
               seqclassify evaluate --model sst2.zip --data ../shared/datasets/sst2/test.tsv --text-column sentence --label-column label
