@@ -93,7 +93,8 @@ BatchView view_batch(const sc_batch* batch, const sc_model_config& config) {
     }
     if (batch->document_count > 0) {
         if (!batch->documents) throw InvalidArgument("document_count is " + std::to_string(batch->document_count) + " but documents is null");
-        std::vector<int64_t> rows_of(static_cast<size_t>(batch->document_count), 0);
+        auto& rows_of = view.document_rows;
+        rows_of.assign(static_cast<size_t>(batch->document_count), 0);
         for (int64_t row = 0; row < batch->batch_size; ++row) {
             const int64_t d = batch->documents[row];
             if (d < 0 || d >= batch->document_count) {

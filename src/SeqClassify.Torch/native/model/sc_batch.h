@@ -1,6 +1,8 @@
 // Checks a caller's sc_batch and views it: the engine reads the caller's memory in place (int32 ids
 // are widened into a copy) for the duration of one call.
 #pragma once
+#include <vector>
+
 #include "sc_array.h"
 #include "sc_model_types.h"
 
@@ -18,6 +20,7 @@ struct BatchView {
     Array<int64_t> widened_type_ids;    // and int32 segment ids
     const int64_t* documents = nullptr; // [B] the document of each row (sc_batch.documents), or null
     int64_t document_count = 0;         // D, or 0: each row its own
+    std::vector<int64_t> document_rows; // [D] each document's rows (counted once, where they are checked)
 
     // The rows the outputs, targets and loss are of: the documents, or the rows.
     int64_t outputs() const { return document_count > 0 ? document_count : rows; }

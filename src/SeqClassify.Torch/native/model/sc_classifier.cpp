@@ -165,9 +165,8 @@ namespace {
 // element-wise maximum (argmax [D, C]: the row each maximum came from, for the backward pass).
 Floats pool_documents(const Floats& outputs, const BatchView& batch, int64_t C, int32_t pooling, std::vector<int64_t>* argmax) {
     const int64_t B = batch.rows, D = batch.document_count;
+    const auto& rows = batch.document_rows;
     Floats pooled(D * C);
-    std::vector<int64_t> rows(static_cast<size_t>(D), 0);
-    for (int64_t b = 0; b < B; ++b) ++rows[static_cast<size_t>(batch.documents[b])];
     if (pooling == SC_WINDOW_POOLING_MAX) {
         if (argmax) argmax->assign(static_cast<size_t>(D * C), -1);
         for (int64_t i = 0; i < D * C; ++i) pooled[i] = -std::numeric_limits<float>::infinity();
@@ -200,8 +199,7 @@ Floats unpool_documents(const Floats& dpooled, const BatchView& batch, int64_t C
         for (int64_t i = 0; i < D * C; ++i) doutputs[argmax[static_cast<size_t>(i)] * C + i % C] += dpooled[i];
         return doutputs;
     }
-    std::vector<int64_t> rows(static_cast<size_t>(D), 0);
-    for (int64_t b = 0; b < B; ++b) ++rows[static_cast<size_t>(batch.documents[b])];
+    const auto& rows = batch.document_rows;
     for (int64_t b = 0; b < B; ++b) {
         const int64_t d = batch.documents[b];
         const float share = 1.0f / static_cast<float>(rows[static_cast<size_t>(d)]);
